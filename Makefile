@@ -1,0 +1,38 @@
+# The two commands a fresh clone needs:  make synth   and   make test
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK8S_CHECK_UPGRADE := false
+
+.PHONY: synth check test deps tools bench clean
+
+synth: deps ## write dist/ from services.yaml
+	$(VENV)/bin/opsgen synth
+
+check: deps ## exit 1 when dist/ is stale
+	$(VENV)/bin/opsgen check
+
+test: deps tools ## the whole suite (CI runs exactly this)
+	$(VENV)/bin/python -m pytest -q
+
+deps: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
+	$(VENV)/bin/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+tools: ## promtool and amtool for the rule and routing tests (Debian packages)
+	bash scripts/install-test-tools.sh
+
+bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/performance.md)
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules

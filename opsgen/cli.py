@@ -1,0 +1,90 @@
+"""The ``opsgen`` command: synth, check, validate, schema.
+
+Exit codes: 0 ok; 1 invalid catalogue or stale output; 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import CatalogueError
+
+DEFAULT_CATALOGUE = "services.yaml"
+DEFAULT_OUT = "dist"
+
+
+def _quiet_toolchain() -> None:
+    """jsii prints a Node end-of-life banner on every start; nobody asked for it."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="opsgen", description="Compile services.yaml into Kubernetes YAML under dist/.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, text, has_out in (
+        ("synth", "write the output directory from the catalogue", True),
+        ("check", "exit 1 unless the output directory is exactly what synth would write", True),
+        ("validate", "check the catalogue only", False),
+    ):
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
+        if has_out:
+            sub.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    commands.add_parser("schema", help="print the catalogue's JSON Schema", description="print the catalogue's JSON Schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "schema":
+        from .schema import schema_json
+
+        sys.stdout.write(schema_json())
+        return 0
+    _quiet_toolchain()
+    try:
+        return _run(args)
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"opsgen: {count} problem{'s' if count != 1 else ''} in {args.catalogue}; nothing written", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    if args.command == "validate":
+        pipeline.load_valid(args.catalogue)
+        print(f"opsgen: {args.catalogue} is valid")
+        return 0
+    rendered = pipeline.synthesize(args.catalogue)
+    if args.command == "check":
+        return _check(Path(args.out), rendered)
+    pipeline.write_output(Path(args.out), rendered)
+    for directory, objects, files in rendered.summary:
+        shown = os.path.join(args.out, directory).rstrip("/")
+        print(f"opsgen: {shown}: {objects} objects in {files} files")
+    return 0
+
+
+def _check(out: Path, rendered) -> int:
+    from .write import compare
+
+    drift = compare(out, rendered.files)
+    if drift.clean:
+        print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
+        return 0
+    for line in drift.lines():
+        print(f"opsgen: {out}: {line}", file=sys.stderr)
+    print("opsgen: the output is stale; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

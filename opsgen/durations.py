@@ -1,0 +1,27 @@
+"""Prometheus durations (``15s``, ``2m``, ``1h30m``)."""
+from __future__ import annotations
+
+import re
+
+PATTERN = r"^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$"
+_UNITS = (("y", 365 * 86400.0), ("w", 7 * 86400.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 0.001))
+_RE = re.compile(PATTERN)
+
+
+def seconds(text: str) -> float:
+    """Seconds in a Prometheus duration; ValueError for anything else."""
+    match = _RE.match(text) if text else None
+    if match is None:
+        raise ValueError(f"not a Prometheus duration: {text!r}")
+    groups = match.groups()[1::2]
+    return sum(int(g) * factor for g, (_, factor) in zip(groups, _UNITS) if g)
+
+
+def whole_seconds(text: str) -> int:
+    """Seconds rounded up, for targets that take an integer (KEDA)."""
+    value = seconds(text)
+    return int(value) if value == int(value) else int(value) + 1
+
+
+def is_duration(text: object) -> bool:
+    return isinstance(text, str) and bool(text) and _RE.match(text) is not None

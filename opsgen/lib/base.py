@@ -1,0 +1,58 @@
+"""The one way a construct of this library becomes a Kubernetes object."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from cdk8s import ApiObject, JsonPatch
+from constructs import Construct
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class ObjectMeta:
+    """Metadata of a generated object.
+
+    name: a DNS-1123 subdomain; also the construct id within its chart.
+    namespace: None for cluster-scoped kinds.
+    labels, annotations: copied as given (default: none).
+    """
+
+    name: str
+    namespace: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require(bool(_DNS_SUBDOMAIN.match(self.name)), f"name {self.name!r} is not a DNS-1123 subdomain")
+        if self.namespace is not None:
+            require(bool(_DNS_LABEL.match(self.namespace)), f"namespace {self.namespace!r} is not a DNS-1123 label")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        if self.namespace is not None:
+            out["namespace"] = self.namespace
+        if self.labels:
+            out["labels"] = dict(self.labels)
+        if self.annotations:
+            out["annotations"] = dict(self.annotations)
+        return out
+
+
+def require(condition: bool, message: str) -> None:
+    """Props checks: a broken prop is a bug in the caller, never user input."""
+    if not condition:
+        raise ValueError(message)
+
+
+class Manifest(ApiObject):
+    """An ApiObject built from a finished body: one jsii call to create it and
+    one JSON patch per top-level key (``spec``, ``data``), never one per field."""
+
+    def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
+        super().__init__(scope, f"{kind}-{meta.name}", api_version=api_version, kind=kind, metadata=meta.to_json())
+        for key, value in body.items():
+            self.add_json_patch(JsonPatch.add("/" + key, value))

@@ -1,0 +1,261 @@
+"""Stage 2, validate: structure against the JSON Schema, then the rules a schema cannot say.
+
+Every problem is collected (never only the first) and located at the key it
+is about. Rules that need a well-formed value run only where the structure
+checks found nothing wrong, so no rule ever sees data of the wrong type.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import jsonschema
+
+from . import durations, schema
+from .errors import CatalogueError, Location, Problem, did_you_mean
+from .load import Document
+from .merge import service_in, service_locator
+
+Locate = Callable[..., Location]
+_CATALOGUE = jsonschema.Draft7Validator(schema.catalogue_schema())
+_SERVICE = jsonschema.Draft7Validator(schema.service_schema())
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def validate(doc: Document) -> None:
+    """Raise CatalogueError with every problem of the catalogue, or return."""
+    if not isinstance(doc.data, dict):
+        raise CatalogueError(
+            [Problem(doc.locate((), value=True), "the catalogue must be a mapping with the keys 'platform' and 'services'")]
+        )
+    errors = list(_CATALOGUE.iter_errors(doc.data))
+    problems = [p for e in errors for p in _explain(e, doc.locate, ())]
+    broken = {tuple(e.absolute_path)[:2] for e in errors}
+    if not any(len(b) < 2 or b[0] != "services" for b in broken):
+        problems += rule_problems(doc, skip={b[1] for b in broken})
+    if problems:
+        raise CatalogueError(problems)
+
+
+def environment_names(data: dict[str, Any]) -> list[str | None]:
+    """The environments in catalogue order; [None] for the single unnamed one."""
+    return list(data.get("environments") or {}) or [None]
+
+
+# --- structure -------------------------------------------------------------
+
+
+def structure_problems(
+    validator: jsonschema.Draft7Validator, data: Any, locate: Locate, prefix: Sequence["str | int"]
+) -> Iterable[Problem]:
+    for error in validator.iter_errors(data):
+        yield from _explain(error, locate, prefix)
+
+
+def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"]) -> Iterable[Problem]:
+    path = tuple(error.absolute_path)
+    shown = display(tuple(prefix) + path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        for key in sorted(set(error.instance) - set(allowed)):
+            where = f" in {shown}" if shown else ""
+            yield Problem(locate(path + (key,)), f"unknown key '{key}'{where}{did_you_mean(key, allowed)}")
+        return
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        where = shown or "the catalogue"
+        yield Problem(locate(path), f"{where} is missing the required key '{missing}'")
+        return
+    if kind == "propertyNames":
+        return  # reported through the nested error on the key itself (see below)
+    yield Problem(locate(path), f"{shown or 'the catalogue'} {_what(error)}")
+
+
+def _what(error: jsonschema.ValidationError) -> str:
+    kind, value, sub = error.validator, error.instance, error.schema
+    if kind == "type":
+        wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
+        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value)]} ({value!r})"
+    if kind == "enum":
+        return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
+    if kind in ("pattern", "minLength") and sub.get("title") in schema.MESSAGES:
+        return f"({value!r}) must be {schema.MESSAGES[sub['title']]}"
+    if kind == "pattern":
+        return f"({value!r}) must match {sub['pattern']}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
+        return f"({value!r}) must be {sign} {sub[kind]}"
+    if kind == "minItems":
+        return f"must have at least {sub['minItems']} entr{'y' if sub['minItems'] == 1 else 'ies'}"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "uniqueItems":
+        return "must not list the same entry twice"
+    if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
+        return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
+    return error.message
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    for name, kind in (("object", dict), ("array", list), ("string", str), ("integer", int), ("number", float)):
+        if isinstance(value, kind):
+            return name
+    return "string"
+
+
+def display(path: Sequence["str | int"]) -> str:
+    """A path as users write it: ``services[2].scaling.maxReplicas``; fields of a
+    service are shown relative to it, as the contract's messages are."""
+    if len(path) > 2 and path[0] == "services" and isinstance(path[1], int):
+        path = path[2:]
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# --- rules -----------------------------------------------------------------
+
+
+def rule_problems(doc: Document, skip: set[int]) -> list[Problem]:
+    """Rules beyond the schema, for a catalogue whose top level is well formed;
+    services listed in ``skip`` already have structural problems."""
+    data = doc.data
+    problems: list[Problem] = []
+    envs = environment_names(data)
+    for index, service in enumerate(data["services"]):
+        if index in skip:
+            continue
+        problems += _override_env_problems(doc, index, service, envs)
+        for env in envs:
+            problems += _service_problems(doc, index, env, data["platform"])
+    problems += _duplicate_services(doc)
+    problems += _duplicate_alerts(doc)
+    return sorted(set(problems))
+
+
+def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
+    known = [e for e in envs if e]
+    problems = []
+    for env in service.get("environments") or {}:
+        if env not in known:
+            hint = did_you_mean(env, known) if known else "; declare it under the top-level 'environments'"
+            where = doc.locate(("services", index, "environments", env))
+            problems.append(Problem(where, f"environments.{env}: unknown environment{hint}"))
+    return problems
+
+
+def _service_problems(doc: Document, index: int, env: str | None, platform: dict) -> list[Problem]:
+    merged = service_in(doc.data["services"][index], env)
+    locate = service_locator(doc, index, env)
+    structural = list(structure_problems(_SERVICE, merged, locate, ("services", index)))
+    if structural:
+        return structural
+    return [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
+
+
+def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
+    """(service-relative path, message) for every rule a merged service breaks."""
+    out: list[tuple[tuple, str]] = []
+    scaling, metrics, slo = service.get("scaling"), service.get("metrics"), service.get("slo") or {}
+    if scaling is not None:
+        out += _scaling_rules(scaling, platform)
+    if metrics is not None:
+        out += _metrics_rules(metrics)
+    if "backlog" in slo and not (scaling or {}).get("kafka"):
+        out.append((("slo", "backlog"), "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"))
+    return out
+
+
+def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
+    out: list[tuple[tuple, str]] = []
+    kafka, cpu = scaling.get("kafka"), scaling.get("cpu")
+    if kafka is None and cpu is None:
+        out.append((("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)"))
+    low, high = scaling.get("minReplicas", 1), scaling["maxReplicas"]
+    if high < low:
+        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= scaling.minReplicas ({low})"))
+    if low == 0 and kafka is None:
+        out.append(
+            (("scaling", "minReplicas"), "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone")
+        )
+    if kafka is not None and not (platform.get("kafka") or {}).get("bootstrapServers"):
+        out.append((("scaling", "kafka"), "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)"))
+    return out
+
+
+def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
+    timeout, interval = metrics.get("scrapeTimeout"), metrics.get("interval", "30s")
+    if timeout and durations.seconds(timeout) > durations.seconds(interval):
+        return [(("metrics", "scrapeTimeout"), f"metrics.scrapeTimeout ({timeout}) must not exceed metrics.interval ({interval})")]
+    return []
+
+
+def _duplicate_services(doc: Document) -> list[Problem]:
+    first: dict[tuple[str, str], int] = {}
+    problems = []
+    for index, service in enumerate(doc.data["services"]):
+        key = (_text(service, "namespace"), _text(service, "name"))
+        if None in key:
+            continue
+        if key in first:
+            line = doc.locate(("services", first[key], "name")).line
+            problems.append(
+                Problem(
+                    doc.locate(("services", index, "name")),
+                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at line {line}); names are unique per namespace",
+                )
+            )
+        else:
+            first[key] = index
+    return problems
+
+
+def alert_paths(data: dict) -> list[tuple["str | int", ...]]:
+    """Paths of every alert in the catalogue: top-level first, then per service."""
+    top = data.get("alerts")
+    paths: list[tuple[str | int, ...]] = [("alerts", i) for i in range(len(top if isinstance(top, list) else []))]
+    for index, service in enumerate(data["services"]):
+        alerts = service.get("alerts") if isinstance(service, dict) else None
+        paths += [("services", index, "alerts", i) for i in range(len(alerts if isinstance(alerts, list) else []))]
+    return paths
+
+
+def _duplicate_alerts(doc: Document) -> list[Problem]:
+    first: dict[str, tuple] = {}
+    problems = []
+    for path in alert_paths(doc.data):
+        name = _text(_get(doc.data, path), "name")
+        if name is None:
+            continue
+        if name in first:
+            line = doc.locate(first[name] + ("name",)).line
+            problems.append(
+                Problem(doc.locate(path + ("name",)), f"alert name '{name}' is used twice (first at line {line}); alert names are unique")
+            )
+        else:
+            first[name] = path
+    return problems
+
+
+def _get(data: Any, path: Sequence["str | int"]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _text(item: Any, key: str) -> "str | None":
+    value = item.get(key) if isinstance(item, dict) else None
+    return value if isinstance(value, str) else None
