@@ -59,13 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from . import pipeline
 
+    catalogue = pipeline.load_valid(args.catalogue)
     if args.command == "validate":
-        pipeline.load_valid(args.catalogue)
         print(f"opsgen: {args.catalogue} is valid")
         return 0
-    rendered = pipeline.synthesize(args.catalogue)
+    rendered = pipeline.synthesize(catalogue)
     if args.command == "check":
-        return _check(Path(args.out), rendered)
+        return _check(Path(args.out), rendered, pipeline.stack_problems(catalogue))
     pipeline.write_output(Path(args.out), rendered)
     for directory, objects, files in rendered.summary:
         shown = os.path.join(args.out, directory).rstrip("/")
@@ -73,16 +73,19 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(out: Path, rendered) -> int:
+def _check(out: Path, rendered, stack: list[str]) -> int:
     from .write import compare
 
     drift = compare(out, rendered.files)
-    if drift.clean:
-        print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
-        return 0
     for line in drift.lines():
         print(f"opsgen: {out}: {line}", file=sys.stderr)
-    print("opsgen: the output is stale; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
+    for problem in stack:
+        print(f"opsgen: stack: {problem}", file=sys.stderr)
+    if drift.clean and not stack:
+        print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
+        return 0
+    if not drift.clean:
+        print("opsgen: the output is stale; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
     return 1
 
 

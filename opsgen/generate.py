@@ -10,8 +10,12 @@ from typing import Callable
 
 from cdk8s import App, Chart
 
+from . import alerting, routing
 from . import conventions as conv
+from .dashboards import dashboard_files
+from .lib import AlertmanagerConfig, PrometheusRule, PrometheusRuleProps
 from .lib import (
+    created,
     Endpoint,
     HorizontalPodAutoscaler,
     HpaProps,
@@ -45,13 +49,16 @@ class Context:
 
 @dataclass(frozen=True)
 class EnvOutput:
-    """The charts of one environment, keyed by file path relative to its directory."""
+    """One environment: its chart, and which of the chart's objects (in creation
+    order) go to which file, as (file path, number of objects)."""
 
     env: Environment
-    files: tuple[tuple[str, Chart], ...]
+    chart: Chart
+    files: tuple[tuple[str, int], ...]
 
 
 Part = Callable[[Chart, Context], None]
+"""Adds objects (lib constructs) directly to the chart it is given, never to a child scope."""
 
 
 def generate(catalogue: Catalogue) -> list[EnvOutput]:
@@ -59,28 +66,69 @@ def generate(catalogue: Catalogue) -> list[EnvOutput]:
 
 
 def _environment(catalogue: Catalogue, env: Environment) -> EnvOutput:
-    app = App()
+    """One Chart per environment: cdk8s synthesizes it with a single to_json()
+    crossing, where a chart per file would cost two jsii calls per file."""
     ctx = Context(catalogue, env)
-    files: list[tuple[str, Chart]] = []
+    chart = Chart(App(), env.name or "default", disable_resource_name_hashes=True)
+    files: list[tuple[str, int]] = []
 
-    def chart(path: str, *parts: Part) -> None:
-        c = Chart(app, path.replace("/", "."), disable_resource_name_hashes=True)
+    def add(path: str, *parts: Part) -> None:
+        before = len(created(chart))
         for part in parts:
-            part(c, ctx)
-        files.append((path, c))
+            part(chart, ctx)
+        files.append((path, len(created(chart)) - before))
 
     for namespace in env.namespaces:
-        chart(conv.namespace_file(namespace), _namespace_part(namespace))
+        add(conv.namespace_file(namespace), _namespace_part(namespace))
     for service in env.services:
-        chart(conv.service_file(service), _monitor_part(service), _scaler_part(service))
+        add(conv.service_file(service), _monitor_part(service), _scaler_part(service), _rules_part(service))
     for path, parts in platform_files(ctx):
-        chart(path, *parts)
-    return EnvOutput(env, tuple(files))
+        add(path, *parts)
+    return EnvOutput(env, chart, tuple(files))
 
 
 def platform_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
     """Files of platform-wide objects (alerting and dashboards add theirs here)."""
-    return []
+    return [*_alerting_files(ctx), *dashboard_files(ctx)]
+
+
+def _alerting_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
+    files = []
+    if ctx.catalogue.alerts:
+        files.append((conv.platform_file(ctx.platform, conv.ALERTS_PART), (_platform_rules_part,)))
+    if routing.routing_props(ctx.platform) is not None:
+        files.append((conv.platform_file(ctx.platform, conv.ROUTING_PART), (_routing_part,)))
+    return files
+
+
+def _rule_labels(ctx: Context, labels: dict[str, str]) -> dict[str, str]:
+    return {**labels, conv.RELEASE_LABEL: ctx.platform.release}
+
+
+def _rules_part(service: Service) -> Part:
+    def part(chart: Chart, ctx: Context) -> None:
+        groups = alerting.service_groups(service, ctx.env, ctx.platform)
+        if not groups:
+            return
+        labels = _rule_labels(ctx, conv.service_labels(ctx.platform, service))
+        meta = ObjectMeta(conv.rule_name(service), service.namespace, labels)
+        PrometheusRule(chart, PrometheusRuleProps(meta, groups))
+
+    return part
+
+
+def _platform_rules_part(chart: Chart, ctx: Context) -> None:
+    platform = ctx.platform
+    groups = alerting.platform_groups(ctx.catalogue.alerts, ctx.env, platform)
+    name = conv.platform_rule_name(platform)
+    labels = _rule_labels(ctx, conv.labels(platform, name, conv.PLATFORM_TEAM))
+    PrometheusRule(chart, PrometheusRuleProps(ObjectMeta(name, platform.namespace, labels), groups))
+
+
+def _routing_part(chart: Chart, ctx: Context) -> None:
+    props = routing.routing_props(ctx.platform)
+    if props is not None:
+        AlertmanagerConfig(chart, props)
 
 
 def _meta(ctx: Context, service: Service) -> ObjectMeta:

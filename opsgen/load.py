@@ -5,7 +5,9 @@ Safety rules, each a located error rather than a surprise:
 - explicit tags other than the YAML core ones (``!!python/...``, ``!Ref``) are
   refused and never constructed;
 - aliases may be used, but a document that expands to more than
-  ``MAX_NODES`` nodes (an "alias bomb") is refused before it is expanded.
+  ``MAX_NODES`` nodes (an "alias bomb") is refused before it is expanded;
+- a document nested more than ``MAX_DEPTH`` levels deep (directly or through
+  aliases) is refused, so that no later stage can exhaust Python's stack.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ except ImportError:  # pragma: no cover - libyaml ships with the pinned PyYAML w
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_NODES = 2_000_000
+MAX_DEPTH = 64  # a catalogue needs about 8; building and validating recurse
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
     _CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
@@ -59,11 +62,15 @@ class Document:
 def load_text(text: str, file: str) -> Document:
     """Parse ``text`` (the contents of ``file``) or raise CatalogueError."""
     try:
+        _check_text_depth(text, file)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise CatalogueError([_syntax_problem(file, exc)]) from None
-    except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
-        raise CatalogueError([Problem(Location(file, 1, 1), f"cannot read YAML: {exc}")]) from None
+    except yaml.reader.ReaderError as exc:  # control characters, bad bytes: one located line
+        raise CatalogueError([_reader_problem(file, text, exc)]) from None
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise CatalogueError([Problem(Location(file, 1, 1), f"cannot read YAML: {detail}")]) from None
     if root is None:
         raise CatalogueError(
             [Problem(Location(file, 1, 1), "the catalogue is empty: it needs at least 'platform' and 'services'")]
@@ -95,6 +102,15 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
     return Problem(where, f"YAML syntax error: {detail}")
 
 
+def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    position = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = exc.character
+    code = f"#x{ord(char):04x}" if isinstance(char, str) else f"#x{char:02x}"
+    return Problem(Location(file, line, col), f"cannot read YAML: unacceptable character {code}: {exc.reason}")
+
+
 def _location(file: str, mark: Any) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
@@ -104,20 +120,22 @@ def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
     sizes: dict[int, int] = {}
     seen: set[int] = set()
     stack = [root]
+    shared = False  # an alias: some node is reached twice
     while stack:
         node = stack.pop()
         if id(node) in seen:
+            shared = True
             continue
         seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             problems.append(Problem(_location(file, node.start_mark), _tag_message(node.tag)))
         if isinstance(node, MappingNode):
             _check_duplicates(node, file, problems)
-            stack.extend(v for _, v in node.value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    if problems:
-        return
+        stack.extend(_children(node))
+    if not problems:
+        _check_depth(root, file, problems)
+    if problems or not shared:
+        return  # without aliases the document is as large as its text
     size = _expanded_size(root, sizes)
     if size is None:
         problems.append(Problem(_location(file, root.start_mark), "an alias refers to a node that contains it (a recursive alias); remove the cycle"))
@@ -129,6 +147,51 @@ def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
                 "(an alias bomb?); write the repeated parts out or use fewer nested aliases",
             )
         )
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_text_depth(text: str, file: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C
+    and crashes the interpreter (SIGSEGV) at some 30,000 levels, and its parser
+    slows quadratically long before. Stops at the first node too deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = _location(file, event.start_mark)
+                raise CatalogueError([Problem(where, f"the document is nested more than {MAX_DEPTH} levels deep")])
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+
+
+def _check_depth(root: Node, file: str, problems: list[Problem]) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH once aliases are expanded
+    (iteratively: the check itself must not overflow); cycles are left to
+    _expanded_size."""
+    heights: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            heights[id(node)] = 1 + max((heights[id(c)] for c in _children(node)), default=0)
+            continue
+        if heights.get(id(node)) == -1:
+            return  # a recursive alias
+        if id(node) in heights:
+            continue
+        heights[id(node)] = -1
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node))
+    if heights[id(root)] <= MAX_DEPTH:
+        return
+    node = root
+    for _ in range(MAX_DEPTH):  # down the deepest branch to the first node too deep
+        node = max(_children(node), key=lambda c: heights[id(c)])
+    problems.append(Problem(_location(file, node.start_mark), f"the document is nested more than {MAX_DEPTH} levels deep"))
 
 
 def _tag_message(tag: str) -> str:

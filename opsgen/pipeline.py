@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import load, model, validate
+from . import alert_checks, load, model, validate
 from .render import Rendered
 
 
@@ -11,15 +11,26 @@ def load_valid(catalogue: str) -> model.Catalogue:
     """The model of a catalogue file, or CatalogueError with every problem in it."""
     doc = load.load_file(catalogue)
     validate.validate(doc)
-    return model.build(doc)
+    built = model.build(doc)
+    alert_checks.check(built)  # PromQL, metric names, exposition files
+    return built
 
 
-def synthesize(catalogue: str) -> Rendered:
+def synthesize(catalogue: model.Catalogue) -> Rendered:
     """Every output file's bytes, built with cdk8s; nothing is written."""
     from .generate import generate  # cdk8s (and Node) only once the input is valid
     from .render import render
 
-    return render(generate(load_valid(catalogue)), catalogue)
+    return render(generate(catalogue), catalogue.file)
+
+
+def stack_problems(catalogue: model.Catalogue) -> list[str]:
+    """Disagreements between the catalogue and the helmfile stack beside it (none
+    when the catalogue's folder carries no stack)."""
+    from .stack import HELMFILE, stack_problems as problems
+
+    root = Path(catalogue.file).resolve().parent
+    return problems(catalogue, root) if (root / HELMFILE).is_file() else []
 
 
 def write_output(out: Path, rendered: Rendered) -> None:

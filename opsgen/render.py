@@ -9,6 +9,7 @@ import yaml
 
 from . import conventions as conv
 from .generate import EnvOutput
+from .lib import created
 
 try:
     from yaml import CSafeDumper as _Base
@@ -50,16 +51,23 @@ class Rendered:
 
 def render(outputs: list[EnvOutput], source: str) -> Rendered:
     """``Chart.to_json()`` is cdk8s's synthesis of a chart (resolution, patches,
-    ordering); it crosses the jsii bridge once per file."""
+    ordering): one jsii crossing per environment. Its objects come back in
+    creation order, which is checked against what generate recorded."""
     files: dict[str, bytes] = {}
     summary = []
     for out in outputs:
-        prefix = conv.env_dir(out.env.name)
-        objects = count = 0
-        for path, chart in out.files:
-            documents = chart.to_json()
-            if documents:
-                files[os.path.join(prefix, path)] = dump(documents, source)
-                objects, count = objects + len(documents), count + 1
-        summary.append((prefix, objects, count))
+        documents = out.chart.to_json()
+        _check_order(documents, created(out.chart))
+        prefix, start = conv.env_dir(out.env.name), 0
+        for path, count in out.files:
+            if count:
+                files[os.path.join(prefix, path)] = dump(documents[start : start + count], source)
+            start += count
+        summary.append((prefix, len(documents), sum(1 for _, count in out.files if count)))
     return Rendered(dict(sorted(files.items())), tuple(summary))
+
+
+def _check_order(documents: list[dict[str, Any]], expected: list[tuple[str, str | None, str]]) -> None:
+    actual = [(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]) for d in documents]
+    if actual != expected:  # cdk8s reordered objects (e.g. a dependency): never split wrongly
+        raise RuntimeError("cdk8s returned the objects in an unexpected order; cannot split them into files")

@@ -76,6 +76,8 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
         return
     if kind == "propertyNames":
         return  # reported through the nested error on the key itself (see below)
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        path = path + (error.instance,)  # a bad key: point at the key, not at its mapping
     yield Problem(locate(path), f"{shown or 'the catalogue'} {_what(error)}")
 
 
@@ -158,11 +160,13 @@ def _override_env_problems(doc: Document, index: int, service: dict, envs: list[
 
 
 def _service_problems(doc: Document, index: int, env: str | None, platform: dict) -> list[Problem]:
-    merged = service_in(doc.data["services"][index], env)
+    raw = doc.data["services"][index]
+    merged = service_in(raw, env)
     locate = service_locator(doc, index, env)
-    structural = list(structure_problems(_SERVICE, merged, locate, ("services", index)))
-    if structural:
-        return structural
+    if env in (raw.get("environments") or {}):  # the catalogue schema saw only the unmerged service
+        structural = list(structure_problems(_SERVICE, merged, locate, ("services", index)))
+        if structural:
+            return structural
     return [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
 
 

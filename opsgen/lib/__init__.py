@@ -5,15 +5,22 @@ fields), checks the props in its constructor, and becomes exactly one cdk8s
 ApiObject whose whole body crosses the jsii bridge in one JSON patch per
 top-level key.
 """
-from .base import Manifest, ObjectMeta
+from .alertmanager_config import AlertmanagerConfig, AlertmanagerConfigProps, Receiver, SecretRef, operator_config
+from .base import Manifest, ObjectMeta, created
+from .dashboard_config_map import DashboardConfigMap, DashboardConfigMapProps
 from .hpa import HorizontalPodAutoscaler, HpaProps
 from .namespace import Namespace, NamespaceProps
 from .pod_monitor import PodMonitor, PodMonitorProps
+from .prometheus_rule import PrometheusRule, PrometheusRuleProps, Rule, RuleGroup
 from .scaled_object import KafkaTrigger, ScaledObject, ScaledObjectProps
 from .service_monitor import Endpoint, ServiceMonitor, ServiceMonitorProps
 from .trigger_authentication import TriggerAuthentication, TriggerAuthenticationProps
 
 __all__ = [
+    "AlertmanagerConfig",
+    "AlertmanagerConfigProps",
+    "DashboardConfigMap",
+    "DashboardConfigMapProps",
     "Endpoint",
     "HorizontalPodAutoscaler",
     "HpaProps",
@@ -24,10 +31,18 @@ __all__ = [
     "ObjectMeta",
     "PodMonitor",
     "PodMonitorProps",
+    "PrometheusRule",
+    "PrometheusRuleProps",
+    "Receiver",
+    "Rule",
+    "RuleGroup",
     "ScaledObject",
     "ScaledObjectProps",
+    "SecretRef",
     "ServiceMonitor",
     "ServiceMonitorProps",
+    "created",
     "TriggerAuthentication",
     "TriggerAuthenticationProps",
+    "operator_config",
 ]

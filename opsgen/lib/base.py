@@ -50,9 +50,22 @@ def require(condition: bool, message: str) -> None:
 
 class Manifest(ApiObject):
     """An ApiObject built from a finished body: one jsii call to create it and
-    one JSON patch per top-level key (``spec``, ``data``), never one per field."""
+    one JSON patch per top-level key (``spec``, ``data``), never one per field.
+
+    Each object also records its identity on the Python side of its scope (see
+    ``created``), so output can be split into files without asking cdk8s."""
 
     def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
-        super().__init__(scope, f"{kind}-{meta.name}", api_version=api_version, kind=kind, metadata=meta.to_json())
+        super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", api_version=api_version, kind=kind, metadata=meta.to_json())
         for key, value in body.items():
             self.add_json_patch(JsonPatch.add("/" + key, value))
+        created(scope).append((kind, meta.namespace, meta.name))
+
+
+def created(scope: Construct) -> list[tuple[str, str | None, str]]:
+    """(kind, namespace, name) of every Manifest created in ``scope``, in order."""
+    registry = getattr(scope, "_opsgen_created", None)
+    if registry is None:
+        registry = []
+        scope._opsgen_created = registry  # a Python-side attribute: no jsii call
+    return registry

@@ -1,0 +1,263 @@
+"""The platform stack (helmfile.yaml, charts/, environments/, deploy/argocd/) against the catalogue."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from opsgen import load, model, stack, validate
+
+REPO = Path(__file__).resolve().parent.parent
+STACK_PARTS = ("helmfile.yaml", "environments", "charts", "deploy")
+# The generated output; OPSGEN_DIST points the dist/ tests at another synth (opsgen synth -o DIR).
+DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / stack.DIST_DIR)
+
+
+def catalogue(path: Path = REPO / "services.yaml") -> model.Catalogue:
+    """The catalogue model (load -> validate -> model)."""
+    doc = load.load_file(str(path))
+    validate.validate(doc)
+    return model.build(doc)
+
+
+@pytest.fixture(scope="module")
+def cat() -> model.Catalogue:
+    return catalogue()
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the stack files to break."""
+    for part in STACK_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / part)
+        else:
+            shutil.copy(src, tmp_path / part)
+    return tmp_path
+
+
+def helmfile() -> dict:
+    return yaml.safe_load((REPO / "helmfile.yaml").read_text(encoding="utf-8"))
+
+
+def env_values(env: str) -> dict:
+    merged: dict = {}
+    for f in helmfile()["environments"][env]["values"]:
+        merged = stack.deep_merge(merged, yaml.safe_load((REPO / f).read_text(encoding="utf-8")))
+    return merged
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+# -- the repository's stack --------------------------------------------------------------
+
+
+def test_the_stack_agrees_with_the_catalogue(cat):
+    assert stack.stack_problems(cat, REPO) == []
+
+
+def test_helmfile_environments_are_the_catalogues(cat):
+    assert list(helmfile()["environments"]) == [e.name for e in cat.environments]
+
+
+def test_every_chart_is_pinned_to_an_exact_version():
+    for release in helmfile()["releases"]:
+        assert re.fullmatch(r"\d+\.\d+\.\d+", str(release.get("version", ""))), release["name"]
+
+
+def test_every_values_file_parses():
+    files = {v for r in helmfile()["releases"] for v in r.get("values", []) if not v.endswith(".gotmpl")}
+    files |= {str(p.relative_to(REPO)) for p in (REPO / "environments").glob("*.yaml")}
+    for f in sorted(files):
+        assert isinstance(yaml.safe_load((REPO / f).read_text(encoding="utf-8")), dict), f
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_environment_renders_every_release(env):
+    values = env_values(env)
+    for release in helmfile()["releases"]:
+        rendered = stack.release_values(REPO, release, env, values)
+        assert isinstance(rendered, dict) and rendered, release["name"]
+        condition = release.get("condition")
+        if condition:  # helmfile's `condition:` needs a boolean in every environment
+            assert isinstance(stack._get(values, condition), bool), f"{env}: {condition}"
+
+
+def test_environment_values_reach_the_charts():
+    prom = stack.find_release(helmfile()["releases"], "kube-prometheus-stack")
+    dev = stack.release_values(REPO, prom, "dev", env_values("dev"))
+    prod = stack.release_values(REPO, prom, "prod", env_values("prod"))
+    assert dev["prometheus"]["prometheusSpec"]["retention"] == "3d"
+    assert prod["prometheus"]["prometheusSpec"]["replicas"] == 2
+    assert prod["prometheus"]["prometheusSpec"]["externalLabels"] == {"cluster": "prod"}
+    # the static part survives the merge
+    assert prod["alertmanager"]["alertmanagerSpec"]["alertmanagerConfigMatcherStrategy"] == {"type": "None"}
+
+
+def test_kubecost_is_optional_and_its_key_comes_from_a_secret():
+    kubecost = stack.find_release(helmfile()["releases"], "cost-analyzer")
+    assert kubecost["condition"] == "kubecost.enabled"
+    assert env_values("dev")["kubecost"]["enabled"] is False
+    assert env_values("prod")["kubecost"]["enabled"] is True
+    values = stack.release_values(REPO, kubecost, "prod", env_values("prod"))
+    key = values["kubecostProductConfigs"]["productKey"]
+    assert key.get("secretname") and not key.get("key")
+    assert not values.get("kubecostToken")
+
+
+def test_no_credential_is_written_in_values():
+    suspicious = re.compile(r"(password|token|apikey|api_key|secret_key)\s*:\s*\S", re.I)
+    for path in sorted((REPO / "charts").rglob("*")) + sorted((REPO / "environments").glob("*")):
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.lstrip().startswith("#"):
+                    continue
+                match = suspicious.search(line)
+                assert not match or "Key:" in line or "Secret" in line, f"{path}: {line}"
+
+
+def test_templates_reject_missing_values():
+    with pytest.raises(stack.TemplateError, match="no such value"):
+        stack.render_template("a: {{ .Values.nope.x }}", "dev", {})
+    assert stack.render_template('a: {{ .Values.x | quote }} b: {{ .Environment.Name }}', "qa", {"x": 3}) == 'a: "3" b: qa'
+
+
+# -- the catalogue changes, the stack does not ------------------------------------------
+
+
+def test_another_release_name_is_reported(cat):
+    other = replace(cat, platform=replace(cat.platform, release="kps"))
+    problems = stack.stack_problems(other, REPO)
+    assert any(p.startswith("helmfile.yaml:") and "'prometheus'" in p and "'kps'" in p for p in problems), problems
+    # every ServiceMonitor label and selector of the stack names the old release
+    assert any(p.startswith("charts/monitoring/kube-prometheus-stack.yaml:") and "serviceMonitorSelector" in p for p in problems)
+    assert any(p.startswith("charts/cost/kubecost/values.yaml:") for p in problems)
+
+
+def test_another_namespace_is_reported(cat):
+    other = replace(cat, platform=replace(cat.platform, namespace="observability"))
+    problems = stack.stack_problems(other, REPO)
+    assert any("namespace 'monitoring'" in p and "'observability'" in p for p in problems), problems
+
+
+def test_an_environment_without_helmfile_or_argocd_is_reported(cat):
+    qa = replace(cat.environments[0], name="qa")
+    problems = stack.stack_problems(replace(cat, environments=cat.environments + (qa,)), REPO)
+    assert "helmfile.yaml: no environment 'qa'; services.yaml has environments dev, staging, prod, qa" in problems
+    assert any(p.startswith("deploy/argocd/qa.yaml: missing") for p in problems)
+
+
+# -- the stack changes, the catalogue does not ------------------------------------------
+
+
+def test_the_default_matcher_strategy_is_reported(cat, root):
+    values = root / "charts/monitoring/kube-prometheus-stack.yaml"
+    edit(values, lambda d: d["alertmanager"]["alertmanagerSpec"].pop("alertmanagerConfigMatcherStrategy"))
+    problems = stack.stack_problems(cat, root)
+    assert len(problems) == 1 and problems[0].startswith("charts/monitoring/kube-prometheus-stack.yaml:")
+    assert "alertmanagerConfigMatcherStrategy.type must be 'None'" in problems[0]
+
+
+def test_a_sidecar_without_the_folder_annotation_is_reported(cat, root):
+    values = root / "charts/monitoring/kube-prometheus-stack.yaml"
+    edit(values, lambda d: d["grafana"]["sidecar"]["dashboards"].update(folderAnnotation="folder", labelValue=1))
+    problems = stack.stack_problems(cat, root)
+    assert any("folderAnnotation must be \"grafana_folder\"" in p for p in problems), problems
+    assert any("labelValue must be \"1\"" in p for p in problems), problems
+
+
+def test_a_namespaced_monitor_selector_is_reported(cat, root):
+    values = root / "charts/monitoring/kube-prometheus-stack.yaml"
+    edit(values, lambda d: d["prometheus"]["prometheusSpec"].update(podMonitorNamespaceSelector={"matchLabels": {"a": "b"}}))
+    assert any("podMonitorNamespaceSelector must be {}" in p for p in stack.stack_problems(cat, root))
+
+
+def test_an_alertmanager_selector_opsgen_does_not_match_is_reported(cat, root):
+    values = root / "charts/monitoring/kube-prometheus-stack.yaml"
+    edit(values, lambda d: d["alertmanager"]["alertmanagerSpec"].update(alertmanagerConfigSelector={"matchLabels": {"x": "y"}}))
+    assert any("does not select opsgen's AlertmanagerConfig" in p for p in stack.stack_problems(cat, root))
+
+
+def test_an_argocd_app_on_the_wrong_folder_is_reported(cat, root):
+    app = root / "deploy/argocd/staging.yaml"
+    edit(app, lambda d: d["spec"]["source"].update(path="dist/prod"))
+    edit(root / "deploy/argocd/dev.yaml", lambda d: d["spec"]["syncPolicy"].update(syncOptions=["CreateNamespace=false"]))
+    problems = stack.stack_problems(cat, root)
+    assert "deploy/argocd/staging.yaml: spec.source.path is 'dist/prod'; opsgen writes environment 'staging' to 'dist/staging'" in problems
+    assert "deploy/argocd/dev.yaml: spec.syncPolicy.syncOptions lacks ServerSideApply=true" in problems
+
+
+def test_a_template_using_an_undefined_value_is_reported(cat, root):
+    gotmpl = root / "charts/logging/loki/environment.yaml.gotmpl"
+    gotmpl.write_text(gotmpl.read_text(encoding="utf-8") + "extra: {{ .Values.loki.missing }}\n", encoding="utf-8")
+    problems = stack.stack_problems(cat, root)
+    assert len(problems) == 3 and all(p.startswith("charts/logging/loki/environment.yaml.gotmpl: environment ") for p in problems)
+
+
+# -- Argo CD and dist/ -----------------------------------------------------------------
+
+
+def test_argocd_applications_point_at_the_generated_folders(cat):
+    if not DIST.is_dir():
+        pytest.skip("dist/ is not generated yet (make synth); the Application paths are checked by stack_problems")
+    for env in cat.environments:
+        app = yaml.safe_load((REPO / stack.argocd_file(env.name)).read_text(encoding="utf-8"))
+        path = Path(app["spec"]["source"]["path"])
+        assert path.parts[0] == stack.DIST_DIR, path
+        folder = DIST.joinpath(*path.parts[1:])
+        assert folder.is_dir(), f"{stack.argocd_file(env.name)}: {folder} does not exist"
+        assert any(folder.rglob("*.yaml")), f"{folder} is empty"
+
+
+def _dist_objects(env: str):
+    for path in sorted((DIST / env).rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(doc, dict):
+                yield doc
+
+
+def test_the_stack_selects_opsgens_generated_objects(cat):
+    """The AlertmanagerConfig and dashboard ConfigMaps in dist/ carry what the stack selects on."""
+    env = cat.environments[0].name or ""
+    if not (DIST / env).is_dir():
+        pytest.skip("dist/ is not generated yet (make synth)")
+    values = yaml.safe_load((REPO / "charts/monitoring/kube-prometheus-stack.yaml").read_text(encoding="utf-8"))
+    am_selector = values["alertmanager"]["alertmanagerSpec"]["alertmanagerConfigSelector"]["matchLabels"]
+    seen = {"AlertmanagerConfig": 0, "dashboard": 0, "monitor": 0}
+    for obj in _dist_objects(env):
+        meta = obj.get("metadata") or {}
+        labels = meta.get("labels") or {}
+        if obj.get("kind") == "AlertmanagerConfig":
+            seen["AlertmanagerConfig"] += 1
+            assert all(labels.get(k) == v for k, v in am_selector.items()), labels
+        if obj.get("kind") == "ConfigMap" and stack.DASHBOARD_LABEL in labels:
+            seen["dashboard"] += 1
+            assert labels[stack.DASHBOARD_LABEL] == stack.DASHBOARD_LABEL_VALUE
+            assert (meta.get("annotations") or {}).get(stack.FOLDER_ANNOTATION) == cat.platform.grafana_folder
+        if obj.get("kind") in ("ServiceMonitor", "PodMonitor", "PrometheusRule"):
+            seen["monitor"] += 1
+            assert labels.get("release") == cat.platform.release
+    if not any(seen.values()):
+        pytest.skip("dist/ holds no AlertmanagerConfig, dashboard or monitor yet")
+
+
+def test_the_workflow_runs_synth_check_and_test():
+    workflow = yaml.safe_load((REPO / ".github/workflows/opsgen.yaml").read_text(encoding="utf-8"))
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    uses = [s.get("uses", "") for s in steps]
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    assert any(s.get("uses", "").startswith("actions/setup-python@") and str(s["with"]["python-version"]) == "3.11" for s in steps)
+    assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "20" for s in steps)
+    for command in ("make synth", ".venv/bin/opsgen check", "git diff --exit-code", "make test"):
+        assert command in runs, command
