@@ -46,14 +46,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(schema_json())
         return 0
     _quiet_toolchain()
+    if args.command == "synth" and (unusable := _unusable_output(Path(args.out), args.catalogue)):
+        print(f"opsgen: error: {unusable}", file=sys.stderr)
+        return 2
     try:
         return _run(args)
+    except OSError as exc:  # disk full, permissions: the old output is whole (write.py)
+        verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
+        print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
+        return 1
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
         print(f"opsgen: {count} problem{'s' if count != 1 else ''} in {args.catalogue}; nothing written", file=sys.stderr)
         return 1
+
+
+def _unusable_output(out: Path, catalogue: str) -> str | None:
+    """Synth replaces the whole output directory: never a file, and never a
+    directory holding the catalogue (``-o .`` would swap out the repository)."""
+    if out.exists() and not out.is_dir():
+        return f"the output {out} exists and is not a directory"
+    resolved, home = out.resolve(), Path(catalogue).resolve().parent
+    if resolved == home or resolved in home.parents:
+        return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -26,7 +26,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return f"{self.location}: {self.message.translate(_ONE_LINE)}"
+
+
+# One problem, one line: control characters and line separators that a user's
+# keys or values may carry are shown escaped (str.splitlines splits on all of these).
+_ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 
 
 class CatalogueError(Exception):

@@ -121,7 +121,7 @@ def _platform_rules_part(chart: Chart, ctx: Context) -> None:
     platform = ctx.platform
     groups = alerting.platform_groups(ctx.catalogue.alerts, ctx.env, platform)
     name = conv.platform_rule_name(platform)
-    labels = _rule_labels(ctx, conv.labels(platform, name, conv.PLATFORM_TEAM))
+    labels = _rule_labels(ctx, conv.platform_labels(platform, conv.ALERTS_PART))
     PrometheusRule(chart, PrometheusRuleProps(ObjectMeta(name, platform.namespace, labels), groups))
 
 

@@ -63,6 +63,7 @@ class Alert:
     team: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
     location: Location | None = None  # of the expr, for errors found later
+    name_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Metrics:
     exports: tuple[str, ...] = ()
     exposition: str | None = None
     location: Location | None = None
+    exposition_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ def build(doc: Document) -> Catalogue:
     data = doc.data
     platform = _platform(data["platform"])
     envs = tuple(_environment(doc, env) for env in environment_names(data))
-    alerts = tuple(_alert(a, doc.locate(("alerts", i, "expr"), value=True)) for i, a in enumerate(data.get("alerts") or []))
+    alerts = tuple(_alert(a, _alert_locator(doc.locate, ("alerts", i))) for i, a in enumerate(data.get("alerts") or []))
     return Catalogue(doc.file, platform, envs, alerts, _pipeline(data, envs))
 
 
@@ -196,14 +198,14 @@ def _environment(doc: Document, env: str | None) -> Environment:
 
 
 def _service(raw: dict[str, Any], locate) -> Service:
-    alerts = tuple(_alert(a, locate(("alerts", i, "expr"), value=True), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
+    alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
     return Service(
         name=raw["name"],
         namespace=raw["namespace"],
         team=raw["team"],
         role=raw.get("role", "service"),
         description=raw.get("description"),
-        metrics=_metrics(raw["metrics"], locate(("metrics",))) if "metrics" in raw else None,
+        metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
         scaling=_scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None,
         slo=_slo(raw.get("slo") or {}, raw.get("scaling")),
         alerts=alerts,
@@ -211,7 +213,7 @@ def _service(raw: dict[str, Any], locate) -> Service:
     )
 
 
-def _metrics(raw: dict[str, Any], location: Location) -> Metrics:
+def _metrics(raw: dict[str, Any], location: Location, exposition_location: Location | None = None) -> Metrics:
     return Metrics(
         port=raw["port"],
         path=raw.get("path", "/metrics"),
@@ -221,6 +223,7 @@ def _metrics(raw: dict[str, Any], location: Location) -> Metrics:
         exports=tuple(raw.get("exports") or ()),
         exposition=raw.get("exposition"),
         location=location,
+        exposition_location=exposition_location,
     )
 
 
@@ -252,7 +255,12 @@ def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None) -> Slo:
     return Slo(success_rate=raw.get("successRate"), latency_p95=raw.get("latencyP95"), backlog=backlog)
 
 
-def _alert(raw: dict[str, Any], location: Location, team: str | None = None) -> Alert:
+def _alert_locator(locate, path: tuple) -> tuple[Location, Location]:
+    """Where an alert's expr (its value) and its name key are written."""
+    return locate(path + ("expr",), value=True), locate(path + ("name",))
+
+
+def _alert(raw: dict[str, Any], where: tuple[Location, Location], team: str | None = None) -> Alert:
     return Alert(
         name=raw["name"],
         expr=raw["expr"],
@@ -263,7 +271,8 @@ def _alert(raw: dict[str, Any], location: Location, team: str | None = None) -> 
         runbook=raw.get("runbook"),
         team=raw.get("team", team),
         labels=tuple(sorted((raw.get("labels") or {}).items())),
-        location=location,
+        location=where[0],
+        name_location=where[1],
     )
 
 

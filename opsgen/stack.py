@@ -203,7 +203,7 @@ def _prometheus_stack(catalogue: Catalogue, root: Path, releases: list[dict], pr
             f"'None' (is {_show(strategy)}): otherwise the operator confines opsgen's AlertmanagerConfig to alerts "
             f"from namespace {platform.namespace!r}"
         )
-    am_labels = conv.labels(platform, conv.alertmanager_config_name(platform), conv.PLATFORM_TEAM)
+    am_labels = conv.platform_labels(platform, conv.ROUTING_PART)
     selector = _get(values, f"{am}.alertmanagerConfigSelector")
     wanted = (selector.get("matchLabels") or {}) if isinstance(selector, dict) else None
     if not wanted or selector.get("matchExpressions") or any(am_labels.get(k) != v for k, v in wanted.items()):

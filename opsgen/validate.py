@@ -6,6 +6,7 @@ checks found nothing wrong, so no rule ever sees data of the wrong type.
 """
 from __future__ import annotations
 
+import reprlib
 from typing import Any, Callable, Iterable, Sequence
 
 import jsonschema
@@ -82,10 +83,10 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
 
 
 def _what(error: jsonschema.ValidationError) -> str:
-    kind, value, sub = error.validator, error.instance, error.schema
+    kind, value, sub = error.validator, _Shown(error.instance), error.schema
     if kind == "type":
         wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
-        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value)]} ({value!r})"
+        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
     if kind in ("pattern", "minLength") and sub.get("title") in schema.MESSAGES:
@@ -104,6 +105,24 @@ def _what(error: jsonschema.ValidationError) -> str:
     if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
     return error.message
+
+
+class _Shown:
+    """A value as an error message shows it: its repr, cut short (a whole
+    mapping written where a string belongs must not fill the terminal)."""
+
+    LIMIT = 80  # a whole over-long name (64+ characters) still shows
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = _REPR.repr(self.value)  # bounded work, even for an aliased giant
+        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 3] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 200, 200, 3
 
 
 def _type_of(value: Any) -> str:
@@ -141,11 +160,30 @@ def rule_problems(doc: Document, skip: set[int]) -> list[Problem]:
         if index in skip:
             continue
         problems += _override_env_problems(doc, index, service, envs)
-        for env in envs:
-            problems += _service_problems(doc, index, env, data["platform"])
+        problems += _in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
     return sorted(set(problems))
+
+
+def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
+    """A problem of every environment is reported once, as it is; one that only
+    some environments' overrides cause names them, since it may be located at
+    the service's own key (an override of ``interval`` makes the base
+    ``scrapeTimeout`` too long in that environment only)."""
+    where: dict[Problem, list[str]] = {}
+    for env, problems in found.items():
+        for problem in problems:
+            where.setdefault(problem, [])
+            if env is not None and env not in where[problem]:
+                where[problem].append(env)
+    out = []
+    for problem, envs in where.items():
+        if envs and len(envs) < len(found):
+            shown = ", ".join(envs)
+            problem = Problem(problem.location, f"{problem.message} (in environment{'s' if len(envs) > 1 else ''} {shown})")
+        out.append(problem)
+    return out
 
 
 def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
@@ -197,6 +235,9 @@ def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
         )
     if kafka is not None and not (platform.get("kafka") or {}).get("bootstrapServers"):
         out.append((("scaling", "kafka"), "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)"))
+    polling = scaling.get("pollingInterval")
+    if polling is not None and durations.seconds(polling) == 0:
+        out.append((("scaling", "pollingInterval"), f"scaling.pollingInterval ({polling}) must be at least 1s"))
     return out
 
 
