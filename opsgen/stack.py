@@ -33,6 +33,7 @@ DEFAULT_ENV = "default"  # helmfile's name for a catalogue without environments
 PROMETHEUS_CHART = "kube-prometheus-stack"
 COLLECTOR_CHART = "opentelemetry-collector"
 KUBECOST_CHART = "cost-analyzer"
+KAFKA_EXPORTER_CHART = "prometheus-kafka-exporter"
 
 # What opsgen's dashboard ConfigMaps carry (the Grafana sidecar must load exactly these)
 DASHBOARD_LABEL = "grafana_dashboard"
@@ -69,6 +70,7 @@ def stack_problems(catalogue: Catalogue, root: Path) -> list[str]:
             _release_values(root, release, env_values, problems)
         _prometheus_stack(catalogue, root, releases, problems)
         _kubecost(catalogue, root, releases, problems)
+        _kafka_exporter(catalogue, root, releases, problems)
         _collector(root, releases, problems)
     _release_labels(catalogue, root, problems)
     _argocd(catalogue, root, problems)
@@ -266,6 +268,23 @@ def _kubecost(catalogue: Catalogue, root: Path, releases: list[dict], problems: 
         problems.append(
             f"{files[0] if files else HELMFILE}: global.prometheus.fqdn is {fqdn!r}; the platform Prometheus of "
             f"{catalogue.file} is http://{host}svc:9090"
+        )
+
+
+def _kafka_exporter(catalogue: Catalogue, root: Path, releases: list[dict], problems: list[str]) -> None:
+    """kafka-exporter reads lag from the brokers the catalogue's KEDA triggers use."""
+    wanted = catalogue.platform.kafka_bootstrap
+    release = find_release(releases, KAFKA_EXPORTER_CHART)
+    if wanted is None:
+        return
+    if release is None:
+        problems.append(f"{HELMFILE}: no {KAFKA_EXPORTER_CHART} release: Kafka lag alerts and dashboards would have no data")
+        return
+    servers = release_values(root, release).get("kafkaServer") or []
+    if servers != [wanted]:
+        problems.append(
+            f"{HELMFILE}: release {release.get('name')!r}: kafkaServer is {_show(servers)}; "
+            f"{catalogue.file} has platform.kafka.bootstrapServers {wanted!r}"
         )
 
 

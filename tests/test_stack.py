@@ -261,3 +261,13 @@ def test_the_workflow_runs_synth_check_and_test():
     assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "20" for s in steps)
     for command in ("make synth", ".venv/bin/opsgen check", "git diff --exit-code", "make test"):
         assert command in runs, command
+
+
+def test_kafka_exporter_reads_the_catalogues_brokers(cat, root):
+    other = replace(cat, platform=replace(cat.platform, kafka_bootstrap="kafka.other:9093"))
+    problems = stack.stack_problems(other, REPO)
+    assert any("kafkaServer is" in p and "'kafka.other:9093'" in p for p in problems), problems
+    helm = yaml.safe_load((root / "helmfile.yaml").read_text(encoding="utf-8"))
+    helm["releases"] = [r for r in helm["releases"] if r["name"] != "kafka-exporter"]
+    (root / "helmfile.yaml").write_text(yaml.safe_dump(helm, sort_keys=False), encoding="utf-8")
+    assert any("no prometheus-kafka-exporter release" in p for p in stack.stack_problems(cat, root))
