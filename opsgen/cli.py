@@ -16,12 +16,6 @@ DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
 
 
-def _quiet_toolchain() -> None:
-    """jsii prints a Node end-of-life banner on every start; nobody asked for it."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsgen", description="Compile services.yaml into Kubernetes YAML under dist/.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -45,7 +39,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(schema_json())
         return 0
-    _quiet_toolchain()
     if args.command == "synth" and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
         return 2

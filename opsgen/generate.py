@@ -1,7 +1,8 @@
-"""Stage 4, generate: the model -> one cdk8s App per environment, one Chart per output file.
+"""Stage 4, generate: the model -> one cdk8s Chart per environment.
 
-Each ``*_part`` function adds the objects of one concern to a chart; this
-module only decides which parts go into which file (names in conventions.py).
+Each ``*_part`` function adds the objects of one concern to the chart; this
+module only decides which parts go into which output file (names in
+conventions.py) and records how many objects each file gets.
 """
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from cdk8s import App, Chart
 from . import alerting, routing
 from . import conventions as conv
 from .dashboards import dashboard_files
-from .lib import AlertmanagerConfig, PrometheusRule, PrometheusRuleProps
 from .lib import (
-    created,
+    AlertmanagerConfig,
     Endpoint,
     HorizontalPodAutoscaler,
     HpaProps,
@@ -25,12 +25,15 @@ from .lib import (
     ObjectMeta,
     PodMonitor,
     PodMonitorProps,
+    PrometheusRule,
+    PrometheusRuleProps,
     ScaledObject,
     ScaledObjectProps,
     ServiceMonitor,
     ServiceMonitorProps,
     TriggerAuthentication,
     TriggerAuthenticationProps,
+    created,
 )
 from .model import Catalogue, Environment, Service
 
