@@ -106,6 +106,42 @@ def error_ratio(service: Service, platform: Platform, window: str) -> str:
     )
 
 
+def catalogue_rules(service: Service) -> tuple[Rule, ...]:
+    """What the catalogue says about a service, as series labelled with its identity
+    (``vector(<constant>)`` with static labels, as Sloth records ``slo:objective:ratio``),
+    so dashboards select and join by ``{namespace, service}`` instead of listing services:
+
+    - ``opsgen:service_info`` = 1, label ``role`` (every service with metrics);
+    - ``opsgen:slo_objective:ratio`` = slo.successRate / 100; ``opsgen:slo_latency_p95:seconds``;
+    - ``opsgen:kafka_consumergroup_lag:sum``: kafka-exporter's lag of the consumer group on
+      its topic (which carries no namespace or service), ``opsgen:kafka_lag_threshold`` and
+      ``opsgen:kafka_backlog_threshold`` (slo.backlog);
+    - ``opsgen:hpa_info`` = 1, label ``horizontalpodautoscaler``: the HPA that scales it
+      (kube-state-metrics' series join on it)."""
+    ident = identity(service)
+
+    def record(name: str, expr: str, **extra: str) -> Rule:
+        return Rule(record=name, expr=expr, labels={**ident, **extra})
+
+    out: list[Rule] = []
+    if service.metrics is not None:
+        out.append(record(conv.SERVICE_INFO_RECORD, "vector(1)", **{conv.ROLE_LABEL: service.role}))
+    if service.slo.success_rate is not None:
+        out.append(record(conv.SLO_OBJECTIVE_RECORD, f"vector({number(float(service.slo.success_rate) / 100)})"))
+    if service.slo.latency_p95 is not None:
+        out.append(record(conv.SLO_LATENCY_RECORD, f"vector({number(durations.seconds(service.slo.latency_p95))})"))
+    kafka = service.scaling.kafka if service.scaling else None
+    if kafka is not None:
+        lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
+        out.append(record(conv.KAFKA_LAG_RECORD, f"sum({lag})"))
+        out.append(record(conv.KAFKA_LAG_THRESHOLD_RECORD, f"vector({kafka.lag_threshold})"))
+        if service.slo.backlog is not None:
+            out.append(record(conv.KAFKA_BACKLOG_RECORD, f"vector({service.slo.backlog})"))
+    if service.scaling is not None:
+        out.append(record(conv.HPA_INFO_RECORD, "vector(1)", **{conv.HPA_LABEL: conv.hpa_name(service)}))
+    return tuple(out)
+
+
 # --- generated alerts ------------------------------------------------------
 
 
@@ -226,11 +262,14 @@ def rule(alert: Alert, env: Environment, platform: Platform, service: Service | 
 
 
 def service_groups(service: Service, env: Environment, platform: Platform) -> tuple[RuleGroup, ...]:
-    """The rule groups of one service: its recorded SLIs, then its alerts."""
+    """The rule groups of one service: its recorded SLIs, its catalogue facts, then its alerts."""
     groups = []
     records = recording_rules(service, platform)
     if records:
         groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli"), records))
+    facts = catalogue_rules(service)
+    if facts:
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "catalogue"), facts))
     alerts = generated_alerts(service, platform) + service.alerts
     if alerts:
         rules = tuple(rule(a, env, platform, service) for a in alerts)

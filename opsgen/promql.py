@@ -17,6 +17,7 @@ or environments costs one parse.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping
@@ -98,9 +99,20 @@ def _not_instant(tree: object) -> str | None:
     return f"the result is {kind}; it must be an instant vector or a scalar" if kind else None
 
 
-@lru_cache(maxsize=65536)
+# A string after = or != cannot make an expression invalid (=~ and !~ regexes can).
+_EQUALITY_STRING = re.compile(r'(?<![=!~])(!?=)\s*"(?:[^"\\]|\\.)*"')
+
+
 def syntax_error(expr: str) -> str | None:
-    """Why ``expr`` is not PromQL, or None; cheaper than ``parse`` (no tree walk)."""
+    """Why ``expr`` is not PromQL, or None; cheaper than ``parse`` (no tree walk).
+
+    Cached by shape: generated rules differ between services only in label
+    values, so one parse serves every service."""
+    return _shape_syntax_error(_EQUALITY_STRING.sub(r'\1""', expr))
+
+
+@lru_cache(maxsize=65536)
+def _shape_syntax_error(expr: str) -> str | None:
     try:
         promql_parser.parse(expr)
     except ValueError as exc:

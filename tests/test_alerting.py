@@ -535,3 +535,65 @@ def test_bundled_pipeline_failure_alert_fires_on_regressions(tmp_path):
     ]
     result = prom_tools.test_rules(rules, tests, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
+
+
+# --- catalogue records: what the dashboards join against ---------------------
+
+
+def test_catalogue_records_per_service(demo_docs):
+    (doc,) = [d for name, d in demo_docs if name == "prod/apps/worker.yaml" and d["kind"] == "PrometheusRule"]
+    (group,) = [g for g in doc["spec"]["groups"] if g["name"] == "demo.worker.catalogue"]
+    ident_labels = {"namespace": "apps", "service": "worker"}
+    assert group["rules"] == [
+        {"record": "opsgen:service_info", "expr": "vector(1)", "labels": {**ident_labels, "role": "service"}},
+        {"record": "opsgen:slo_objective:ratio", "expr": "vector(0.95)", "labels": ident_labels},
+        {"record": "opsgen:slo_latency_p95:seconds", "expr": "vector(2)", "labels": ident_labels},
+        {"record": "opsgen:kafka_consumergroup_lag:sum", "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"})', "labels": ident_labels},
+        {"record": "opsgen:kafka_lag_threshold", "expr": "vector(10)", "labels": ident_labels},
+        {"record": "opsgen:kafka_backlog_threshold", "expr": "vector(100)", "labels": ident_labels},
+        {"record": "opsgen:hpa_info", "expr": "vector(1)", "labels": {**ident_labels, "horizontalpodautoscaler": "keda-hpa-worker"}},
+    ]
+    assert set(conv.CATALOGUE_RECORDS) <= set(conv.recorded_metrics())
+
+
+def test_catalogue_records_follow_the_catalogue(catalogue):
+    api = {r.record: dict(r.labels) for r in alerting.catalogue_rules(service(catalogue, "api"))}
+    assert list(api) == ["opsgen:service_info", "opsgen:slo_objective:ratio", "opsgen:hpa_info"]
+    assert api["opsgen:hpa_info"]["horizontalpodautoscaler"] == "api"  # opsgen's own HPA
+    zero = [r.record for r in alerting.catalogue_rules(service(catalogue, "zero"))]
+    assert "opsgen:kafka_backlog_threshold" in zero and "opsgen:slo_objective:ratio" not in zero
+
+
+def sample(name: str, labels: dict[str, str], value: float) -> dict:
+    return {"labels": series_text({"__name__": name, **labels}), "value": value}
+
+
+@prom_tools.needs_promtool
+def test_catalogue_records_evaluate_as_labelled_constants(catalogue, tmp_path):
+    """promtool: constants carry the service's identity; the lag is the consumer group's
+    on its topic, summed over partitions, and nobody else's."""
+    svc = service(catalogue, "worker")
+    rules, _ = rule_file(svc, env(catalogue, "prod"), catalogue.platform)
+    lag = {"__name__": "kafka_consumergroup_lag", "consumergroup": "worker", "topic": "jobs", "job": "kafka-exporter"}
+    series = input_series([
+        ({**lag, "partition": "0"}, "30x10"),
+        ({**lag, "partition": "1"}, "12x10"),
+        ({**lag, "partition": "0", "consumergroup": "other"}, "1000x10"),
+        ({**lag, "partition": "0", "topic": "elsewhere"}, "1000x10"),
+    ])
+    me = ident(svc)
+
+    def check(expr: str, *samples: dict) -> dict:
+        return {"expr": expr, "eval_time": "5m", "exp_samples": list(samples)}
+
+    checks = [
+        check(conv.KAFKA_LAG_RECORD, sample(conv.KAFKA_LAG_RECORD, me, 42)),
+        check(conv.KAFKA_LAG_THRESHOLD_RECORD, sample(conv.KAFKA_LAG_THRESHOLD_RECORD, me, 10)),
+        check(conv.KAFKA_BACKLOG_RECORD, sample(conv.KAFKA_BACKLOG_RECORD, me, 100)),
+        check(conv.SLO_OBJECTIVE_RECORD, sample(conv.SLO_OBJECTIVE_RECORD, me, 0.95)),
+        check(conv.SLO_LATENCY_RECORD, sample(conv.SLO_LATENCY_RECORD, me, 2)),
+        check(conv.SERVICE_INFO_RECORD, sample(conv.SERVICE_INFO_RECORD, {**me, "role": "service"}, 1)),
+        check(conv.HPA_INFO_RECORD, sample(conv.HPA_INFO_RECORD, {**me, "horizontalpodautoscaler": "keda-hpa-worker"}, 1)),
+    ]
+    result = prom_tools.test_rules(rules, [{"interval": "1m", "input_series": series, "promql_expr_test": checks}], tmp_path)
+    assert result.returncode == 0, prom_tools.output(result)

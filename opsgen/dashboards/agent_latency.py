@@ -1,8 +1,12 @@
-"""Agent Latency: how long do tasks take, per service, against the latency SLO?"""
+"""Agent Latency: how long do tasks take, per service, against the latency SLO?
+
+Services are those recorded with ``opsgen:service_info`` (every service with
+metrics); the SLO line is ``opsgen:slo_latency_p95:seconds`` (alerting.catalogue_rules).
+"""
 from __future__ import annotations
 
-from .. import durations
-from ..model import Conventions, Service
+from .. import conventions as conv
+from ..model import Conventions
 from . import queries as q
 from .defaults import Query, Scope, timeseries_panel
 
@@ -16,25 +20,25 @@ SLO_QUANTILE = 0.95  # slo.latencyP95
 
 def panels(scope: Scope) -> list:
     monitored = scope.monitored
-    return [quantile_panel(scope.platform.metrics, monitored, quantile) for quantile in QUANTILES] if monitored else []
+    if not monitored:
+        return []
+    with_slo = any(s.slo.latency_p95 for s in monitored)
+    return [quantile_panel(scope.platform.metrics, quantile, with_slo) for quantile in QUANTILES]
 
 
-def _quantile(metrics: Conventions, quantile: float, matchers: tuple[str, ...]) -> str:
-    buckets = q.per_service(q.rate(q.selector(metrics.duration + "_bucket", *matchers)), "le")
-    return f"histogram_quantile({quantile:g}, {buckets})"
+def _quantile(metrics: Conventions, quantile: float) -> str:
+    buckets = q.per_service(q.rate(q.narrowed(metrics.duration + "_bucket")), "le")
+    return q.catalogued(f"histogram_quantile({quantile:g}, {buckets})")
 
 
-def _slo_line(metrics: Conventions, service: Service) -> Query:
-    seconds = durations.seconds(service.slo.latency_p95)
-    return Query(q.constant_line(seconds, _quantile(metrics, SLO_QUANTILE, q.service(service))), "{{service}} SLO")
-
-
-def quantile_panel(metrics: Conventions, monitored: tuple[Service, ...], quantile: float):
-    queries = [Query(_quantile(metrics, quantile, q.services(monitored)), "{{service}}")]
-    if quantile == SLO_QUANTILE:
-        queries += [_slo_line(metrics, s) for s in monitored if s.slo.latency_p95]
+def quantile_panel(metrics: Conventions, quantile: float, with_slo: bool):
+    expr = _quantile(metrics, quantile)
+    queries = [Query(expr, "{{service}}")]
+    slo_line = with_slo and quantile == SLO_QUANTILE
+    if slo_line:  # the SLO wherever the service has traffic
+        queries.append(Query(f"{q.narrowed(conv.SLO_LATENCY_RECORD)} and on(namespace, service) {expr}", "{{service}} SLO"))
     label = f"p{quantile * 100:g}"
     description = f"The {label} of {metrics.duration} per service over the rate interval."
-    if quantile == SLO_QUANTILE:
+    if slo_line:
         description += " A '<service> SLO' line marks slo.latencyP95 where set."
     return timeseries_panel(f"{label} task duration", description, "s", queries, span=8)

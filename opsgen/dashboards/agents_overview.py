@@ -1,11 +1,15 @@
-"""Agents Overview: are the agents finishing their tasks, and within their SLO?"""
+"""Agents Overview: are the agents finishing their tasks, and within their SLO?
+
+Agents are the services recorded with ``opsgen:service_info{role="agent"}``; SLOs
+come from ``opsgen:slo_objective:ratio`` (alerting.catalogue_rules), so no query
+lists the agents.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
-from grafana_foundation_sdk.models.dashboard import DynamicConfigValue
-
-from ..model import Conventions, Service
+from .. import conventions as conv
+from ..model import Conventions
 from . import queries as q
 from .defaults import Query, Scope, stat_panel, thresholds, timeseries_panel
 
@@ -13,55 +17,58 @@ NAME = "agents-overview"
 TITLE = "Agents Overview"
 DESCRIPTION = "Task successes and failures of every agent service, and its success rate against its SLO."
 
+ROLE = "agent"
+OBJECTIVE = q.narrowed(conv.SLO_OBJECTIVE_RECORD)
+
 
 def panels(scope: Scope) -> list:
-    agents = scope.role("agent")
+    agents = scope.role(ROLE)
     if not agents:
         return []
     metrics = scope.platform.metrics
-    return [outcomes(metrics, agents), success_rate(metrics, agents), success_against_slo(metrics, agents)]
+    with_slo = any(a.slo.success_rate is not None for a in agents)
+    out = [outcomes(metrics), success_rate(metrics, with_slo)]
+    return out + [success_against_slo(metrics)] if with_slo else out
 
 
-def _tasks(metrics: Conventions, matchers: tuple[str, ...], outcome: str = "") -> str:
+def _tasks(metrics: Conventions, outcome: str = "") -> str:
     """The requests counter; ``outcome`` is "ok", "failed" or "" for all tasks."""
     op = {"ok": "!=", "failed": "="}.get(outcome)
     extra = (f'{metrics.outcome_label}{op}"{metrics.failure_outcome}"',) if op else ()
-    return q.selector(metrics.requests, *matchers, *extra)
+    return q.narrowed(metrics.requests, *extra)
 
 
-def _success_ratio(metrics: Conventions, matchers: tuple[str, ...], over: Callable[[str], str]) -> str:
-    """1 - failed/all per service; ``over`` turns the counter into a rate or an increase."""
-    failed, total = (q.per_service(over(_tasks(metrics, matchers, o))) for o in ("failed", ""))
-    return f"1 - ({failed} / {total})"
+def _per_agent(expr: str) -> str:
+    return q.catalogued(q.per_service(expr), ROLE)
 
 
-def outcomes(metrics: Conventions, agents: tuple[Service, ...]):
-    ok, failed = (q.per_service(q.rate(_tasks(metrics, q.services(agents), o))) for o in ("ok", "failed"))
+def _success_ratio(metrics: Conventions, over: Callable[[str], str]) -> str:
+    """1 - failed/all per agent; ``over`` turns the counter into a rate or an increase."""
+    failed, total = (q.per_service(over(_tasks(metrics, o))) for o in ("failed", ""))
+    return q.catalogued(f"1 - ({failed} / {total})", ROLE)
+
+
+def outcomes(metrics: Conventions):
+    ok, failed = (_per_agent(q.rate(_tasks(metrics, o))) for o in ("ok", "failed"))
     description = f"Tasks per second by agent, from {metrics.requests} split on its {metrics.outcome_label} label."
     queries = [Query(ok, "{{service}} succeeded"), Query(failed, "{{service}} failed")]
     return timeseries_panel("Task outcomes", description, "ops", queries)
 
 
-def success_rate(metrics: Conventions, agents: tuple[Service, ...]):
-    queries = [Query(_success_ratio(metrics, q.services(agents), q.rate), "{{service}}")]
-    for agent in agents:
-        if agent.slo.success_rate is not None:
-            traffic = q.per_service(q.rate(_tasks(metrics, q.service(agent))))
-            queries.append(Query(q.constant_line(agent.slo.success_rate / 100, traffic), "{{service}} SLO"))
+def success_rate(metrics: Conventions, with_slo: bool):
+    ratio = _success_ratio(metrics, q.rate)
+    queries = [Query(ratio, "{{service}}")]
+    if with_slo:  # the objective wherever the agent has traffic
+        queries.append(Query(f"{OBJECTIVE} and on(namespace, service) {ratio}", "{{service}} SLO"))
     description = "Share of tasks that did not fail, per agent, with a '<agent> SLO' line at its slo.successRate."
     return timeseries_panel("Success rate", description, "percentunit", queries).min(0).max(1)
 
 
-def success_against_slo(metrics: Conventions, agents: tuple[Service, ...]):
-    ratio = _success_ratio(metrics, q.services(agents), q.increase)
-    description = "Success rate over the whole time range: red below the agent's slo.successRate, green at or above it."
-    panel = stat_panel("Success rate against SLO", description, "percentunit", [Query(ratio, "{{service}}")])
-    panel = panel.thresholds(thresholds("blue", []))
-    for agent in agents:
-        if agent.slo.success_rate is not None:
-            panel = panel.override_by_name(agent.name, [_slo_thresholds(agent.slo.success_rate / 100)])
-    return panel
-
-
-def _slo_thresholds(objective: float) -> DynamicConfigValue:
-    return DynamicConfigValue("thresholds", thresholds("red", [(objective, "green")]).build())
+def success_against_slo(metrics: Conventions):
+    margin = f"{_success_ratio(metrics, q.increase)} - on(namespace, service) {OBJECTIVE}"
+    description = (
+        "Success rate over the whole time range minus the agent's slo.successRate: red below zero (the agent "
+        "is below its SLO), green at or above. Agents without slo.successRate are not shown."
+    )
+    panel = stat_panel("Success rate against SLO", description, "percentunit", [Query(margin, "{{service}}")])
+    return panel.thresholds(thresholds("red", [(0, "green")]))

@@ -1,7 +1,10 @@
-"""Build/CI Heatmap: how long do builds take, and how has that moved over time?"""
+"""Build/CI Heatmap: how long do builds take, and how has that moved over time?
+
+Runners are the services recorded with ``opsgen:service_info{role="runner"}``.
+"""
 from __future__ import annotations
 
-from ..model import Conventions, Service
+from ..model import Conventions
 from . import queries as q
 from .defaults import Query, Scope, heatmap_panel, timeseries_panel
 
@@ -9,23 +12,24 @@ NAME = "build-heatmap"
 TITLE = "Build/CI Heatmap"
 DESCRIPTION = "CI build durations over time from the runners' build-duration histogram."
 
+ROLE = "runner"
+
 
 def panels(scope: Scope) -> list:
-    runners = scope.role("runner")
-    if not runners:
+    if not scope.role(ROLE):
         return []
     metrics = scope.platform.metrics
-    return [duration_heatmap(metrics, runners), builds_per_second(metrics, runners)]
+    return [duration_heatmap(metrics), builds_per_second(metrics)]
 
 
-def duration_heatmap(metrics: Conventions, runners: tuple[Service, ...]):
-    buckets = q.selector(metrics.build_duration + "_bucket", *q.services(runners))
-    query = Query(f"sum by (le) ({q.rate(buckets)})", "{{le}}")
+def duration_heatmap(metrics: Conventions):
+    buckets = q.per_service(q.rate(q.narrowed(metrics.build_duration + "_bucket")), "le")
+    query = Query(f"sum by (le) {q.catalogued(buckets, ROLE)}", "{{le}}")
     description = f"Builds per second in each duration bucket of {metrics.build_duration} (all runners); darker is more builds."
     return heatmap_panel("Build duration", description, "s", [query])
 
 
-def builds_per_second(metrics: Conventions, runners: tuple[Service, ...]):
-    count = q.selector(metrics.build_duration + "_count", *q.services(runners))
+def builds_per_second(metrics: Conventions):
+    count = q.per_service(q.rate(q.narrowed(metrics.build_duration + "_count")))
     description = f"Builds finished per second per runner service ({metrics.build_duration}_count)."
-    return timeseries_panel("Builds", description, "ops", [Query(q.per_service(q.rate(count)), "{{service}}")], span=24)
+    return timeseries_panel("Builds", description, "ops", [Query(q.catalogued(count, ROLE), "{{service}}")], span=24)

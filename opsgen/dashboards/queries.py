@@ -4,14 +4,17 @@ A service's series are ``{namespace="<namespace>", service="<name>"}`` (the
 catalogue contract); the ``$namespace`` and ``$service`` variables narrow every
 query that has such labels. Grafana expands a multi-value variable inside a
 regex matcher to ``(a|b)`` and "All" to ``.+``.
+
+No query lists the catalogue's services: which services a dashboard shows, their
+SLOs, thresholds and HPAs come from series opsgen records for each service
+(conventions.CATALOGUE_RECORDS, alerting.catalogue_rules), joined on
+``(namespace, service)``, so a dashboard's size does not depend on the catalogue's.
 """
 from __future__ import annotations
 
 import json
-from typing import Iterable
 
 from .. import conventions as conv
-from ..model import Service
 
 RATE_INTERVAL = "$__rate_interval"
 RANGE = "$__range"
@@ -36,37 +39,28 @@ def equals(label: str, value: str) -> str:
     return f"{label}={json.dumps(value)}"
 
 
-def one_of(label: str, names: Iterable[str]) -> str:
-    """A regex matcher on DNS-1123 names (no regex metacharacters to escape)."""
-    return f'{label}=~"{"|".join(names)}"'
+def narrowed(metric: str, *matchers: str) -> str:
+    """A service's own series (``{namespace, service}``), narrowed by the variables."""
+    return selector(metric, IN_NAMESPACE, IN_SERVICE, *matchers)
 
 
-def services(group: Iterable[Service]) -> tuple[str, ...]:
-    """Matchers for a group of catalogue services, narrowed by the variables."""
-    group = tuple(group)
-    namespaces = one_of("namespace", sorted({s.namespace for s in group}))
-    return (IN_NAMESPACE, IN_SERVICE, namespaces, one_of(conv.SERVICE_LABEL, [s.name for s in group]))
+def catalogued(expr: str, role: str | None = None) -> str:
+    """``expr`` (labelled namespace, service) kept only for the catalogue's services with
+    metrics (of ``role``): joined against the recorded ``opsgen:service_info``, so the
+    query does not list the services and its size does not grow with the catalogue."""
+    info = narrowed(conv.SERVICE_INFO_RECORD, *((equals(conv.ROLE_LABEL, role),) if role else ()))
+    return f"({expr} and on(namespace, service) {info})"
 
 
-def service(svc: Service) -> tuple[str, ...]:
-    """Matchers for one service's own series, narrowed by the variables."""
-    return (IN_NAMESPACE, IN_SERVICE, f'namespace="{svc.namespace}"', f'{conv.SERVICE_LABEL}="{svc.name}"')
-
-
-def hpa(svc: Service) -> tuple[str, ...]:
-    """kube-state-metrics matchers for a service's HPA, narrowed by the variables."""
-    prefix = conv.KEDA_HPA_PREFIX if svc.scaling and svc.scaling.kafka else ""
-    return (
-        IN_NAMESPACE,
-        f'horizontalpodautoscaler=~"{prefix}$service"',
-        f'namespace="{svc.namespace}"',
-        f'horizontalpodautoscaler="{conv.hpa_name(svc)}"',
-    )
-
-
-def constant_line(value: float, series: str) -> str:
-    """``value`` wherever ``series`` has samples: a threshold line that follows the variables."""
-    return f"{series} * 0 + {value:g}"
+def hpa_series(metric: str) -> str:
+    """A kube-state-metrics HPA series per service: joined to the service it scales through
+    the recorded ``opsgen:hpa_info`` (``group_left(service)`` replaces kube-state-metrics'
+    own ``service`` target label). The HPA-name matcher only narrows: KEDA's HPA is
+    ``keda-hpa-<name>``, an HPA of opsgen's own is named after the service."""
+    hpa = f'{conv.HPA_LABEL}=~"({conv.KEDA_HPA_PREFIX})?$service"'
+    info = narrowed(conv.HPA_INFO_RECORD)
+    joined = f"{selector(metric, IN_NAMESPACE, hpa)} * on(namespace, {conv.HPA_LABEL}) group_left(service) {info}"
+    return f"max by (namespace, service) ({joined})"
 
 
 def per_service(expr: str, *labels: str) -> str:

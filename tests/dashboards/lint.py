@@ -13,7 +13,8 @@ would be, with the reason written down here:
   selector must match on them. They are custom variables listing the catalogue's
   namespaces and services, not Prometheus queries, so a service scaled to zero
   can still be picked. Exporter series name the service by another label
-  (IDENTITY below), or not at all (EXEMPT, each with its reason).
+  (IDENTITY below), or not at all (EXEMPT, each with its reason); the series
+  opsgen records per service (``opsgen:*``) carry namespace and service.
 - panel-units-rule: Grafana's unit list is long; VALID_UNITS holds the part of it
   these dashboards may use, and heatmaps (which the linter skips) must set a
   y-axis unit.
@@ -42,7 +43,6 @@ IDENTITY: dict[str, tuple[str, str]] = {
 DEFAULT_IDENTITY = ("namespace", "service")
 EXEMPT: dict[str, str] = {  # metric prefix -> why it carries no namespace/service matchers
     "kafka_topic_partition_": "kafka-exporter topics are platform-wide pipeline stages; selected by topic",
-    "kafka_consumergroup_lag": "kafka-exporter has no namespace/service; kept by 'and on()' the service's HPA series",
     "node_": "Kubecost node prices belong to nodes, not to a namespace or service",
     "container_cpu_allocation": "Kubecost allocations have no service label; narrowed by namespace only",
     "container_memory_allocation_bytes": "Kubecost allocations have no service label; narrowed by namespace only",
