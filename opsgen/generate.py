@@ -6,6 +6,7 @@ conventions.py) and records how many objects each file gets.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -64,18 +65,37 @@ Part = Callable[[Chart, Context], None]
 """Adds objects (lib constructs) directly to the chart it is given, never to a child scope."""
 
 
-def generate(catalogue: Catalogue) -> list[EnvOutput]:
-    return [_environment(catalogue, env) for env in catalogue.environments]
+@dataclass(frozen=True)
+class Shard:
+    """Which files to build: those whose position in an environment's file list
+    is ``index`` modulo ``count`` (default: all of them)."""
+
+    index: int = 0
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(f"shard {self.index} of {self.count}")
+
+    def takes(self, position: int) -> bool:
+        return position % self.count == self.index
 
 
-def _environment(catalogue: Catalogue, env: Environment) -> EnvOutput:
+def generate(catalogue: Catalogue, shard: Shard = Shard()) -> list[EnvOutput]:
+    return [_environment(catalogue, env, shard) for env in catalogue.environments]
+
+
+def _environment(catalogue: Catalogue, env: Environment, shard: Shard) -> EnvOutput:
     """One Chart per environment: cdk8s synthesizes it with a single to_json()
     crossing, where a chart per file would cost two jsii calls per file."""
     ctx = Context(catalogue, env)
     chart = Chart(App(), env.name or "default", disable_resource_name_hashes=True)
     files: list[tuple[str, int]] = []
+    positions = itertools.count()
 
     def add(path: str, *parts: Part) -> None:
+        if not shard.takes(next(positions)):
+            return
         before = len(created(chart))
         for part in parts:
             part(chart, ctx)

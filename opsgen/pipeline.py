@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import alert_checks, load, model, validate
-from .render import Rendered
+
+if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
+    from .render import Rendered
 
 
 def load_valid(catalogue: str) -> model.Catalogue:
@@ -16,12 +19,12 @@ def load_valid(catalogue: str) -> model.Catalogue:
     return built
 
 
-def synthesize(catalogue: model.Catalogue) -> Rendered:
-    """Every output file's bytes, built with cdk8s; nothing is written."""
-    from .generate import generate  # cdk8s (and Node) only once the input is valid
-    from .render import render
+def synthesize(catalogue: model.Catalogue) -> "Rendered":
+    """Every output file's bytes, built with cdk8s; nothing is written.
+    Large catalogues are built by several processes at once (see parallel.py)."""
+    from .parallel import synthesize as build
 
-    return render(generate(catalogue), catalogue.file)
+    return build(catalogue)
 
 
 def stack_problems(catalogue: model.Catalogue) -> list[str]:
@@ -33,7 +36,7 @@ def stack_problems(catalogue: model.Catalogue) -> list[str]:
     return problems(catalogue, root) if (root / HELMFILE).is_file() else []
 
 
-def write_output(out: Path, rendered: Rendered) -> None:
+def write_output(out: Path, rendered: "Rendered") -> None:
     from .write import write
 
     write(out, rendered.files)

@@ -1,15 +1,19 @@
-"""Stage 5a, render: cdk8s charts -> the exact bytes of every output file."""
+"""Stage 5a, render: cdk8s charts -> the exact bytes of every output file.
+
+Importing this module does not import cdk8s: parallel.py merges rendered
+shards in a parent process that must never start a jsii kernel of its own.
+"""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
 from . import conventions as conv
-from .generate import EnvOutput
-from .lib import created
+if TYPE_CHECKING:
+    from .generate import EnvOutput
 
 try:
     from yaml import CSafeDumper as _Base
@@ -49,10 +53,12 @@ class Rendered:
     summary: tuple[tuple[str, int, int], ...]  # (directory, objects, files)
 
 
-def render(outputs: list[EnvOutput], source: str) -> Rendered:
+def render(outputs: "list[EnvOutput]", source: str) -> Rendered:
     """``Chart.to_json()`` is cdk8s's synthesis of a chart (resolution, patches,
     ordering): one jsii crossing per environment. Its objects come back in
     creation order, which is checked against what generate recorded."""
+    from .lib import created  # this module itself stays free of cdk8s (see parallel.py)
+
     files: dict[str, bytes] = {}
     summary = []
     for out in outputs:
@@ -71,3 +77,16 @@ def _check_order(documents: list[dict[str, Any]], expected: list[tuple[str, str 
     actual = [(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]) for d in documents]
     if actual != expected:  # cdk8s reordered objects (e.g. a dependency): never split wrongly
         raise RuntimeError("cdk8s returned the objects in an unexpected order; cannot split them into files")
+
+
+def merge(parts: list[Rendered]) -> Rendered:
+    """One Rendered from shards of the same output (see generate.Shard)."""
+    files: dict[str, bytes] = {}
+    totals: dict[str, list[int]] = {}
+    for part in parts:
+        files.update(part.files)
+        for directory, objects, count in part.summary:
+            total = totals.setdefault(directory, [0, 0])
+            total[0], total[1] = total[0] + objects, total[1] + count
+    summary = tuple((directory, objects, count) for directory, (objects, count) in totals.items())
+    return Rendered(dict(sorted(files.items())), summary)
