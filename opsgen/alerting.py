@@ -142,6 +142,40 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
     return tuple(out)
 
 
+def pipeline_stages(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(topic, stage label) in pipeline order; a topic listed twice keeps its first stage
+    (a topic is one series: two stage labels would make the dashboards' joins ambiguous)."""
+    distinct = tuple(dict.fromkeys(topics))
+    return tuple((topic, conv.pipeline_stage(i, len(distinct))) for i, topic in enumerate(distinct))
+
+
+def pipeline_edges(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(topic, next topic) for each consecutive pair of ``pipeline.topics``, once each,
+    without a topic followed by itself."""
+    return tuple(dict.fromkeys((a, b) for a, b in zip(topics, topics[1:]) if a != b))
+
+
+def pipeline_rules(topics: tuple[str, ...]) -> tuple[Rule, ...]:
+    """The pipeline's stage order as constant series with static labels (no query lists
+    the topics; the Pipeline Funnel joins on ``topic``):
+
+    - ``opsgen:pipeline_stage:info{topic, stage}`` = 1, ``stage`` "01", "02", ... (value 1,
+      so that ``* on(topic) group_left(stage)`` adds the label and keeps the rate);
+    - ``opsgen:pipeline_edge:info{topic, next_topic}`` = 1 for consecutive stages.
+
+    Label values are plain strings in the rule file (recording rules do not template
+    labels), so any topic name is safe; no topic is written into an expression."""
+    stages = tuple(
+        Rule(record=conv.PIPELINE_STAGE_RECORD, expr="vector(1)", labels={conv.TOPIC_LABEL: topic, conv.STAGE_LABEL: stage})
+        for topic, stage in pipeline_stages(topics)
+    )
+    edges = tuple(
+        Rule(record=conv.PIPELINE_EDGE_RECORD, expr="vector(1)", labels={conv.TOPIC_LABEL: a, conv.NEXT_TOPIC_LABEL: b})
+        for a, b in pipeline_edges(topics)
+    )
+    return stages + edges
+
+
 # --- generated alerts ------------------------------------------------------
 
 
@@ -277,8 +311,15 @@ def service_groups(service: Service, env: Environment, platform: Platform) -> tu
     return tuple(groups)
 
 
-def platform_groups(alerts: tuple[Alert, ...], env: Environment, platform: Platform) -> tuple[RuleGroup, ...]:
-    if not alerts:
-        return ()
-    rules = tuple(rule(a, env, platform, None) for a in alerts)
-    return (RuleGroup(conv.rule_group_name(platform, None, "alerts"), rules),)
+def platform_groups(
+    alerts: tuple[Alert, ...], env: Environment, platform: Platform, pipeline_topics: tuple[str, ...] = ()
+) -> tuple[RuleGroup, ...]:
+    """The platform PrometheusRule's groups: the pipeline's stage series (when there are
+    pipeline topics), then the catalogue's top-level alerts (when it has some)."""
+    groups = []
+    if pipeline_topics:
+        groups.append(RuleGroup(conv.rule_group_name(platform, None, conv.PIPELINE_GROUP), pipeline_rules(pipeline_topics)))
+    if alerts:
+        rules = tuple(rule(a, env, platform, None) for a in alerts)
+        groups.append(RuleGroup(conv.rule_group_name(platform, None, "alerts"), rules))
+    return tuple(groups)

@@ -80,6 +80,7 @@ def rule_name(service: Service) -> str:
 
 
 def platform_rule_name(platform: Platform) -> str:
+    """The platform PrometheusRule: top-level alerts and the pipeline's stage series."""
     return f"{platform.name}-platform-alerts"
 
 
@@ -130,10 +131,27 @@ CATALOGUE_RECORDS = (
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
+# The pipeline's stage order (pipeline.topics), recorded in the platform PrometheusRule as
+# constant series labelled by topic, so the Pipeline Funnel joins on topic instead of
+# having a query per stage: its size does not grow with the number of topics.
+PIPELINE_STAGE_RECORD = "opsgen:pipeline_stage:info"  # 1, labels topic and stage ("01", "02", ...)
+PIPELINE_EDGE_RECORD = "opsgen:pipeline_edge:info"  # 1, labels topic and next_topic: consecutive stages
+TOPIC_LABEL = "topic"  # kafka-exporter's label of the topic
+STAGE_LABEL = "stage"
+NEXT_TOPIC_LABEL = "next_topic"
+PIPELINE_RECORDS = (PIPELINE_STAGE_RECORD, PIPELINE_EDGE_RECORD)
+PIPELINE_GROUP = "pipeline"  # rule_group_name(platform, None, PIPELINE_GROUP)
+
+
+def pipeline_stage(index: int, count: int) -> str:
+    """The stage label of the ``index``-th (from 0) of ``count`` stages: 1-based and
+    zero-padded to at least two digits, so that label order is pipeline order."""
+    return str(index + 1).zfill(max(2, len(str(count))))
+
 
 def recorded_metrics() -> tuple[str, ...]:
     """Every series opsgen's recording rules write (expressions may use them)."""
-    return tuple(error_ratio_record(w) for w in SLO_WINDOWS) + CATALOGUE_RECORDS
+    return tuple(error_ratio_record(w) for w in SLO_WINDOWS) + CATALOGUE_RECORDS + PIPELINE_RECORDS
 
 
 def rule_group_name(platform: Platform, service: Service | None, kind: str) -> str:
@@ -196,5 +214,5 @@ def platform_file(platform: Platform, part: str) -> str:
     return f"{platform.namespace}/_{part}.yaml"
 
 
-ALERTS_PART = "alerts"  # platform_file(platform, ALERTS_PART): platform rules
+ALERTS_PART = "alerts"  # platform_file(platform, ALERTS_PART): platform rules (alerts, pipeline stages)
 ROUTING_PART = "routing"  # platform_file(platform, ROUTING_PART): the AlertmanagerConfig

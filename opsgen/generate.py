@@ -117,7 +117,7 @@ def platform_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
 
 def _alerting_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
     files = []
-    if ctx.catalogue.alerts:
+    if ctx.catalogue.alerts or ctx.catalogue.pipeline_topics:  # alerts, pipeline stage series
         files.append((conv.platform_file(ctx.platform, conv.ALERTS_PART), (_platform_rules_part,)))
     if routing.routing_props(ctx.platform) is not None:
         files.append((conv.platform_file(ctx.platform, conv.ROUTING_PART), (_routing_part,)))
@@ -142,7 +142,7 @@ def _rules_part(service: Service) -> Part:
 
 def _platform_rules_part(chart: Chart, ctx: Context) -> None:
     platform = ctx.platform
-    groups = alerting.platform_groups(ctx.catalogue.alerts, ctx.env, platform)
+    groups = alerting.platform_groups(ctx.catalogue.alerts, ctx.env, platform, ctx.catalogue.pipeline_topics)
     name = conv.platform_rule_name(platform)
     labels = _rule_labels(ctx, conv.platform_labels(platform, conv.ALERTS_PART))
     PrometheusRule(chart, PrometheusRuleProps(ObjectMeta(name, platform.namespace, labels), groups))

@@ -144,7 +144,9 @@ METRICS = _obj(
 SCALING = _obj(
     {
         "minReplicas": _doc({"type": "integer", "minimum": 0}, "0 only with kafka.", 1),
-        "maxReplicas": _doc({"type": "integer", "minimum": 1}, "Must be >= minReplicas."),
+        # ">= 1" is a rule in validate.py, not a schema minimum, so that max < min is
+        # reported as the contract words it: maxReplicas (0) must be >= minReplicas (1)
+        "maxReplicas": _doc({"type": "integer", "minimum": 0}, "At least 1, and at least minReplicas."),
         "kafka": _obj(
             {
                 "topic": {"type": "string", "minLength": 1, "description": "Topic the service consumes."},
@@ -276,6 +278,7 @@ CATALOGUE: dict[str, Any] = _obj(
                 "topics": {
                     "type": "array",
                     "minItems": 1,
+                    "uniqueItems": True,
                     "items": {"type": "string", "minLength": 1},
                     "description": "Kafka topics in pipeline order (Pipeline Funnel dashboard).",
                 }

@@ -39,10 +39,18 @@ def validate(doc: Document) -> None:
     errors = list(_CATALOGUE.iter_errors(doc.data))
     problems = [p for e in errors for p in _explain(e, doc.locate, ())]
     broken = {tuple(e.absolute_path)[:2] for e in errors}
-    if not any(len(b) < 2 or b[0] != "services" for b in broken):
-        problems += rule_problems(doc, skip={b[1] for b in broken})
+    if _rules_can_run(doc.data, broken):
+        problems += rule_problems(doc)
     if problems:
         raise CatalogueError(problems)
+
+
+def _rules_can_run(data: dict[str, Any], broken: set[tuple]) -> bool:
+    """The rules read every service through its environments: they need the
+    services list, the platform mapping and the environments well formed (a
+    problem elsewhere, in one service or in platform, does not stop them)."""
+    shaped = isinstance(data.get("services"), list) and isinstance(data.get("platform"), dict)
+    return shaped and not any(b[:1] == ("environments",) or b == ("services",) for b in broken)
 
 
 def environment_names(data: dict[str, Any]) -> list[str | None]:
@@ -51,13 +59,6 @@ def environment_names(data: dict[str, Any]) -> list[str | None]:
 
 
 # --- structure -------------------------------------------------------------
-
-
-def structure_problems(
-    validator: jsonschema.Draft7Validator, data: Any, locate: Locate, prefix: Sequence["str | int"]
-) -> Iterable[Problem]:
-    for error in validator.iter_errors(data):
-        yield from _explain(error, locate, prefix)
 
 
 def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"]) -> Iterable[Problem]:
@@ -150,14 +151,14 @@ def display(path: Sequence["str | int"]) -> str:
 # --- rules -----------------------------------------------------------------
 
 
-def rule_problems(doc: Document, skip: set[int]) -> list[Problem]:
-    """Rules beyond the schema, for a catalogue whose top level is well formed;
-    services listed in ``skip`` already have structural problems."""
+def rule_problems(doc: Document) -> list[Problem]:
+    """Rules beyond the schema, for a catalogue whose top level is well formed
+    (a service that is not a mapping is the schema's to report)."""
     data = doc.data
     problems: list[Problem] = []
     envs = environment_names(data)
     for index, service in enumerate(data["services"]):
-        if index in skip:
+        if not isinstance(service, dict) or not isinstance(service.get("environments") or {}, dict):
             continue
         problems += _override_env_problems(doc, index, service, envs)
         problems += _in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
@@ -199,24 +200,34 @@ def _override_env_problems(doc: Document, index: int, service: dict, envs: list[
 
 def _service_problems(doc: Document, index: int, env: str | None, platform: dict) -> list[Problem]:
     raw = doc.data["services"][index]
+    override = (raw.get("environments") or {}).get(env) if env else None
+    if override is not None and not isinstance(override, dict):
+        return []  # the schema reports it; there is nothing to merge
     merged = service_in(raw, env)
     locate = service_locator(doc, index, env)
-    if env in (raw.get("environments") or {}):  # the catalogue schema saw only the unmerged service
-        structural = list(structure_problems(_SERVICE, merged, locate, ("services", index)))
-        if structural:
-            return structural
-    return [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
+    missing: list[Problem] = []
+    if env in (raw.get("environments") or {}):
+        # The catalogue schema checked the service and its override one by one;
+        # merging can only add missing keys (an override that brings a partial
+        # ``metrics`` to a service without one), so only those are new here.
+        errors = (e for e in _SERVICE.iter_errors(merged) if e.validator == "required")
+        missing = [p for e in errors for p in _explain(e, locate, ("services", index))]
+    return missing + [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
 
 
 def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
-    """(service-relative path, message) for every rule a merged service breaks."""
+    """(service-relative path, message) for every rule a merged service breaks.
+
+    Rules read values through typed getters and stay quiet about a value of the
+    wrong type (the schema already reports it), so they run beside structural
+    problems and every problem shows in one run."""
     out: list[tuple[tuple, str]] = []
-    scaling, metrics, slo = service.get("scaling"), service.get("metrics"), service.get("slo") or {}
+    scaling, metrics, slo = _map(service, "scaling"), _map(service, "metrics"), _map(service, "slo")
     if scaling is not None:
         out += _scaling_rules(scaling, platform)
     if metrics is not None:
         out += _metrics_rules(metrics)
-    if "backlog" in slo and not (scaling or {}).get("kafka"):
+    if slo is not None and "backlog" in slo and (scaling is None or scaling.get("kafka") is None):
         out.append((("slo", "backlog"), "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"))
     return out
 
@@ -226,26 +237,49 @@ def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
     kafka, cpu = scaling.get("kafka"), scaling.get("cpu")
     if kafka is None and cpu is None:
         out.append((("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)"))
-    low, high = scaling.get("minReplicas", 1), scaling["maxReplicas"]
-    if high < low:
-        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= scaling.minReplicas ({low})"))
-    if low == 0 and kafka is None:
-        out.append(
-            (("scaling", "minReplicas"), "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone")
-        )
-    if kafka is not None and not (platform.get("kafka") or {}).get("bootstrapServers"):
+    out += _replica_rules(scaling, kafka is not None)
+    if kafka is not None and _bootstrap_servers(platform) is False:
         out.append((("scaling", "kafka"), "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)"))
-    polling = scaling.get("pollingInterval")
+    polling = _duration(scaling, "pollingInterval")
     if polling is not None and durations.seconds(polling) == 0:
         out.append((("scaling", "pollingInterval"), f"scaling.pollingInterval ({polling}) must be at least 1s"))
     return out
 
 
+def _replica_rules(scaling: dict, has_kafka: bool) -> list[tuple[tuple, str]]:
+    low, high = _int(scaling, "minReplicas", 1), _int(scaling, "maxReplicas")
+    out: list[tuple[tuple, str]] = []
+    if low is not None and high is not None and high < low:
+        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= scaling.minReplicas ({low})"))
+    elif high is not None and high < 1:
+        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= 1"))
+    if low == 0 and not has_kafka:
+        out.append(
+            (("scaling", "minReplicas"), "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone")
+        )
+    return out
+
+
 def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
-    timeout, interval = metrics.get("scrapeTimeout"), metrics.get("interval", "30s")
-    if timeout and durations.seconds(timeout) > durations.seconds(interval):
+    timeout, interval = _duration(metrics, "scrapeTimeout"), _duration(metrics, "interval", "30s")
+    if timeout and interval and durations.seconds(timeout) > durations.seconds(interval):
         return [(("metrics", "scrapeTimeout"), f"metrics.scrapeTimeout ({timeout}) must not exceed metrics.interval ({interval})")]
     return []
+
+
+def _map(item: dict, key: str) -> "dict | None":
+    value = item.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def _int(item: dict, key: str, default: "int | None" = None) -> "int | None":
+    value = item.get(key, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _duration(item: dict, key: str, default: "str | None" = None) -> "str | None":
+    value = item.get(key, default)
+    return value if durations.is_duration(value) else None
 
 
 def _duplicate_services(doc: Document) -> list[Problem]:
@@ -304,3 +338,15 @@ def _get(data: Any, path: Sequence["str | int"]) -> Any:
 def _text(item: Any, key: str) -> "str | None":
     value = item.get(key) if isinstance(item, dict) else None
     return value if isinstance(value, str) else None
+
+
+def _bootstrap_servers(platform: dict) -> "bool | None":
+    """Whether platform.kafka.bootstrapServers is set; None when platform.kafka
+    is malformed (the schema reports that, and this rule stays quiet)."""
+    kafka = platform.get("kafka")
+    if kafka is None:
+        return False
+    if not isinstance(kafka, dict):
+        return None
+    servers = kafka.get("bootstrapServers")
+    return None if servers is not None and not isinstance(servers, str) else bool(servers)

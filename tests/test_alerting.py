@@ -597,3 +597,60 @@ def test_catalogue_records_evaluate_as_labelled_constants(catalogue, tmp_path):
     ]
     result = prom_tools.test_rules(rules, [{"interval": "1m", "input_series": series, "promql_expr_test": checks}], tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
+
+
+# --- the pipeline's stage order: what the Pipeline Funnel joins against --------
+
+
+def test_pipeline_stages_in_the_platform_rule(demo_docs):
+    """The demo's topics (jobs, batch) default to pipeline.topics: recorded first, then the alerts."""
+    (doc,) = [d for name, d in demo_docs if name == "prod/monitoring/_alerts.yaml"]
+    pipeline_group, alerts_group = doc["spec"]["groups"]
+    assert alerts_group["name"] == "demo.platform.alerts"
+    assert pipeline_group == {"name": "demo.platform.pipeline", "rules": [
+        {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "jobs", "stage": "01"}},
+        {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "batch", "stage": "02"}},
+        {"record": "opsgen:pipeline_edge:info", "expr": "vector(1)", "labels": {"topic": "jobs", "next_topic": "batch"}},
+    ]}
+    assert set(conv.PIPELINE_RECORDS) <= set(conv.recorded_metrics())
+
+
+def test_platform_rule_for_pipeline_topics_without_alerts(write_catalogue):
+    ((name, doc),) = of_kind(documents(write_catalogue(VALID_WITH_PIPELINE)), "PrometheusRule")  # "a" has none
+    assert name == "monitoring/_alerts.yaml" and doc["metadata"]["name"] == "demo-platform-alerts"
+    (group,) = doc["spec"]["groups"]
+    assert group["name"] == "demo.platform.pipeline"
+    labels = [r["labels"] for r in group["rules"]]
+    assert labels[:3] == [{"topic": t, "stage": s} for t, s in (("in", "01"), ('we"ird {{topic}}', "02"), ("out", "03"))]
+    assert labels[3:] == [{"topic": "in", "next_topic": 'we"ird {{topic}}'}, {"topic": 'we"ird {{topic}}', "next_topic": "out"}]
+    manifests.assert_valid(doc, name)
+
+
+VALID_WITH_PIPELINE = """\
+platform: {name: demo, kafka: {bootstrapServers: "kafka:9092"}}
+services:
+  - {name: a, namespace: n, team: t}
+pipeline:
+  topics: [in, 'we"ird {{topic}}', out]
+"""
+
+
+def test_repeated_topics_keep_their_first_stage():
+    rules = alerting.pipeline_rules(("a", "b", "a", "a", "c", "b"))
+    stages = [dict(r.labels) for r in rules if r.record == conv.PIPELINE_STAGE_RECORD]
+    edges = [(r.labels["topic"], r.labels["next_topic"]) for r in rules if r.record == conv.PIPELINE_EDGE_RECORD]
+    assert stages == [{"topic": "a", "stage": "01"}, {"topic": "b", "stage": "02"}, {"topic": "c", "stage": "03"}]
+    assert edges == [("a", "b"), ("b", "a"), ("a", "c"), ("c", "b")]  # once each, no a -> a
+
+
+def test_stage_labels_sort_in_pipeline_order():
+    labels = [conv.pipeline_stage(i, 120) for i in range(120)]
+    assert labels[0] == "001" and labels == sorted(labels)
+    assert [conv.pipeline_stage(i, 3) for i in range(3)] == ["01", "02", "03"]
+
+
+@prom_tools.needs_promtool
+def test_pipeline_rules_pass_promtool_with_free_text_topics(write_catalogue, tmp_path):
+    ((_, doc),) = of_kind(documents(write_catalogue(VALID_WITH_PIPELINE)), "PrometheusRule")
+    result = prom_tools.check_rules(doc["spec"], tmp_path)
+    assert result.returncode == 0, prom_tools.output(result)

@@ -112,7 +112,7 @@ def test_bad_catalogue_leaves_output_untouched(synthesized, run, command):
     code, stdout, err = run(command, "-c", catalogue, "-o", out)
     assert code == 1 and stdout == ""
     assert err.splitlines() == [
-        f"{catalogue}:11:7: scaling.maxReplicas (0) must be >= 1",
+        f"{catalogue}:11:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)",
         f"opsgen: 1 problem in {catalogue}; nothing written",
     ]
     assert "Traceback" not in err

@@ -159,7 +159,7 @@ def test_max_replicas_zero():
               maxReplicas: 0
               cpu: {targetUtilization: 50}
         """
-    ) == ["services.yaml:9:7: scaling.maxReplicas (0) must be >= 1"]
+    ) == ["services.yaml:9:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)"]
 
 
 def test_scrape_timeout_longer_than_interval():
@@ -448,7 +448,9 @@ def test_structural_errors_inside_an_override():
                 metrics: {interval: soon}
         """
     ) == [
-        "services.yaml:11:19: environments.prod.scaling.maxReplicas (0) must be >= 1",
+        "services.yaml:11:9: scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)",
+        "services.yaml:11:19: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)",
+        "services.yaml:12:9: metrics is missing the required key 'port'",
         f"services.yaml:12:19: environments.prod.metrics.interval ('soon') {DURATION_RULE}",
     ]
 
@@ -510,7 +512,7 @@ def test_all_problems_are_reported_at_once():
     )
     assert found == [
         f"services.yaml:2:3: platform.name ('Demo') {NAME_RULE}",
-        "services.yaml:7:15: scaling.maxReplicas (0) must be >= 1",
+        "services.yaml:7:15: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)",
         "services.yaml:8:27: unknown key 'intervall' in metrics; did you mean 'interval'?",
     ]
 
@@ -570,3 +572,58 @@ def test_zero_polling_interval():
               cooldownPeriod: 0s
         """
     ) == ["services.yaml:11:7: scaling.pollingInterval (0s) must be at least 1s"]
+
+
+def test_the_contracts_own_example_message():
+    """catalogue-spec.md: services.yaml:14:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)"""
+    assert problems(
+        """\
+        platform:
+          name: demo
+          kafka: {bootstrapServers: "k:9092"}
+        services:
+          - name: worker
+            namespace: apps
+            team: core
+            scaling:
+              minReplicas: 1
+              maxReplicas: 0
+              kafka: {topic: jobs, lagThreshold: 10}
+        """
+    ) == ["services.yaml:10:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)"]
+
+
+def test_max_replicas_zero_with_min_zero():
+    assert problems(
+        """\
+        platform:
+          name: demo
+          kafka: {bootstrapServers: "k:9092"}
+        services:
+          - name: worker
+            namespace: apps
+            team: core
+            scaling: {minReplicas: 0, maxReplicas: 0, kafka: {topic: jobs, lagThreshold: 10}}
+        """
+    ) == ["services.yaml:8:31: scaling.maxReplicas (0) must be >= 1"]
+
+
+def test_rules_still_run_beside_structural_problems():
+    """A typo in platform or in one field does not hide another service's broken rule."""
+    assert problems(
+        """\
+        platform:
+          name: Demo
+          kafka: {bootstrapServers: "k:9092"}
+        services:
+          - name: worker
+            namespace: apps
+            team: core
+            metrics: {port: http, intervall: 15s}
+            scaling: {minReplicas: 3, maxReplicas: 2, kafka: {topic: jobs, lagThreshold: 10}}
+        """
+    ) == [
+        f"services.yaml:2:3: platform.name ('Demo') {NAME_RULE}",
+        "services.yaml:8:27: unknown key 'intervall' in metrics; did you mean 'interval'?",
+        "services.yaml:9:31: scaling.maxReplicas (2) must be >= scaling.minReplicas (3)",
+    ]

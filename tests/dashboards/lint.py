@@ -43,6 +43,7 @@ IDENTITY: dict[str, tuple[str, str]] = {
 DEFAULT_IDENTITY = ("namespace", "service")
 EXEMPT: dict[str, str] = {  # metric prefix -> why it carries no namespace/service matchers
     "kafka_topic_partition_": "kafka-exporter topics are platform-wide pipeline stages; selected by topic",
+    "opsgen:pipeline_": "the recorded stage order of the pipeline's topics: platform-wide, labelled by topic",
     "node_": "Kubecost node prices belong to nodes, not to a namespace or service",
     "container_cpu_allocation": "Kubecost allocations have no service label; narrowed by namespace only",
     "container_memory_allocation_bytes": "Kubecost allocations have no service label; narrowed by namespace only",
@@ -70,8 +71,15 @@ def variables(dashboard: dict) -> list[dict]:
 
 
 def expand(expr: str, values: dict[str, str]) -> str:
-    """``expr`` with every $var / ${var} replaced by ``values[var]``."""
-    return VARIABLE.sub(lambda m: values[m.group(1) or m.group(2)], expr)
+    """``expr`` with every $var / ${var} replaced by ``values[var]`` (KeyError for an unknown
+    one). ``$1``, a regex group in label_replace's replacement, stays: Grafana has no
+    variable of that name and leaves it as it is."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1) or match.group(2)
+        return match.group(0) if name.isdigit() else values[name]
+
+    return VARIABLE.sub(value, expr)
 
 
 # --- dashboard rules --------------------------------------------------------

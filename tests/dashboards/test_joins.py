@@ -2,9 +2,11 @@
 
 Dashboards list no services: they select the recorded catalogue series
 (``opsgen:service_info``, ``opsgen:hpa_info``, the SLO and Kafka constants; see
-alerting.catalogue_rules) and join on ``(namespace, service)``. Here the fixture
-catalogue's generated rules run against exporter-like input series, and panel
-queries (variables at "All") must return exactly the expected series per service.
+alerting.catalogue_rules) and join on ``(namespace, service)``; the Pipeline Funnel
+lists no topics and joins the recorded stage order on ``topic``
+(alerting.pipeline_rules). Here the fixture catalogue's generated rules run against
+exporter-like input series, and panel queries (variables at "All") must return
+exactly the expected series per service (per stage).
 """
 from __future__ import annotations
 
@@ -56,13 +58,13 @@ def out(labels: dict[str, str], value: float, name: str | None = None) -> dict:
     return {"labels": series(name, labels) if name else "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}", "value": value}
 
 
-def run(tmp_path, input_series: list[dict], checks: list[tuple[str, list[dict]]]):
+def run(tmp_path, input_series: list[dict], checks: list[tuple[str, list[dict]]], rules: dict = RULES):
     tests = [{
         "interval": "1m",
         "input_series": input_series,
         "promql_expr_test": [{"expr": expr, "eval_time": EVAL, "exp_samples": samples} for expr, samples in checks],
     }]
-    result = prom_tools.test_rules(RULES, tests, tmp_path)
+    result = prom_tools.test_rules(rules, tests, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
 
 
@@ -158,3 +160,52 @@ def test_latency_and_builds_keep_the_catalogues_services(tmp_path):
         (query("Agent Latency", "p95 task duration", "B"), [out(SEARCH, 1.5, "opsgen:slo_latency_p95:seconds")]),
         (query("Build/CI Heatmap", "Builds"), [out(RUNNER, 1)]),
     ])
+
+
+# A topic name is free text: the stage series carry it as a plain label value.
+ODD = 'odd "topic" {{x}} $1'
+
+
+def escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def pipeline_rules(topics: tuple[str, ...]) -> dict:
+    catalogue = load_valid(str(FIXTURE))
+    (env,) = catalogue.environments
+    groups = alerting.platform_groups((), env, catalogue.platform, topics)
+    return {"groups": [g.to_json() for g in groups]}
+
+
+def offsets(topic: str, partition: str, per_minute: int) -> dict:
+    labels = {"topic": escaped(topic), "partition": partition, "job": "kafka-exporter", "instance": "ke:9308"}
+    return inp("kafka_topic_partition_current_offset", labels, f"0+{per_minute}x{N}")
+
+
+def stage(number: str, topic: str) -> dict[str, str]:
+    return {"stage": number, "topic": escaped(topic)}
+
+
+def edge(topic: str, following: str) -> dict[str, str]:
+    return {"next_topic": escaped(following), "topic": escaped(topic)}
+
+
+@prom_tools.needs_promtool
+def test_pipeline_funnel_joins_the_recorded_stage_order(tmp_path):
+    """Three stages, one of them with two partitions, and a topic outside the pipeline:
+    one query per panel returns a series per stage, with its stage number."""
+    topics = ("ingest", "enrich", ODD)
+    input_series = [
+        offsets("ingest", "0", 60), offsets("ingest", "1", 60),  # 2/s
+        offsets("enrich", "0", 90),  # 1.5/s
+        offsets(ODD, "0", 30),  # 0.5/s
+        offsets("not-in-the-pipeline", "0", 600),
+    ]
+    run(tmp_path, input_series, [
+        (query("Pipeline Funnel", "Messages per stage"),
+         [out(stage("01", "ingest"), 2), out(stage("02", "enrich"), 1.5), out(stage("03", ODD), 0.5)]),
+        (query("Pipeline Funnel", "Funnel over the time range"),
+         [out(stage("01", "ingest"), 7200), out(stage("02", "enrich"), 5400), out(stage("03", ODD), 1800)]),
+        (query("Pipeline Funnel", "Drop-off between stages"),
+         [out(edge("ingest", "enrich"), 0.25), out(edge("enrich", ODD), 1 - 0.5 / 1.5)]),
+    ], pipeline_rules(topics))
