@@ -24,6 +24,7 @@ from . import conventions as conv
 from . import durations
 from .lib import Rule, RuleGroup
 from .model import Alert, Environment, Platform, Service
+from .promql import quote
 
 SLO_PERIOD = "30d"  # the window the error budget is spent over; the burn factors assume it
 
@@ -60,11 +61,6 @@ RATE_WINDOW = "5m"  # of the latency quantile and the KEDA error rate
 
 
 # --- PromQL building blocks ------------------------------------------------
-
-
-def quote(value: str) -> str:
-    """A PromQL string literal."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def selector(metric: str, matchers: dict[str, str]) -> str:

@@ -99,6 +99,11 @@ def _not_instant(tree: object) -> str | None:
     return f"the result is {kind}; it must be an instant vector or a scalar" if kind else None
 
 
+def quote(value: str) -> str:
+    """A PromQL string literal (label values are free text: topics, groups)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 # A string after = or != cannot make an expression invalid (=~ and !~ regexes can).
 _EQUALITY_STRING = re.compile(r'(?<![=!~])(!?=)\s*"(?:[^"\\]|\\.)*"')
 

@@ -12,9 +12,8 @@ SLOs, thresholds and HPAs come from series opsgen records for each service
 """
 from __future__ import annotations
 
-import json
-
 from .. import conventions as conv
+from ..promql import quote
 
 RATE_INTERVAL = "$__rate_interval"
 RANGE = "$__range"
@@ -36,7 +35,7 @@ def increase(series: str, window: str = RANGE) -> str:
 
 def equals(label: str, value: str) -> str:
     """``label="value"``, the value quoted as a PromQL string (topics and groups are free text)."""
-    return f"{label}={json.dumps(value)}"
+    return f"{label}={quote(value)}"
 
 
 def narrowed(metric: str, *matchers: str) -> str:
