@@ -39,6 +39,6 @@ def test_the_limit_writes_the_same_documents(tmp_path: Path) -> None:
 def test_measure_reports_wall_time_and_peak_rss(tmp_path: Path) -> None:
     child = "import subprocess, sys, time; x = bytearray(60 * 2**20); time.sleep(0.3)"
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}]); x = bytearray(50 * 2**20)"
-    wall, largest, tree = run.measure([sys.executable, "-c", parent], tmp_path)
+    wall, largest, tree = run.measure([sys.executable, "-c", parent], tmp_path, tree=True)
     assert wall > 0.3 and largest >= 60  # the kernel's figure covers the waited-for child
     assert tree >= 60  # the sampled tree saw the child while it ran
