@@ -126,7 +126,7 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
         out.append(record(conv.SLO_OBJECTIVE_RECORD, f"vector({number(float(service.slo.success_rate) / 100)})"))
     if service.slo.latency_p95 is not None:
         out.append(record(conv.SLO_LATENCY_RECORD, f"vector({number(durations.seconds(service.slo.latency_p95))})"))
-    kafka = service.scaling.kafka if service.scaling else None
+    kafka = service.kafka
     if kafka is not None:
         lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
         out.append(record(conv.KAFKA_LAG_RECORD, f"sum({lag})"))
@@ -182,7 +182,7 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
         out += [_burn_alert(service, name) for name in BURNS]
     if service.slo.latency_p95 is not None:
         out.append(_latency_alert(service, platform))
-    if service.slo.backlog is not None and service.scaling and service.scaling.kafka:
+    if service.slo.backlog is not None and service.kafka:
         out.append(_backlog_alert(service))
     if service.metrics is not None:
         out.append(_target_down_alert(service))
@@ -227,7 +227,7 @@ def _latency_alert(service: Service, platform: Platform) -> Alert:
 
 
 def _backlog_alert(service: Service) -> Alert:
-    kafka = service.scaling.kafka  # type: ignore[union-attr]
+    kafka = service.kafka  # called only for Kafka-scaled services
     lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
     expr = f"sum by (consumergroup, topic) ({lag}) > {service.slo.backlog}"
     summary = f"{service.name} is falling behind on {kafka.topic}."

@@ -71,8 +71,7 @@ def keda_hpa_name(service: Service) -> str:
 
 def hpa_name(service: Service) -> str:
     """The HorizontalPodAutoscaler that scales a service: KEDA's own for Kafka, else ours."""
-    kafka = service.scaling.kafka if service.scaling else None
-    return keda_hpa_name(service) if kafka else service.name
+    return keda_hpa_name(service) if service.kafka else service.name
 
 
 def rule_name(service: Service) -> str:

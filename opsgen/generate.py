@@ -124,7 +124,8 @@ def _alerting_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
     return files
 
 
-def _rule_labels(ctx: Context, labels: dict[str, str]) -> dict[str, str]:
+def _released(ctx: Context, labels: dict[str, str]) -> dict[str, str]:
+    """``labels`` plus the release label kube-prometheus-stack selects monitors and rules by."""
     return {**labels, conv.RELEASE_LABEL: ctx.platform.release}
 
 
@@ -133,7 +134,7 @@ def _rules_part(service: Service) -> Part:
         groups = alerting.service_groups(service, ctx.env, ctx.platform)
         if not groups:
             return
-        labels = _rule_labels(ctx, conv.service_labels(ctx.platform, service))
+        labels = _released(ctx, conv.service_labels(ctx.platform, service))
         meta = ObjectMeta(conv.rule_name(service), service.namespace, labels)
         PrometheusRule(chart, PrometheusRuleProps(meta, groups))
 
@@ -144,7 +145,7 @@ def _platform_rules_part(chart: Chart, ctx: Context) -> None:
     platform = ctx.platform
     groups = alerting.platform_groups(ctx.catalogue.alerts, ctx.env, platform, ctx.catalogue.pipeline_topics)
     name = conv.platform_rule_name(platform)
-    labels = _rule_labels(ctx, conv.platform_labels(platform, conv.ALERTS_PART))
+    labels = _released(ctx, conv.platform_labels(platform, conv.ALERTS_PART))
     PrometheusRule(chart, PrometheusRuleProps(ObjectMeta(name, platform.namespace, labels), groups))
 
 
@@ -163,7 +164,7 @@ def _namespace_part(namespace: str) -> Part:
         services = [s for s in ctx.env.services if s.namespace == namespace]
         labels = conv.labels(ctx.platform, namespace, conv.namespace_team(services))
         Namespace(chart, NamespaceProps(ObjectMeta(namespace, None, labels)))
-        if ctx.platform.kafka_auth_secret and any(s.scaling and s.scaling.kafka for s in services):
+        if ctx.platform.kafka_auth_secret and any(s.kafka for s in services):
             meta = ObjectMeta(conv.KAFKA_TRIGGER_AUTH, namespace, labels)
             props = TriggerAuthenticationProps(meta, ctx.platform.kafka_auth_secret, ctx.platform.kafka_auth_tls)
             TriggerAuthentication(chart, props)
@@ -176,7 +177,7 @@ def _monitor_part(service: Service) -> Part:
         metrics = service.metrics
         if metrics is None:
             return
-        labels = {**conv.service_labels(ctx.platform, service), conv.RELEASE_LABEL: ctx.platform.release}
+        labels = _released(ctx, conv.service_labels(ctx.platform, service))
         meta = ObjectMeta(service.name, service.namespace, labels)
         selector = conv.selector_labels(service)
         if metrics.monitor == "pod":

@@ -125,6 +125,11 @@ class Service:
     alerts: tuple[Alert, ...] = ()
     location: Location | None = None
 
+    @property
+    def kafka(self) -> Kafka | None:
+        """The Kafka scaling of the service, if it scales on Kafka."""
+        return self.scaling.kafka if self.scaling else None
+
 
 @dataclass(frozen=True)
 class Environment:
@@ -282,7 +287,6 @@ def _pipeline(data: dict[str, Any], envs: tuple[Environment, ...]) -> tuple[str,
         return tuple(explicit)
     topics: list[str] = []
     for service in envs[0].services:
-        kafka = service.scaling.kafka if service.scaling else None
-        if kafka and kafka.topic not in topics:
-            topics.append(kafka.topic)
+        if service.kafka and service.kafka.topic not in topics:
+            topics.append(service.kafka.topic)
     return tuple(topics)

@@ -49,7 +49,7 @@ class Scope:
 
     @property
     def kafka_scaled(self) -> tuple[Service, ...]:
-        return tuple(s for s in self.services if s.scaling and s.scaling.kafka)
+        return tuple(s for s in self.services if s.kafka)
 
     @property
     def namespaces(self) -> tuple[str, ...]:
