@@ -70,11 +70,13 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
 def _run(args: argparse.Namespace) -> int:
     from . import pipeline
 
-    catalogue = pipeline.load_valid(args.catalogue)
     if args.command == "validate":
+        pipeline.load_valid(args.catalogue)
         print(f"opsgen: {args.catalogue} is valid")
         return 0
-    rendered = pipeline.synthesize(catalogue)
+    with pipeline.start_synthesis(args.catalogue) as synthesis:  # cdk8s starts while the catalogue is read
+        catalogue = pipeline.load_valid(args.catalogue)
+        rendered = synthesis.build(catalogue)
     if args.command == "check":
         return _check(Path(args.out), rendered, pipeline.stack_problems(catalogue))
     pipeline.write_output(Path(args.out), rendered)

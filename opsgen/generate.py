@@ -10,9 +10,12 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable
 
-from cdk8s import App, Chart
+from . import bridge
 
-from . import alerting, routing
+bridge.prepare()  # before cdk8s starts its jsii kernel
+from cdk8s import App, Chart  # noqa: E402
+
+from . import alerting, routing  # noqa: E402
 from . import conventions as conv
 from .dashboards import dashboard_files
 from .lib import (

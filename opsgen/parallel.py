@@ -1,52 +1,140 @@
-"""Synthesis in several processes: the jsii bridge under cdk8s is one Node
-process answering one call at a time, so a large catalogue's files are split
-into shards (generate.Shard) built by forked workers, each with its own cdk8s
-and Node, on the machine's cores. The bytes are the same as in one process.
+"""Synthesis in worker processes, started before the catalogue is read.
 
-OPSGEN_WORKERS=N forces N processes (1: build in this process).
+The jsii bridge under cdk8s is one Node process answering one call at a time,
+so the output files are split into shards (generate.Shard), each built by a
+forked worker with its own cdk8s and Node. The workers are forked first thing:
+while this process loads and validates the catalogue, they import cdk8s and
+start Node. This process never imports cdk8s (a forked child cannot share a
+jsii kernel). The bytes are the same whatever the number of workers.
+
+OPSGEN_WORKERS=N forces N workers (at most MAX_WORKERS); 0 builds in this
+process (for profiling), as does a process that already runs cdk8s (tests).
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
+import traceback
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
+from . import bridge
 from .model import Catalogue
 
 if TYPE_CHECKING:
     from .render import Rendered
 
 MAX_WORKERS = 4
-# Below this many service-environments one process is as fast: each worker
-# pays for its own cdk8s import and Node start (about 0.3 s).
-MIN_SERVICES_PER_WORKER = 50
+# One worker per this many bytes of catalogue, up to one per core (the size on
+# disk is all there is to go by before the catalogue is read). About 50
+# services: below that, a second worker costs more (its own cdk8s import and
+# Node start) than it saves.
+BYTES_PER_WORKER = 16 * 1024
+
+
+class Workers:
+    """Forked worker processes waiting for a catalogue to build (none: build in
+    this process).
+
+    Use as a context manager: on the way out, workers that were given nothing
+    (the catalogue had errors) are stopped."""
+
+    def __init__(self, count: int):
+        bridge.prepare()  # the workers inherit the runtime setting (and this process removes its files)
+        context = multiprocessing.get_context("fork")
+        self._workers: list[tuple[multiprocessing.Process, Connection]] = []
+        self._given = False
+        for index in range(count):
+            parent, child = context.Pipe()
+            process = context.Process(target=_work, args=(child, index, count), name=f"opsgen-worker-{index}")
+            process.start()
+            child.close()
+            self._workers.append((process, parent))
+
+    def build(self, catalogue: Catalogue) -> "Rendered":
+        from .render import merge  # cdk8s-free (see render.py)
+
+        if not self._workers:
+            return _build(catalogue, 0, 1)
+        self._given = True
+        job = pickle.dumps(catalogue, protocol=pickle.HIGHEST_PROTOCOL)
+        for _, conn in self._workers:
+            conn.send_bytes(job)
+        parts = [_result(process, conn) for process, conn in self._workers]
+        for process, _ in self._workers:
+            process.join()
+        return merge(parts)
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process, conn in self._workers:
+            conn.close()
+            if process.is_alive() and not self._given:
+                process.terminate()  # its Node ends when the worker's end of the pipe closes
+            process.join()
+
+
+def start(catalogue_file: str) -> Workers:
+    """Workers for the catalogue in this file, started now."""
+    return Workers(worker_count(catalogue_file))
 
 
 def synthesize(catalogue: Catalogue) -> "Rendered":
-    workers = worker_count(catalogue)
-    if workers == 1:
-        return _shard(catalogue, 0, 1)
-    from .render import merge  # cdk8s-free (see render.py)
-
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.starmap(_shard, [(catalogue, index, workers) for index in range(workers)])
-    return merge(parts)
+    with start(catalogue.file) as workers:
+        return workers.build(catalogue)
 
 
-def worker_count(catalogue: Catalogue) -> int:
+def worker_count(catalogue_file: str) -> int:
     forced = os.environ.get("OPSGEN_WORKERS", "")
     if "cdk8s" in sys.modules:
-        return 1  # a forked child cannot share this process's jsii kernel
-    if forced.isdigit() and int(forced) >= 1:
+        return 0  # a forked child cannot share this process's jsii kernel
+    if forced.isdigit():
         return min(int(forced), MAX_WORKERS)
-    size = sum(len(env.services) for env in catalogue.environments)
+    try:
+        size = os.path.getsize(catalogue_file)
+    except OSError:
+        size = 0  # loading will report it
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_WORKERS, size // MIN_SERVICES_PER_WORKER))
+    return max(1, min(cores, MAX_WORKERS, size // BYTES_PER_WORKER))
 
 
-def _shard(catalogue: Catalogue, index: int, count: int) -> "Rendered":
-    from .generate import Shard, generate  # cdk8s (and Node) start here, in the worker
+def _build(catalogue: Catalogue, index: int, count: int) -> "Rendered":
+    from .generate import Shard, generate
     from .render import render
 
     return render(generate(catalogue, Shard(index, count)), catalogue.file)
+
+
+def _work(conn: Connection, index: int, count: int) -> None:
+    """A worker: start cdk8s, wait for the catalogue, send back its shard's files."""
+    failure = None
+    try:
+        from . import generate, render  # noqa: F401  (cdk8s and its Node start here)
+    except BaseException:  # reported once there is somebody to report to
+        failure = traceback.format_exc()
+    try:
+        job = conn.recv_bytes()
+    except EOFError:  # the catalogue had errors: nothing to build
+        return
+    try:
+        if failure is None:
+            conn.send(("ok", _build(pickle.loads(job), index, count)))
+    except BaseException:
+        failure = traceback.format_exc()
+    if failure is not None:
+        conn.send(("failed", failure))
+    bridge.stop()
+
+
+def _result(process: multiprocessing.Process, conn: Connection) -> "Rendered":
+    try:
+        status, value = conn.recv()
+    except EOFError:
+        raise RuntimeError(f"{process.name} ended without a result (exit code {process.exitcode})") from None
+    if status != "ok":
+        raise RuntimeError(f"{process.name} failed:\n{value}")
+    return value

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from . import alert_checks, load, model, validate
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
+    from .parallel import Workers
     from .render import Rendered
 
 
@@ -25,6 +26,14 @@ def synthesize(catalogue: model.Catalogue) -> "Rendered":
     from .parallel import synthesize as build
 
     return build(catalogue)
+
+
+def start_synthesis(catalogue_file: str) -> "Workers":
+    """Worker processes that start cdk8s now, for the catalogue in this file
+    once it is loaded: ``with start_synthesis(f) as s: s.build(load_valid(f))``."""
+    from .parallel import start
+
+    return start(catalogue_file)
 
 
 def stack_problems(catalogue: model.Catalogue) -> list[str]:

@@ -74,7 +74,7 @@ def write(out: Path, files: dict[str, bytes]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.opsgen-", dir=out.parent))
     try:
-        _keep_foreign(out, staging)
+        _keep_foreign(out, staging, files)
         for rel, body in files.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -84,10 +84,12 @@ def write(out: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _keep_foreign(out: Path, staging: Path) -> None:
+def _keep_foreign(out: Path, staging: Path, replaced: dict[str, bytes]) -> None:
+    """Copy the files opsgen did not write into the new tree (a path that is
+    written anew is replaced whoever wrote it: no need to open it)."""
     for rel in existing_files(out):
         source = out / rel
-        if not is_generated(source):
+        if rel not in replaced and not is_generated(source):
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, staging / rel, follow_symlinks=False)
 

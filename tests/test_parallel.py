@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,14 +53,75 @@ def test_merge_sums_the_summary_per_directory() -> None:
     assert merged.summary == (("dev", 2, 1), ("prod", 4, 2))
 
 
-def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    catalogue = pipeline.load_valid(str(ROOT / "services.yaml"))
+def test_worker_count(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    small, big = tmp_path / "small.yaml", tmp_path / "big.yaml"
+    small.write_text("x" * 1000)
+    big.write_text("x" * parallel.BYTES_PER_WORKER * 8)
     monkeypatch.setattr(parallel.sys, "modules", {k: v for k, v in sys.modules.items() if k != "cdk8s"})
     monkeypatch.setenv("OPSGEN_WORKERS", "3")
-    assert parallel.worker_count(catalogue) == 3
+    assert parallel.worker_count(str(small)) == 3
+    monkeypatch.setenv("OPSGEN_WORKERS", "0")
+    assert parallel.worker_count(str(big)) == 0  # build in this process
     monkeypatch.setenv("OPSGEN_WORKERS", "")
-    assert parallel.worker_count(catalogue) == 1  # 18 service-environments: one process is as fast
-    big = replace(catalogue, environments=tuple(replace(e, services=e.services * 40) for e in catalogue.environments))
-    assert parallel.worker_count(big) == min(len(os.sched_getaffinity(0)), parallel.MAX_WORKERS)
+    assert parallel.worker_count(str(small)) == 1  # a small catalogue: one worker is as fast
+    assert parallel.worker_count(str(tmp_path / "missing.yaml")) == 1  # loading reports it
+    assert parallel.worker_count(str(big)) == min(len(os.sched_getaffinity(0)), parallel.MAX_WORKERS)
     monkeypatch.setattr(parallel.sys, "modules", {**sys.modules, "cdk8s": object()})
-    assert parallel.worker_count(big) == 1  # never fork a process that has a jsii kernel
+    assert parallel.worker_count(str(big)) == 0  # never fork a process that has a jsii kernel
+
+
+def _session_processes(session: int) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if entry.isdigit() and int(fields[3]) == session and fields[0] != "Z":
+            found.append(stat)
+    return found
+
+
+@pytest.mark.parametrize("catalogue", ["good", "bad"])
+def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: Path, catalogue: str) -> None:
+    """Workers are started before the catalogue is read: on bad input they are
+    stopped, on good input they shut their jsii kernel down; nothing is left."""
+    text = (ROOT / "services.yaml").read_text()
+    (tmp_path / "services.yaml").write_text(text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1))
+    script = (
+        "import os, subprocess, sys; os.setsid(); print(os.getpid(), flush=True);"
+        "from opsgen.cli import main; code = main(sys.argv[1:]); sys.exit(code)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "synth", "-c", "services.yaml", "-o", "dist"],
+        cwd=tmp_path, env=dict(os.environ, OPSGEN_WORKERS="2"), capture_output=True, text=True,
+    )
+    assert run.returncode == (0 if catalogue == "good" else 1), run.stderr
+    session = int(run.stdout.split()[0])
+    deadline = time.monotonic() + 5  # an orphan Node would sit there reading its stdin for ever; give exits a moment
+    while _session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _session_processes(session) == []
+    assert (tmp_path / "dist").is_dir() == (catalogue == "good")
+
+
+def test_a_failing_worker_is_reported_with_its_traceback(tmp_path: Path) -> None:
+    """In a fresh process: forking this one (which runs cdk8s) would share its jsii kernel."""
+    script = f"""
+import sys
+from opsgen import parallel, pipeline
+
+def broken(catalogue, index, count):
+    raise ValueError(f"shard {{index}} of {{count}} is broken")
+
+parallel._build = broken
+catalogue = pipeline.load_valid({str(ROOT / "services.yaml")!r})
+try:
+    with parallel.Workers(1) as workers:
+        workers.build(catalogue)
+except RuntimeError as exc:
+    print(exc)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert re.search(r"(?s)opsgen-worker-0 failed:.*Traceback.*ValueError: shard 0 of 1 is broken", run.stdout), run

@@ -5,6 +5,9 @@ fields), checks the props in its constructor, and becomes exactly one cdk8s
 ApiObject whose whole body crosses the jsii bridge in one JSON patch per
 top-level key.
 """
+from .. import bridge
+
+bridge.prepare()  # before cdk8s starts its jsii kernel
 from .alertmanager_config import AlertmanagerConfig, AlertmanagerConfigProps, Receiver, SecretRef, operator_config
 from .base import Manifest, ObjectMeta, created
 from .dashboard_config_map import DashboardConfigMap, DashboardConfigMapProps

@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
+
+from .json_api_object import JsonApiObject
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -48,17 +49,16 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-class Manifest(ApiObject):
-    """An ApiObject built from a finished body: one jsii call to create it and
-    one JSON patch per top-level key (``spec``, ``data``), never one per field.
+class Manifest(JsonApiObject):
+    """An ApiObject built from a finished body (``spec``, ``data``) in one jsii
+    call (see json_api_object.py).
 
     Each object also records its identity on the Python side of its scope (see
     ``created``), so output can be split into files without asking cdk8s."""
 
     def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
-        super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", api_version=api_version, kind=kind, metadata=meta.to_json())
-        for key, value in body.items():
-            self.add_json_patch(JsonPatch.add("/" + key, value))
+        manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
+        super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", manifest)
         created(scope).append((kind, meta.namespace, meta.name))
 
 
