@@ -30,12 +30,12 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("workers", [1, 2, 3])
 def test_workers_write_the_same_bytes_as_one_process(tmp_path: Path, workers: int) -> None:
     catalogue = ROOT / "services.yaml"
-    synth(catalogue, tmp_path / "one", 1)
+    synth(catalogue, tmp_path / "one", 0)  # in the opsgen process itself
     synth(catalogue, tmp_path / "many", workers)
-    assert tree(tmp_path / "many") == tree(tmp_path / "one")
+    assert tree(tmp_path / "many") == tree(tmp_path / "one") != {}
 
 
 def test_shards_partition_the_files() -> None:

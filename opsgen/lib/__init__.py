@@ -2,8 +2,7 @@
 
 Each construct takes a frozen props dataclass (defaults documented on its
 fields), checks the props in its constructor, and becomes exactly one cdk8s
-ApiObject whose whole body crosses the jsii bridge in one JSON patch per
-top-level key.
+ApiObject, created in one jsii call (base.Manifest, json_api_object.py).
 """
 from .. import bridge
 
