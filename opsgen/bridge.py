@@ -71,7 +71,10 @@ def stop() -> None:
         return  # importing cdk8s is what starts the kernel
     import jsii
 
-    jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
+    try:
+        jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
+    except OSError:
+        pass  # the kernel has ended already (^C reaches Node too)
 
 
 def _wanted() -> bool:

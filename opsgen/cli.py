@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
         print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        after = f"; {args.out} holds the old output or the new one, never a mix" if args.command == "synth" else ""
+        print(f"opsgen: interrupted{after}", file=sys.stderr)
+        return 130
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import traceback
 from multiprocessing.connection import Connection
@@ -70,10 +71,12 @@ class Workers:
     def __enter__(self) -> "Workers":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        """Workers that were given nothing, or whose results will not be read
+        (an error or ^C here), are stopped; the rest have ended."""
         for process, conn in self._workers:
             conn.close()
-            if process.is_alive() and not self._given:
+            if process.is_alive() and (kind is not None or not self._given):
                 process.terminate()  # its Node ends when the worker's end of the pipe closes
             process.join()
 
@@ -111,6 +114,9 @@ def _build(catalogue: Catalogue, index: int, count: int) -> "Rendered":
 
 def _work(conn: Connection, index: int, count: int) -> None:
     """A worker: start cdk8s, wait for the catalogue, send back its shard's files."""
+    # ^C is the parent's to handle (it stops the workers). A handler, not
+    # SIG_IGN, which Node would inherit: Node itself ends on ^C.
+    signal.signal(signal.SIGINT, _ignore)
     failure = None
     try:
         from . import generate, render  # noqa: F401  (cdk8s and its Node start here)
@@ -128,6 +134,10 @@ def _work(conn: Connection, index: int, count: int) -> None:
     if failure is not None:
         conn.send(("failed", failure))
     bridge.stop()
+
+
+def _ignore(signum: int, frame: object) -> None:
+    pass
 
 
 def _result(process: multiprocessing.Process, conn: Connection) -> "Rendered":

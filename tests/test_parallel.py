@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -125,3 +125,24 @@ except RuntimeError as exc:
 """
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert re.search(r"(?s)opsgen-worker-0 failed:.*Traceback.*ValueError: shard 0 of 1 is broken", run.stdout), run
+
+
+def test_ctrl_c_stops_every_process_and_says_so(tmp_path: Path) -> None:
+    """^C reaches the whole process group: opsgen stops its workers, exits 130
+    with one line, leaves the output alone and no process running."""
+    write = [sys.executable, "-c", "import catalogue, sys; catalogue.write(sys.argv[1], 600, 3)", str(tmp_path / "services.yaml")]
+    subprocess.run(write, cwd=ROOT / "bench", check=True)  # bench/catalogue.py: about 3 s of synth
+    run = subprocess.Popen(
+        [sys.executable, "-m", "opsgen", "synth", "-c", "services.yaml", "-o", "dist"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )
+    time.sleep(1.0)  # workers started, building
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert (run.returncode, stderr) == (130, "opsgen: interrupted; dist holds the old output or the new one, never a mix\n")
+    assert not (tmp_path / "dist").exists()
+    deadline = time.monotonic() + 5
+    while _session_processes(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _session_processes(run.pid) == []
