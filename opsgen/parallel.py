@@ -113,27 +113,39 @@ def _build(catalogue: Catalogue, index: int, count: int) -> "Rendered":
 
 
 def _work(conn: Connection, index: int, count: int) -> None:
-    """A worker: start cdk8s, wait for the catalogue, send back its shard's files."""
+    """A worker: start cdk8s, wait for the catalogue, send back its shard's
+    files (or why it could not), then shut its kernel down."""
     # ^C is the parent's to handle (it stops the workers). A handler, not
     # SIG_IGN, which Node would inherit: Node itself ends on ^C.
     signal.signal(signal.SIGINT, _ignore)
-    failure = None
+    try:
+        outcome = _outcome(conn, index, count)
+        if outcome is not None:
+            conn.send(outcome)
+    except OSError:
+        pass  # the parent stopped listening: it has an error of its own to report
+    finally:
+        bridge.stop()
+
+
+def _outcome(conn: Connection, index: int, count: int) -> tuple[str, object] | None:
+    """("ok", Rendered) or ("failed", traceback); None when the catalogue had errors."""
     try:
         from . import generate, render  # noqa: F401  (cdk8s and its Node start here)
     except BaseException:  # reported once there is somebody to report to
-        failure = traceback.format_exc()
+        failure: str | None = traceback.format_exc()
+    else:
+        failure = None
     try:
         job = conn.recv_bytes()
-    except EOFError:  # the catalogue had errors: nothing to build
-        return
-    try:
-        if failure is None:
-            conn.send(("ok", _build(pickle.loads(job), index, count)))
-    except BaseException:
-        failure = traceback.format_exc()
+    except EOFError:
+        return None
     if failure is not None:
-        conn.send(("failed", failure))
-    bridge.stop()
+        return ("failed", failure)
+    try:
+        return ("ok", _build(pickle.loads(job), index, count))
+    except BaseException:
+        return ("failed", traceback.format_exc())
 
 
 def _ignore(signum: int, frame: object) -> None:
