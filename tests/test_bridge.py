@@ -99,6 +99,19 @@ def test_the_runtime_files_are_removed_when_the_process_ends() -> None:
     assert runtime and not Path(runtime).parent.exists()
 
 
+def test_the_opsgen_jsii_assembly_passes_jsiis_own_schema_check() -> None:
+    """The kernel validates assemblies against the jsii spec when asked to."""
+    script = """
+import opsgen.lib
+from cdk8s import App, Chart
+from opsgen.lib.json_api_object import JsonApiObject
+chart = Chart(App(), "x")
+JsonApiObject(chart, "a", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}})
+print(chart.to_json()[0]["data"])
+"""
+    assert python(script, JSII_VALIDATE_ASSEMBLIES="1").stdout == "{'k': 'v'}\n"
+
+
 def test_the_opsgen_jsii_assembly_agrees_with_its_package_and_the_pins() -> None:
     source = ROOT / "opsgen" / "lib" / "jsii"
     package = json.loads((source / "package.json").read_text())
