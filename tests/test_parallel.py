@@ -90,7 +90,7 @@ def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: P
     text = (ROOT / "services.yaml").read_text()
     (tmp_path / "services.yaml").write_text(text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1))
     script = (
-        "import os, subprocess, sys; os.setsid(); print(os.getpid(), flush=True);"
+        "import os, sys; os.setsid(); print(os.getpid(), flush=True);"
         "from opsgen.cli import main; code = main(sys.argv[1:]); sys.exit(code)"
     )
     run = subprocess.run(
@@ -99,7 +99,7 @@ def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: P
     )
     assert run.returncode == (0 if catalogue == "good" else 1), run.stderr
     session = int(run.stdout.split()[0])
-    deadline = time.monotonic() + 5  # an orphan Node would sit there reading its stdin for ever; give exits a moment
+    deadline = time.monotonic() + 5  # processes on their way out get a moment
     while _session_processes(session) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _session_processes(session) == []
@@ -109,7 +109,6 @@ def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: P
 def test_a_failing_worker_is_reported_with_its_traceback(tmp_path: Path) -> None:
     """In a fresh process: forking this one (which runs cdk8s) would share its jsii kernel."""
     script = f"""
-import sys
 from opsgen import parallel, pipeline
 
 def broken(catalogue, index, count):
