@@ -145,7 +145,12 @@ class Environment:
 
     @property
     def namespaces(self) -> tuple[str, ...]:
-        return tuple(sorted({s.namespace for s in self.services}))
+        return namespaces_of(self.services)
+
+
+def namespaces_of(services: tuple[Service, ...]) -> tuple[str, ...]:
+    """The namespaces these services live in, sorted, each once."""
+    return tuple(sorted({s.namespace for s in services}))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from grafana_foundation_sdk.models import common as common_model
 from grafana_foundation_sdk.models import dashboard as model
 from grafana_foundation_sdk.models import prometheus as prometheus_model
 
-from ..model import Platform, Service
+from ..model import Platform, Service, namespaces_of
 
 DATASOURCE_VARIABLE = "datasource"
 DATASOURCE = model.DataSourceRef(type_val="prometheus", uid="${%s}" % DATASOURCE_VARIABLE)
@@ -53,7 +53,7 @@ class Scope:
 
     @property
     def namespaces(self) -> tuple[str, ...]:
-        return tuple(sorted({s.namespace for s in self.services}))
+        return namespaces_of(self.services)
 
 
 @dataclass(frozen=True)
