@@ -33,7 +33,7 @@ def prepare() -> None:
     """Use the direct runtime for the jsii kernel of this process and of the
     processes it forks. Call before cdk8s is first imported: jsii starts its
     kernel then, and reads ``JSII_RUNTIME`` once."""
-    if "cdk8s" in sys.modules or "JSII_RUNTIME" in os.environ or not _wanted():
+    if kernel_started() or "JSII_RUNTIME" in os.environ or not _wanted():
         return
     embedded = _embedded_runtime()
     if embedded is None:
@@ -67,14 +67,22 @@ def stop() -> None:
     """Shut down this process's jsii kernel and wait for its Node process, as
     jsii does at interpreter exit (which a forked worker never reaches).
     Without it the kernel still ends, on its own, once its stdin closes."""
-    if "cdk8s" not in sys.modules:
-        return  # importing cdk8s is what starts the kernel
+    if not kernel_started():
+        return
     import jsii
 
     try:
         jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
     except OSError:
         pass  # the kernel has ended already (^C reaches Node too)
+
+
+def kernel_started() -> bool:
+    """Whether this process may run a jsii kernel: jsii starts it when the
+    first jsii package (constructs, cdk8s) is imported, and those import jsii
+    first. A process that has one must not fork workers (they would share its
+    pipes), and can no longer choose its runtime."""
+    return "jsii" in sys.modules
 
 
 def _wanted() -> bool:

@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import pickle
 import signal
-import sys
 import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
@@ -93,7 +92,7 @@ def synthesize(catalogue: Catalogue) -> "Rendered":
 
 def worker_count(catalogue_file: str) -> int:
     forced = os.environ.get("OPSGEN_WORKERS", "")
-    if "cdk8s" in sys.modules:
+    if bridge.kernel_started():
         return 0  # a forked child cannot share this process's jsii kernel
     if forced.isdigit():
         return min(int(forced), MAX_WORKERS)

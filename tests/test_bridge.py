@@ -121,3 +121,13 @@ def test_the_opsgen_jsii_assembly_agrees_with_its_package_and_the_pins() -> None
     pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().split() if "==" in line)
     assert assembly["dependencies"] == package["peerDependencies"] == {"cdk8s": pins["cdk8s"], "constructs": pins["constructs"]}
     assert assembly["jsiiVersion"] == pins["jsii"]
+
+
+def test_a_kernel_is_seen_as_started_once_any_jsii_package_is_imported() -> None:
+    script = """
+from opsgen import bridge
+before = bridge.kernel_started()
+import constructs  # a jsii package: its import starts the kernel
+print(before, bridge.kernel_started())
+"""
+    assert python(script).stdout == "False True\n"

@@ -57,7 +57,7 @@ def test_worker_count(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     small, big = tmp_path / "small.yaml", tmp_path / "big.yaml"
     small.write_text("x" * 1000)
     big.write_text("x" * parallel.BYTES_PER_WORKER * 8)
-    monkeypatch.setattr(parallel.sys, "modules", {k: v for k, v in sys.modules.items() if k != "cdk8s"})
+    monkeypatch.setattr(parallel.bridge, "kernel_started", lambda: False)
     monkeypatch.setenv("OPSGEN_WORKERS", "3")
     assert parallel.worker_count(str(small)) == 3
     monkeypatch.setenv("OPSGEN_WORKERS", "0")
@@ -66,7 +66,7 @@ def test_worker_count(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert parallel.worker_count(str(small)) == 1  # a small catalogue: one worker is as fast
     assert parallel.worker_count(str(tmp_path / "missing.yaml")) == 1  # loading reports it
     assert parallel.worker_count(str(big)) == min(len(os.sched_getaffinity(0)), parallel.MAX_WORKERS)
-    monkeypatch.setattr(parallel.sys, "modules", {**sys.modules, "cdk8s": object()})
+    monkeypatch.setattr(parallel.bridge, "kernel_started", lambda: True)
     assert parallel.worker_count(str(big)) == 0  # never fork a process that has a jsii kernel
 
 

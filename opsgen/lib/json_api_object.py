@@ -17,12 +17,11 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from .. import bridge
+import cdk8s  # the package's __init__ has chosen the runtime (bridge.prepare)
+import jsii
+from constructs import Construct
 
-bridge.prepare()  # before cdk8s starts its jsii kernel
-import cdk8s  # noqa: E402
-import jsii  # noqa: E402
-from constructs import Construct  # noqa: E402
+from .. import bridge
 
 ASSEMBLY = Path(__file__).with_name("jsii")
 bridge.load_assembly(ASSEMBLY)
