@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import CatalogueError
+from opsgen.errors import CatalogueError
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
-        from .schema import schema_json
+        from opsgen.catalogue.schema import schema_json
 
         sys.stdout.write(schema_json())
         return 0
@@ -72,7 +72,7 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from opsgen import pipeline
 
     if args.command == "validate":
         pipeline.load_valid(args.catalogue)
@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(out: Path, rendered, stack: list[str]) -> int:
-    from .write import compare
+    from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
     for line in drift.lines():

@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import alert_checks, load, model, validate
+from opsgen.catalogue import alert_checks, load, model, validate
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
-    from .parallel import Workers
-    from .render import Rendered
+    from opsgen.output.parallel import Workers
+    from opsgen.output.render import Rendered
 
 
 def load_valid(catalogue: str) -> model.Catalogue:
@@ -23,7 +23,7 @@ def load_valid(catalogue: str) -> model.Catalogue:
 def synthesize(catalogue: model.Catalogue) -> "Rendered":
     """Every output file's bytes, built with cdk8s; nothing is written.
     Large catalogues are built by several processes at once (see parallel.py)."""
-    from .parallel import synthesize as build
+    from opsgen.output.parallel import synthesize as build
 
     return build(catalogue)
 
@@ -31,7 +31,7 @@ def synthesize(catalogue: model.Catalogue) -> "Rendered":
 def start_synthesis(catalogue_file: str) -> "Workers":
     """Worker processes that start cdk8s now, for the catalogue in this file
     once it is loaded: ``with start_synthesis(f) as s: s.build(load_valid(f))``."""
-    from .parallel import start
+    from opsgen.output.parallel import start
 
     return start(catalogue_file)
 
@@ -39,13 +39,13 @@ def start_synthesis(catalogue_file: str) -> "Workers":
 def stack_problems(catalogue: model.Catalogue) -> list[str]:
     """Disagreements between the catalogue and the helmfile stack beside it (none
     when the catalogue's folder carries no stack)."""
-    from .stack import HELMFILE, stack_problems as problems
+    from opsgen.stack import HELMFILE, stack_problems as problems
 
     root = Path(catalogue.file).resolve().parent
     return problems(catalogue, root) if (root / HELMFILE).is_file() else []
 
 
 def write_output(out: Path, rendered: "Rendered") -> None:
-    from .write import write
+    from opsgen.output.write import write
 
     write(out, rendered.files)

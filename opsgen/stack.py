@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from . import conventions as conv
-from .model import Catalogue
+from opsgen import conventions as conv
+from opsgen.catalogue.model import Catalogue
 
 HELMFILE = "helmfile.yaml"
 CHARTS_DIR = "charts"

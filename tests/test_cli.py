@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from opsgen import conventions, write
+from opsgen import conventions
+from opsgen.output import write
 from opsgen.cli import main
 from tests.conftest import REPO, VALID
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen import load, model, stack, validate
+from opsgen.catalogue import load, model, validate
+from opsgen import stack
 
 REPO = Path(__file__).resolve().parent.parent
 STACK_PARTS = ("helmfile.yaml", "environments", "charts", "deploy")

@@ -1,0 +1,1 @@
+"""The build layer: the model -> cdk8s constructs (generate, alerting, routing, dashboards, lib)."""

@@ -1,0 +1,321 @@
+"""Alert rules from the model: the catalogue's own alerts, and the alerts opsgen
+derives from each service's ``slo``, metrics and scaling.
+
+The severity policy is data (``POLICY``); every generated alert is a
+``model.Alert`` like a written one, and ``rule`` turns any alert into a
+PrometheusRule rule with the environment's severity cap, runbook and owner
+labels. Names live in conventions.py.
+
+SLO success rate (Google SRE workbook, as Sloth and Pyrra implement it, for a
+30-day SLO window): the failure ratio is recorded over 5m, 30m, 1h, 2h, 6h, 1d
+and 3d; an alert needs a long *and* a short window above ``factor x budget``
+(the short one makes it stop soon after the burn stops):
+
+- ErrorBudgetBurnFast (page): 14.4x over 1h and 5m (2% of the budget in 1h),
+  or 6x over 6h and 30m (5% in 6h);
+- ErrorBudgetBurnSlow (warn, a ticket): 3x over 1d and 2h (10% in 1d), or 1x
+  over 3d and 6h (10% in 3d).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opsgen import conventions as conv
+from opsgen import durations
+from opsgen.build.lib import Rule, RuleGroup
+from opsgen.catalogue.model import Alert, Environment, Platform, Service
+from opsgen.catalogue.promql import quote
+
+SLO_PERIOD = "30d"  # the window the error budget is spent over; the burn factors assume it
+
+
+@dataclass(frozen=True)
+class Policy:
+    severity: str
+    for_: str
+
+
+@dataclass(frozen=True)
+class Burn:
+    """Alert when the failure ratio over ``long`` and over ``short`` both exceed ``factor`` x budget."""
+
+    factor: float
+    long: str
+    short: str
+
+
+POLICY: dict[str, Policy] = {
+    conv.ALERT_BURN_FAST: Policy("page", "2m"),
+    conv.ALERT_BURN_SLOW: Policy("warn", "15m"),
+    conv.ALERT_LATENCY: Policy("warn", "10m"),
+    conv.ALERT_BACKLOG: Policy("warn", "15m"),
+    conv.ALERT_TARGET_DOWN: Policy("warn", "5m"),
+    conv.ALERT_AT_MAX: Policy("warn", "15m"),
+    conv.ALERT_KEDA_ERRORS: Policy("warn", "10m"),
+}
+BURNS: dict[str, tuple[Burn, ...]] = {
+    conv.ALERT_BURN_FAST: (Burn(14.4, "1h", "5m"), Burn(6, "6h", "30m")),
+    conv.ALERT_BURN_SLOW: (Burn(3, "1d", "2h"), Burn(1, "3d", "6h")),
+}
+RATE_WINDOW = "5m"  # of the latency quantile and the KEDA error rate
+
+
+# --- PromQL building blocks ------------------------------------------------
+
+
+def selector(metric: str, matchers: dict[str, str]) -> str:
+    inner = ",".join(f"{name}={quote(value)}" for name, value in matchers.items())
+    return f"{metric}{{{inner}}}"
+
+
+def number(value: float) -> str:
+    return format(value, ".6g")
+
+
+def identity(service: Service) -> dict[str, str]:
+    """How alerts select a service's series (the catalogue contract)."""
+    return {"namespace": service.namespace, conv.SERVICE_LABEL: service.name}
+
+
+def budget(service: Service) -> float:
+    """The allowed failure ratio, e.g. 0.05 for successRate 95."""
+    return (100 - float(service.slo.success_rate or 100)) / 100
+
+
+# --- recording rules -------------------------------------------------------
+
+
+def recording_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
+    """The failure ratio of a service over every SLO window (none without successRate)."""
+    if service.slo.success_rate is None:
+        return ()
+    return tuple(Rule(record=conv.error_ratio_record(w), expr=error_ratio(service, platform, w)) for w in conv.SLO_WINDOWS)
+
+
+def error_ratio(service: Service, platform: Platform, window: str) -> str:
+    metrics = platform.metrics
+    failed = {**identity(service), metrics.outcome_label: metrics.failure_outcome}
+    by = "sum by (namespace, service) "
+    return (
+        f"{by}(rate({selector(metrics.requests, failed)}[{window}]))"
+        f" / {by}(rate({selector(metrics.requests, identity(service))}[{window}]))"
+    )
+
+
+def catalogue_rules(service: Service) -> tuple[Rule, ...]:
+    """What the catalogue says about a service, as series labelled with its identity
+    (``vector(<constant>)`` with static labels, as Sloth records ``slo:objective:ratio``),
+    so dashboards select and join by ``{namespace, service}`` instead of listing services:
+
+    - ``opsgen:service_info`` = 1, label ``role`` (every service with metrics);
+    - ``opsgen:slo_objective:ratio`` = slo.successRate / 100; ``opsgen:slo_latency_p95:seconds``;
+    - ``opsgen:kafka_consumergroup_lag:sum``: kafka-exporter's lag of the consumer group on
+      its topic (which carries no namespace or service), ``opsgen:kafka_lag_threshold`` and
+      ``opsgen:kafka_backlog_threshold`` (slo.backlog);
+    - ``opsgen:hpa_info`` = 1, label ``horizontalpodautoscaler``: the HPA that scales it
+      (kube-state-metrics' series join on it)."""
+    ident = identity(service)
+
+    def record(name: str, expr: str, **extra: str) -> Rule:
+        return Rule(record=name, expr=expr, labels={**ident, **extra})
+
+    out: list[Rule] = []
+    if service.metrics is not None:
+        out.append(record(conv.SERVICE_INFO_RECORD, "vector(1)", **{conv.ROLE_LABEL: service.role}))
+    if service.slo.success_rate is not None:
+        out.append(record(conv.SLO_OBJECTIVE_RECORD, f"vector({number(float(service.slo.success_rate) / 100)})"))
+    if service.slo.latency_p95 is not None:
+        out.append(record(conv.SLO_LATENCY_RECORD, f"vector({number(durations.seconds(service.slo.latency_p95))})"))
+    kafka = service.kafka
+    if kafka is not None:
+        lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
+        out.append(record(conv.KAFKA_LAG_RECORD, f"sum({lag})"))
+        out.append(record(conv.KAFKA_LAG_THRESHOLD_RECORD, f"vector({kafka.lag_threshold})"))
+        if service.slo.backlog is not None:
+            out.append(record(conv.KAFKA_BACKLOG_RECORD, f"vector({service.slo.backlog})"))
+    if service.scaling is not None:
+        out.append(record(conv.HPA_INFO_RECORD, "vector(1)", **{conv.HPA_LABEL: conv.hpa_name(service)}))
+    return tuple(out)
+
+
+def pipeline_stages(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(topic, stage label) in pipeline order; a topic listed twice keeps its first stage
+    (a topic is one series: two stage labels would make the dashboards' joins ambiguous)."""
+    distinct = tuple(dict.fromkeys(topics))
+    return tuple((topic, conv.pipeline_stage(i, len(distinct))) for i, topic in enumerate(distinct))
+
+
+def pipeline_edges(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(topic, next topic) for each consecutive pair of ``pipeline.topics``, once each,
+    without a topic followed by itself."""
+    return tuple(dict.fromkeys((a, b) for a, b in zip(topics, topics[1:]) if a != b))
+
+
+def pipeline_rules(topics: tuple[str, ...]) -> tuple[Rule, ...]:
+    """The pipeline's stage order as constant series with static labels (no query lists
+    the topics; the Pipeline Funnel joins on ``topic``):
+
+    - ``opsgen:pipeline_stage:info{topic, stage}`` = 1, ``stage`` "01", "02", ... (value 1,
+      so that ``* on(topic) group_left(stage)`` adds the label and keeps the rate);
+    - ``opsgen:pipeline_edge:info{topic, next_topic}`` = 1 for consecutive stages.
+
+    Label values are plain strings in the rule file (recording rules do not template
+    labels), so any topic name is safe; no topic is written into an expression."""
+    stages = tuple(
+        Rule(record=conv.PIPELINE_STAGE_RECORD, expr="vector(1)", labels={conv.TOPIC_LABEL: topic, conv.STAGE_LABEL: stage})
+        for topic, stage in pipeline_stages(topics)
+    )
+    edges = tuple(
+        Rule(record=conv.PIPELINE_EDGE_RECORD, expr="vector(1)", labels={conv.TOPIC_LABEL: a, conv.NEXT_TOPIC_LABEL: b})
+        for a, b in pipeline_edges(topics)
+    )
+    return stages + edges
+
+
+# --- generated alerts ------------------------------------------------------
+
+
+def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
+    """Every alert opsgen derives for a service, in a stable order."""
+    out: list[Alert] = []
+    if service.slo.success_rate is not None:
+        out += [_burn_alert(service, name) for name in BURNS]
+    if service.slo.latency_p95 is not None:
+        out.append(_latency_alert(service, platform))
+    if service.slo.backlog is not None and service.kafka:
+        out.append(_backlog_alert(service))
+    if service.metrics is not None:
+        out.append(_target_down_alert(service))
+    if service.scaling is not None:
+        out.append(_at_max_alert(service))
+        if service.scaling.kafka is not None:
+            out.append(_keda_errors_alert(service))
+    return tuple(out)
+
+
+def _alert(name: str, service: Service, expr: str, summary: str, description: str) -> Alert:
+    policy = POLICY[name]
+    return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
+
+
+def _burn_alert(service: Service, name: str) -> Alert:
+    limit = budget(service)
+    pairs = [_burn_condition(service, burn, limit) for burn in BURNS[name]]
+    expr = " or ".join(f"({pair})" for pair in pairs)
+    speed = "fast" if name == conv.ALERT_BURN_FAST else "slowly but steadily"
+    summary = f"{service.name} is burning its {SLO_PERIOD} error budget {speed}."
+    description = (
+        f"{service.namespace}/{service.name}: {{{{ $value | humanizePercentage }}}} of recent tasks failed; "
+        f"the SLO allows {number(limit * 100)}% over {SLO_PERIOD}."
+    )
+    return _alert(name, service, expr, summary, description)
+
+
+def _burn_condition(service: Service, burn: Burn, limit: float) -> str:
+    threshold = number(burn.factor * limit)
+    sides = [f"{selector(conv.error_ratio_record(w), identity(service))} > {threshold}" for w in (burn.short, burn.long)]
+    return " and ".join(sides)
+
+
+def _latency_alert(service: Service, platform: Platform) -> Alert:
+    bucket = selector(platform.metrics.duration + "_bucket", identity(service))
+    limit = durations.seconds(service.slo.latency_p95 or "0s")
+    expr = f"histogram_quantile(0.95, sum by (namespace, service, le) (rate({bucket}[{RATE_WINDOW}]))) > {number(limit)}"
+    summary = f"{service.name} p95 task duration is above its SLO of {service.slo.latency_p95}."
+    description = f"{service.namespace}/{service.name}: p95 task duration is {{{{ $value | humanizeDuration }}}}."
+    return _alert(conv.ALERT_LATENCY, service, expr, summary, description)
+
+
+def _backlog_alert(service: Service) -> Alert:
+    kafka = service.kafka  # called only for Kafka-scaled services
+    lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
+    expr = f"sum by (consumergroup, topic) ({lag}) > {service.slo.backlog}"
+    summary = f"{service.name} is falling behind on {kafka.topic}."
+    description = (
+        f"Consumer group {kafka.consumer_group} is {{{{ $value }}}} messages behind on {kafka.topic} "
+        f"(more than {service.slo.backlog} for {POLICY[conv.ALERT_BACKLOG].for_})."
+    )
+    return _alert(conv.ALERT_BACKLOG, service, expr, summary, description)
+
+
+def _target_down_alert(service: Service) -> Alert:
+    up = selector("up", identity(service))
+    expr = f"{up} == 0"
+    if not service.scaling or service.scaling.min_replicas > 0:  # may scale to zero: no target is fine
+        expr += f" or absent({up})"
+    summary = f"Prometheus cannot scrape {service.name}."
+    description = f"{service.namespace}/{service.name}: a metrics target is down or missing; its other alerts are blind."
+    return _alert(conv.ALERT_TARGET_DOWN, service, expr, summary, description)
+
+
+def _at_max_alert(service: Service) -> Alert:
+    hpa = {"namespace": service.namespace, "horizontalpodautoscaler": conv.hpa_name(service)}
+    current = selector("kube_horizontalpodautoscaler_status_current_replicas", hpa)
+    maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
+    expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
+    summary = f"{service.name} has been at its maximum replicas for {POLICY[conv.ALERT_AT_MAX].for_}."
+    description = f"{service.namespace}/{service.name} runs {{{{ $value }}}} replicas, its scaling.maxReplicas: it cannot scale further."
+    return _alert(conv.ALERT_AT_MAX, service, expr, summary, description)
+
+
+def _keda_errors_alert(service: Service) -> Alert:
+    """KEDA's own series carry the ScaledObject's namespace as ``namespace`` when
+    scraped with honorLabels, else as ``exported_namespace``: accept either."""
+    rates = [
+        f"rate({selector('keda_scaler_errors', {label: service.namespace, 'scaledObject': service.name})}[{RATE_WINDOW}])"
+        for label in ("exported_namespace", "namespace")
+    ]
+    expr = f"sum({' or '.join(rates)}) > 0"
+    summary = f"KEDA cannot read the scaling metric of {service.name}."
+    description = f"The scalers of ScaledObject {service.namespace}/{service.name} fail {{{{ $value | humanize }}}} times a second."
+    return _alert(conv.ALERT_KEDA_ERRORS, service, expr, summary, description)
+
+
+# --- rules -----------------------------------------------------------------
+
+
+def rule(alert: Alert, env: Environment, platform: Platform, service: Service | None) -> Rule:
+    """A catalogue or generated alert as written for ``env``."""
+    labels = dict(alert.labels)
+    labels[conv.SEVERITY_LABEL] = env.lower(alert.severity)
+    if alert.team:
+        labels[conv.TEAM_LABEL] = alert.team
+    if service is not None:
+        labels.update(identity(service))
+    annotations = {"summary": alert.summary}
+    if alert.description:
+        annotations["description"] = alert.description
+    runbook = conv.runbook_url(platform, alert.name, alert.runbook)
+    if runbook:
+        annotations[conv.RUNBOOK_ANNOTATION] = runbook
+    return Rule(alert=alert.name, expr=alert.expr, for_=alert.for_, labels=labels, annotations=annotations)
+
+
+def service_groups(service: Service, env: Environment, platform: Platform) -> tuple[RuleGroup, ...]:
+    """The rule groups of one service: its recorded SLIs, its catalogue facts, then its alerts."""
+    groups = []
+    records = recording_rules(service, platform)
+    if records:
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli"), records))
+    facts = catalogue_rules(service)
+    if facts:
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "catalogue"), facts))
+    alerts = generated_alerts(service, platform) + service.alerts
+    if alerts:
+        rules = tuple(rule(a, env, platform, service) for a in alerts)
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "alerts"), rules))
+    return tuple(groups)
+
+
+def platform_groups(
+    alerts: tuple[Alert, ...], env: Environment, platform: Platform, pipeline_topics: tuple[str, ...] = ()
+) -> tuple[RuleGroup, ...]:
+    """The platform PrometheusRule's groups: the pipeline's stage series (when there are
+    pipeline topics), then the catalogue's top-level alerts (when it has some)."""
+    groups = []
+    if pipeline_topics:
+        groups.append(RuleGroup(conv.rule_group_name(platform, None, conv.PIPELINE_GROUP), pipeline_rules(pipeline_topics)))
+    if alerts:
+        rules = tuple(rule(a, env, platform, None) for a in alerts)
+        groups.append(RuleGroup(conv.rule_group_name(platform, None, "alerts"), rules))
+    return tuple(groups)

@@ -1,0 +1,71 @@
+"""The one way a construct of this library becomes a Kubernetes object."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from constructs import Construct
+
+from opsgen.build.lib.json_api_object import JsonApiObject
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class ObjectMeta:
+    """Metadata of a generated object.
+
+    name: a DNS-1123 subdomain; also the construct id within its chart.
+    namespace: None for cluster-scoped kinds.
+    labels, annotations: copied as given (default: none).
+    """
+
+    name: str
+    namespace: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require(bool(_DNS_SUBDOMAIN.match(self.name)), f"name {self.name!r} is not a DNS-1123 subdomain")
+        if self.namespace is not None:
+            require(bool(_DNS_LABEL.match(self.namespace)), f"namespace {self.namespace!r} is not a DNS-1123 label")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        if self.namespace is not None:
+            out["namespace"] = self.namespace
+        if self.labels:
+            out["labels"] = dict(self.labels)
+        if self.annotations:
+            out["annotations"] = dict(self.annotations)
+        return out
+
+
+def require(condition: bool, message: str) -> None:
+    """Props checks: a broken prop is a bug in the caller, never user input."""
+    if not condition:
+        raise ValueError(message)
+
+
+class Manifest(JsonApiObject):
+    """An ApiObject built from a finished body (``spec``, ``data``) in one jsii
+    call (see json_api_object.py).
+
+    Each object also records its identity on the Python side of its scope (see
+    ``created``), so output can be split into files without asking cdk8s."""
+
+    def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
+        manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
+        super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", manifest)
+        created(scope).append((kind, meta.namespace, meta.name))
+
+
+def created(scope: Construct) -> list[tuple[str, str | None, str]]:
+    """(kind, namespace, name) of every Manifest created in ``scope``, in order."""
+    registry = getattr(scope, "_opsgen_created", None)
+    if registry is None:
+        registry = []
+        scope._opsgen_created = registry  # a Python-side attribute: no jsii call
+    return registry

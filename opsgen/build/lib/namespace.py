@@ -1,0 +1,35 @@
+"""Namespace, labelled so that Goldilocks recommends resource requests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from opsgen.conventions import GOLDILOCKS_LABEL, NAMESPACE_SYNC_WAVE, SYNC_WAVE_ANNOTATION
+from opsgen.build.lib.base import Manifest, ObjectMeta, require
+
+
+@dataclass(frozen=True)
+class NamespaceProps:
+    """meta: name and labels (namespace must be None: the kind is cluster-scoped).
+    goldilocks: add goldilocks.fairwinds.com/enabled: "true" (default True).
+    sync_wave: Argo CD sync wave, earlier than the objects inside (default "-1")."""
+
+    meta: ObjectMeta
+    goldilocks: bool = True
+    sync_wave: str | None = NAMESPACE_SYNC_WAVE
+
+    def __post_init__(self) -> None:
+        require(self.meta.namespace is None, "a Namespace is cluster-scoped: meta.namespace must be None")
+
+
+class Namespace(Manifest):
+    def __init__(self, scope: Construct, props: NamespaceProps):
+        labels = dict(props.meta.labels)
+        if props.goldilocks:
+            labels[GOLDILOCKS_LABEL] = "true"
+        annotations = dict(props.meta.annotations)
+        if props.sync_wave is not None:
+            annotations[SYNC_WAVE_ANNOTATION] = props.sync_wave
+        meta = ObjectMeta(props.meta.name, None, labels, annotations)
+        super().__init__(scope, api_version="v1", kind="Namespace", meta=meta, body={})

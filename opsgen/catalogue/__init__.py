@@ -1,0 +1,1 @@
+"""The catalogue layer: load, schema, validate, merge, model, and the checks of alert expressions."""

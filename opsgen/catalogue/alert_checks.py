@@ -1,0 +1,58 @@
+"""Synth-time checks of the catalogue's alerts, located at the line they are about:
+every expression parses and names only known metrics (and known labels of
+metrics read from exposition files), every exposition file can be read, and no
+catalogue alert takes the name of an alert opsgen generates.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from opsgen import conventions as conv
+from opsgen.errors import CatalogueError, Problem
+from opsgen.catalogue.model import Alert, Catalogue
+from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
+
+GENERATED_FROM = {  # what each generated alert is derived from, for the reserved-name message
+    conv.ALERT_BURN_FAST: "slo.successRate",
+    conv.ALERT_BURN_SLOW: "slo.successRate",
+    conv.ALERT_LATENCY: "slo.latencyP95",
+    conv.ALERT_BACKLOG: "slo.backlog",
+    conv.ALERT_TARGET_DOWN: "metrics",
+    conv.ALERT_AT_MAX: "scaling",
+    conv.ALERT_KEDA_ERRORS: "scaling.kafka",
+}
+
+
+def check(catalogue: Catalogue, base_dir: str | None = None) -> None:
+    """Raise CatalogueError with every alert problem; ``base_dir`` (default: the
+    catalogue's directory) is where exposition paths start."""
+    if base_dir is None:
+        base_dir = os.path.dirname(os.path.abspath(catalogue.file))
+    known = known_metrics(catalogue, base_dir)
+    problems = list(known.problems) + list(alert_problems(catalogue, known))
+    if problems:
+        raise CatalogueError(problems)
+
+
+def alert_problems(catalogue: Catalogue, known: KnownMetrics) -> Iterable[Problem]:
+    yield from _problems(catalogue.alerts, known)
+    for env in catalogue.environments:
+        for service in env.services:
+            yield from _problems(service.alerts, known)
+
+
+def _problems(alerts: tuple[Alert, ...], known: KnownMetrics) -> Iterable[Problem]:
+    for index, alert in enumerate(alerts):
+        if alert.name in GENERATED_FROM and alert.name_location is not None:
+            yield Problem(alert.name_location, _reserved(index, alert.name))
+        if alert.location is not None:
+            for message in check_expr(alert.expr, known, f"alerts[{index}].expr"):
+                yield Problem(alert.location, message)
+
+
+def _reserved(index: int, name: str) -> str:
+    return (
+        f"alerts[{index}].name: '{name}' is the name of the alert opsgen generates from {GENERATED_FROM[name]}; "
+        "rename this alert (or drop it and use the generated one)"
+    )

@@ -1,0 +1,297 @@
+"""Stage 3, model: the validated catalogue as typed, defaulted, per-environment objects.
+
+The input spec (schema.py, camelCase keys, optional everything) stays apart
+from this internal model: generators read only these dataclasses, with every
+default applied and every override merged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsgen import durations
+from opsgen.errors import Location
+from opsgen.catalogue.load import Document
+from opsgen.catalogue.merge import service_in, service_locator
+from opsgen.catalogue.validate import environment_names
+
+SEVERITIES = ("info", "warn", "page")  # ascending
+
+
+@dataclass(frozen=True)
+class Receiver:
+    kind: str  # "pagerduty" | "slack"
+    secret: str
+    key: str
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """Metric names every service follows (platform.metrics)."""
+
+    requests: str = "agent_tasks_total"
+    outcome_label: str = "outcome"
+    failure_outcome: str = "failure"
+    duration: str = "agent_task_duration_seconds"
+    build_duration: str = "ci_build_duration_seconds"
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    release: str = "prometheus"
+    namespace: str = "monitoring"
+    grafana_folder: str = ""
+    kafka_bootstrap: str | None = None
+    kafka_auth_secret: str | None = None
+    kafka_auth_tls: bool = False
+    runbook_base_url: str | None = None
+    alerting: dict[str, Receiver] = field(default_factory=dict)
+    metrics: Conventions = field(default_factory=Conventions)
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    expr: str
+    severity: str
+    summary: str
+    for_: str = "0s"
+    description: str | None = None
+    runbook: str | None = None
+    team: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    location: Location | None = None  # of the expr, for errors found later
+    name_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    port: str
+    path: str = "/metrics"
+    interval: str = "30s"
+    scrape_timeout: str | None = None
+    monitor: str = "service"
+    exports: tuple[str, ...] = ()
+    exposition: str | None = None
+    location: Location | None = None
+    exposition_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Kafka:
+    topic: str
+    consumer_group: str
+    lag_threshold: int
+    activation_lag_threshold: int | None = None
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min_replicas: int
+    max_replicas: int
+    kafka: Kafka | None = None
+    cpu_target: int | None = None
+    polling_interval: str = "30s"
+    cooldown_period: str = "5m"
+
+    @property
+    def polling_seconds(self) -> int:
+        return durations.whole_seconds(self.polling_interval)
+
+    @property
+    def cooldown_seconds(self) -> int:
+        return durations.whole_seconds(self.cooldown_period)
+
+
+@dataclass(frozen=True)
+class Slo:
+    success_rate: float | None = None
+    latency_p95: str | None = None
+    backlog: int | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    namespace: str
+    team: str
+    role: str = "service"
+    description: str | None = None
+    metrics: Metrics | None = None
+    scaling: Scaling | None = None
+    slo: Slo = field(default_factory=Slo)
+    alerts: tuple[Alert, ...] = ()
+    location: Location | None = None
+
+    @property
+    def kafka(self) -> Kafka | None:
+        """The Kafka scaling of the service, if it scales on Kafka."""
+        return self.scaling.kafka if self.scaling else None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One cluster: its name (None for the single unnamed one) and resolved services."""
+
+    name: str | None
+    max_severity: str
+    services: tuple[Service, ...]
+
+    def lower(self, severity: str) -> str:
+        """``severity`` capped at this environment's maxSeverity."""
+        return min(severity, self.max_severity, key=SEVERITIES.index)
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        return namespaces_of(self.services)
+
+
+def namespaces_of(services: tuple[Service, ...]) -> tuple[str, ...]:
+    """The namespaces these services live in, sorted, each once."""
+    return tuple(sorted({s.namespace for s in services}))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    file: str
+    platform: Platform
+    environments: tuple[Environment, ...]
+    alerts: tuple[Alert, ...] = ()
+    pipeline_topics: tuple[str, ...] = ()
+
+
+def build(doc: Document) -> Catalogue:
+    """The model of a catalogue that validate() accepted."""
+    data = doc.data
+    platform = _platform(data["platform"])
+    envs = tuple(_environment(doc, env) for env in environment_names(data))
+    alerts = tuple(_alert(a, _alert_locator(doc.locate, ("alerts", i))) for i, a in enumerate(data.get("alerts") or []))
+    return Catalogue(doc.file, platform, envs, alerts, _pipeline(data, envs))
+
+
+def _platform(raw: dict[str, Any]) -> Platform:
+    prometheus, kafka = raw.get("prometheus") or {}, raw.get("kafka") or {}
+    auth, metrics = kafka.get("auth") or {}, raw.get("metrics") or {}
+    return Platform(
+        name=raw["name"],
+        release=prometheus.get("release", "prometheus"),
+        namespace=prometheus.get("namespace", "monitoring"),
+        grafana_folder=(raw.get("grafana") or {}).get("folder", raw["name"]),
+        kafka_bootstrap=kafka.get("bootstrapServers"),
+        kafka_auth_secret=auth.get("secret"),
+        kafka_auth_tls=bool(auth.get("tls", False)),
+        runbook_base_url=raw.get("runbookBaseUrl"),
+        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items())},
+        metrics=Conventions(
+            requests=metrics.get("requests", "agent_tasks_total"),
+            outcome_label=metrics.get("outcomeLabel", "outcome"),
+            failure_outcome=metrics.get("failureOutcome", "failure"),
+            duration=metrics.get("duration", "agent_task_duration_seconds"),
+            build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
+        ),
+    )
+
+
+def _receiver(raw: dict[str, Any]) -> Receiver:
+    (kind, spec), = raw.items()
+    return Receiver(kind, spec["secret"], spec["key"], spec.get("channel"))
+
+
+def _environment(doc: Document, env: str | None) -> Environment:
+    settings = ((doc.data.get("environments") or {}).get(env) or {}) if env else {}
+    services = tuple(
+        _service(service_in(raw, env), service_locator(doc, i, env)) for i, raw in enumerate(doc.data["services"])
+    )
+    return Environment(env, settings.get("maxSeverity", "page"), services)
+
+
+def _service(raw: dict[str, Any], locate) -> Service:
+    alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
+    return Service(
+        name=raw["name"],
+        namespace=raw["namespace"],
+        team=raw["team"],
+        role=raw.get("role", "service"),
+        description=raw.get("description"),
+        metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
+        scaling=_scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None,
+        slo=_slo(raw.get("slo") or {}, raw.get("scaling")),
+        alerts=alerts,
+        location=locate(("name",)),
+    )
+
+
+def _metrics(raw: dict[str, Any], location: Location, exposition_location: Location | None = None) -> Metrics:
+    return Metrics(
+        port=raw["port"],
+        path=raw.get("path", "/metrics"),
+        interval=raw.get("interval", "30s"),
+        scrape_timeout=raw.get("scrapeTimeout"),
+        monitor=raw.get("monitor", "service"),
+        exports=tuple(raw.get("exports") or ()),
+        exposition=raw.get("exposition"),
+        location=location,
+        exposition_location=exposition_location,
+    )
+
+
+def _scaling(raw: dict[str, Any], service: str) -> Scaling:
+    kafka = raw.get("kafka")
+    return Scaling(
+        min_replicas=int(raw.get("minReplicas", 1)),
+        max_replicas=int(raw["maxReplicas"]),
+        kafka=_kafka(kafka, service) if kafka else None,
+        cpu_target=int(raw["cpu"]["targetUtilization"]) if raw.get("cpu") else None,
+        polling_interval=raw.get("pollingInterval", "30s"),
+        cooldown_period=raw.get("cooldownPeriod", "5m"),
+    )
+
+
+def _kafka(raw: dict[str, Any], service: str) -> Kafka:
+    activation = raw.get("activationLagThreshold")
+    return Kafka(
+        topic=raw["topic"],
+        consumer_group=raw.get("consumerGroup", service),
+        lag_threshold=int(raw["lagThreshold"]),
+        activation_lag_threshold=int(activation) if activation is not None else None,
+    )
+
+
+def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None) -> Slo:
+    kafka = (scaling or {}).get("kafka")
+    backlog = raw.get("backlog", 5 * int(kafka["lagThreshold"]) if kafka else None)
+    return Slo(success_rate=raw.get("successRate"), latency_p95=raw.get("latencyP95"), backlog=backlog)
+
+
+def _alert_locator(locate, path: tuple) -> tuple[Location, Location]:
+    """Where an alert's expr (its value) and its name key are written."""
+    return locate(path + ("expr",), value=True), locate(path + ("name",))
+
+
+def _alert(raw: dict[str, Any], where: tuple[Location, Location], team: str | None = None) -> Alert:
+    return Alert(
+        name=raw["name"],
+        expr=raw["expr"],
+        severity=raw["severity"],
+        summary=raw["summary"],
+        for_=raw.get("for", "0s"),
+        description=raw.get("description"),
+        runbook=raw.get("runbook"),
+        team=raw.get("team", team),
+        labels=tuple(sorted((raw.get("labels") or {}).items())),
+        location=where[0],
+        name_location=where[1],
+    )
+
+
+def _pipeline(data: dict[str, Any], envs: tuple[Environment, ...]) -> tuple[str, ...]:
+    explicit = (data.get("pipeline") or {}).get("topics")
+    if explicit:
+        return tuple(explicit)
+    topics: list[str] = []
+    for service in envs[0].services:
+        if service.kafka and service.kafka.topic not in topics:
+            topics.append(service.kafka.topic)
+    return tuple(topics)

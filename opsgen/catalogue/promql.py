@@ -1,0 +1,269 @@
+"""PromQL checks shared by alerts and dashboards: does an expression parse,
+and is every metric (and, where known, every label) it names real?
+
+A metric is known when it is
+- a platform convention (``platform.metrics``: requests, the duration and
+  build-duration histograms with their ``_bucket``/``_sum``/``_count`` series),
+- a recording rule opsgen itself generates (conventions.recorded_metrics),
+- listed in some service's ``metrics.exports``,
+- read from some service's ``metrics.exposition`` file, or
+- a well-known exporter metric (exporters.WELL_KNOWN).
+
+Metrics known *only* from exposition files also have known label names:
+matchers on other labels are errors (the scrape target labels are always
+allowed). Parses are cached, so checking the same query for many services
+or environments costs one parse.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+import promql_parser
+from prometheus_client.parser import text_string_to_metric_families
+
+from opsgen import conventions as conv
+from opsgen.errors import Problem, did_you_mean
+from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
+from opsgen.catalogue.model import Catalogue, Conventions, Service
+
+HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+UNKNOWN_HINT = "; declare it in the exporting service's metrics.exports or metrics.exposition"
+
+
+@dataclass(frozen=True)
+class KnownMetrics:
+    """names: every metric an expression may name.
+    labels: for metrics known only from exposition files, their label names.
+    problems: exposition files that could not be read or parsed (located at
+    the ``metrics.exposition`` key); reported once by the alert checks, so other
+    callers (dashboards) may ignore them."""
+
+    names: frozenset[str]
+    labels: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Selector:
+    """One vector selector of a parsed expression."""
+
+    metric: str | None  # None when the name is a regex on __name__
+    labels: tuple[str, ...]  # label names of its matchers, except __name__
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """selectors: every vector selector. error: the parser's reason it is not PromQL.
+    not_instant: why it parses but cannot be evaluated as an alert or a graph."""
+
+    selectors: tuple[Selector, ...] = ()
+    error: str | None = None
+    not_instant: str | None = None
+
+
+_NOT_INSTANT = {  # result types an alert (or a range query) cannot use
+    promql_parser.MatrixSelector: "a range vector",
+    promql_parser.SubqueryExpr: "a range vector",
+    promql_parser.StringLiteral: "a string",
+}
+
+
+# --- parsing ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def parse(expr: str) -> Parsed:
+    """The selectors of ``expr``, or the parser's reason why it is not PromQL."""
+    try:
+        tree = promql_parser.parse(expr)
+    except ValueError as exc:
+        return Parsed(error=str(exc) or "invalid expression")
+    found: list[Selector] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.append(_selector(node))
+
+    promql_parser.walk(tree, visit)
+    return Parsed(tuple(found), not_instant=_not_instant(tree))
+
+
+def _not_instant(tree: object) -> str | None:
+    while isinstance(tree, promql_parser.ParenExpr):
+        tree = tree.expr
+    kind = _NOT_INSTANT.get(type(tree))
+    return f"the result is {kind}; it must be an instant vector or a scalar" if kind else None
+
+
+def quote(value: str) -> str:
+    """A PromQL string literal (label values are free text: topics, groups)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+# A string after = or != cannot make an expression invalid (=~ and !~ regexes can).
+_EQUALITY_STRING = re.compile(r'(?<![=!~])(!?=)\s*"(?:[^"\\]|\\.)*"')
+
+
+def syntax_error(expr: str) -> str | None:
+    """Why ``expr`` is not PromQL, or None; cheaper than ``parse`` (no tree walk).
+
+    Cached by shape: generated rules differ between services only in label
+    values, so one parse serves every service."""
+    return _shape_syntax_error(_EQUALITY_STRING.sub(r'\1""', expr))
+
+
+@lru_cache(maxsize=65536)
+def _shape_syntax_error(expr: str) -> str | None:
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        return str(exc) or "invalid expression"
+    return None
+
+
+def _selector(node: promql_parser.VectorSelector) -> Selector:
+    matchers = list(node.matchers.matchers) + [m for group in node.matchers.or_matchers for m in group]
+    name = node.name
+    for m in matchers:
+        if m.name == "__name__" and m.op == promql_parser.MatchOp.Equal:
+            name = m.value
+    return Selector(name, tuple(m.name for m in matchers if m.name != "__name__"))
+
+
+def metric_names(expr: str) -> set[str]:
+    """Every metric name ``expr`` selects by name; ValueError when it does not parse."""
+    parsed = parse(expr)
+    if parsed.error is not None:
+        raise ValueError(parsed.error)
+    return {s.metric for s in parsed.selectors if s.metric}
+
+
+# --- checking --------------------------------------------------------------
+
+
+def check_expr(expr: str, known: KnownMetrics, where: str) -> list[str]:
+    """Messages (prefixed with ``where``, e.g. ``alerts[0].expr``) for everything
+    wrong with ``expr``; empty when it parses and names only known metrics."""
+    parsed = parse(expr)
+    if parsed.error is not None:
+        return [f"{where}: cannot parse PromQL: {parsed.error}"]
+    out = [f"{where}: {parsed.not_instant}"] if parsed.not_instant else []
+    for selector in parsed.selectors:
+        out += _selector_problems(selector, known, where)
+    return list(dict.fromkeys(out))
+
+
+def _selector_problems(selector: Selector, known: KnownMetrics, where: str) -> list[str]:
+    metric = selector.metric
+    if metric is None:
+        return []
+    if metric not in known.names:
+        hint = did_you_mean(metric, known.names) or UNKNOWN_HINT
+        return [f"{where}: unknown metric '{metric}'{hint}"]
+    allowed = known.labels.get(metric)
+    if allowed is None:
+        return []
+    return [
+        f"{where}: metric '{metric}' has no label '{label}'{did_you_mean(label, allowed)}"
+        for label in selector.labels
+        if label not in allowed
+    ]
+
+
+# --- what is known ---------------------------------------------------------
+
+
+def known_metrics(catalogue: Catalogue, base_dir: str) -> KnownMetrics:
+    """Every metric the catalogue makes known; exposition paths are relative to ``base_dir``."""
+    declared = set(convention_metrics(catalogue.platform.metrics)) | set(WELL_KNOWN) | set(conv.recorded_metrics())
+    exposed: dict[str, set[str]] = {}
+    problems: list[Problem] = []
+    for service in _all_services(catalogue):
+        declared.update(service.metrics.exports if service.metrics else ())
+        families, problem = _exposition_of(service, base_dir)
+        if problem:
+            problems.append(problem)
+        for name, labels in families.items():
+            exposed.setdefault(name, set()).update(labels)
+    labels = {name: frozenset(lbls | TARGET_LABELS) for name, lbls in exposed.items() if name not in declared}
+    return KnownMetrics(frozenset(declared | set(exposed)), labels, tuple(sorted(set(problems))))
+
+
+def convention_metrics(metrics: Conventions) -> tuple[str, ...]:
+    """The series every service (or runner) exposes by platform convention."""
+    histograms = (metrics.duration, metrics.build_duration)
+    return (metrics.requests,) + tuple(h + s for h in histograms for s in HISTOGRAM_SUFFIXES)
+
+
+def _all_services(catalogue: Catalogue) -> Iterable[Service]:
+    for env in catalogue.environments:
+        yield from env.services
+
+
+def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset[str]], Problem | None]:
+    metrics = service.metrics
+    if metrics is None or metrics.exposition is None:
+        return {}, None
+    try:
+        return read_exposition(os.path.join(base_dir, metrics.exposition)), None
+    except ExpositionError as exc:
+        where = metrics.exposition_location or metrics.location
+        return {}, Problem(where, exc.message(metrics.exposition))
+
+
+class ExpositionError(Exception):
+    """An exposition file that cannot be used; ``message`` names it as the user wrote it."""
+
+    def __init__(self, template: str):
+        super().__init__(template)
+        self.template = template
+
+    def message(self, shown: str) -> str:
+        return "metrics.exposition: " + self.template.format(path=shown)
+
+
+def read_exposition(path: str) -> dict[str, frozenset[str]]:
+    """Series names (as written: counters keep ``_total``) -> label names, from a
+    Prometheus text-format file; ExpositionError when it cannot be used."""
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError as exc:
+        raise ExpositionError(_cannot_read(exc)) from None
+    families, reason = _read_cached(path, mtime)
+    if reason is not None:
+        raise ExpositionError(reason)
+    return families
+
+
+def _cannot_read(exc: Exception) -> str:
+    detail = str(getattr(exc, "strerror", None) or exc).replace("{", "{{").replace("}", "}}")
+    return "cannot read '{path}': " + detail
+
+
+@lru_cache(maxsize=1024)
+def _read_cached(path: str, mtime_ns: int) -> tuple[dict[str, frozenset[str]], str | None]:
+    """Cached per file version; the reason (a template with ``{path}``) when unusable."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, _cannot_read(exc)
+    try:
+        return _families(text), None
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        detail = (str(exc) or type(exc).__name__).replace("{", "{{").replace("}", "}}")
+        return {}, "'{path}' is not in the Prometheus text format: " + detail
+
+
+def _families(text: str) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for family in text_string_to_metric_families(text):
+        if not family.samples:  # declared without samples: the family name is all we have
+            out.setdefault(family.name, set())
+        for sample in family.samples:
+            out.setdefault(sample.name, set()).update(sample.labels)
+    return {name: frozenset(labels) for name, labels in out.items()}

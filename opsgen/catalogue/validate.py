@@ -1,0 +1,353 @@
+"""Stage 2, validate: structure against the JSON Schema, then the rules a schema cannot say.
+
+Every problem is collected (never only the first) and located at the key it
+is about. Rules that need a well-formed value run only where the structure
+checks found nothing wrong, so no rule ever sees data of the wrong type.
+"""
+from __future__ import annotations
+
+import reprlib
+from typing import Any, Callable, Iterable, Sequence
+
+import jsonschema
+
+from opsgen import durations
+from opsgen.catalogue import schema
+from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
+from opsgen.catalogue.load import Document
+from opsgen.catalogue.merge import service_in, service_locator
+
+Locate = Callable[..., Location]
+_CATALOGUE = jsonschema.Draft7Validator(schema.catalogue_schema())
+_SERVICE = jsonschema.Draft7Validator(schema.service_schema())
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def validate(doc: Document) -> None:
+    """Raise CatalogueError with every problem of the catalogue, or return."""
+    if not isinstance(doc.data, dict):
+        raise CatalogueError(
+            [Problem(doc.locate((), value=True), "the catalogue must be a mapping with the keys 'platform' and 'services'")]
+        )
+    errors = list(_CATALOGUE.iter_errors(doc.data))
+    problems = [p for e in errors for p in _explain(e, doc.locate, ())]
+    broken = {tuple(e.absolute_path)[:2] for e in errors}
+    if _rules_can_run(doc.data, broken):
+        problems += rule_problems(doc)
+    if problems:
+        raise CatalogueError(problems)
+
+
+def _rules_can_run(data: dict[str, Any], broken: set[tuple]) -> bool:
+    """The rules read every service through its environments: they need the
+    services list, the platform mapping and the environments well formed (a
+    problem elsewhere, in one service or in platform, does not stop them)."""
+    shaped = isinstance(data.get("services"), list) and isinstance(data.get("platform"), dict)
+    return shaped and not any(b[:1] == ("environments",) or b == ("services",) for b in broken)
+
+
+def environment_names(data: dict[str, Any]) -> list[str | None]:
+    """The environments in catalogue order; [None] for the single unnamed one."""
+    return list(data.get("environments") or {}) or [None]
+
+
+# --- structure -------------------------------------------------------------
+
+
+def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"]) -> Iterable[Problem]:
+    path = tuple(error.absolute_path)
+    shown = display(tuple(prefix) + path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        for key in sorted(set(error.instance) - set(allowed)):
+            where = f" in {shown}" if shown else ""
+            yield Problem(locate(path + (key,)), f"unknown key '{key}'{where}{did_you_mean(key, allowed)}")
+        return
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        where = shown or "the catalogue"
+        yield Problem(locate(path), f"{where} is missing the required key '{missing}'")
+        return
+    if kind == "propertyNames":
+        return  # reported through the nested error on the key itself (see below)
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        path = path + (error.instance,)  # a bad key: point at the key, not at its mapping
+    yield Problem(locate(path), f"{shown or 'the catalogue'} {_what(error)}")
+
+
+def _what(error: jsonschema.ValidationError) -> str:
+    kind, value, sub = error.validator, _Shown(error.instance), error.schema
+    if kind == "type":
+        wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
+        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
+    if kind == "enum":
+        return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
+    if kind in ("pattern", "minLength") and sub.get("title") in schema.MESSAGES:
+        return f"({value!r}) must be {schema.MESSAGES[sub['title']]}"
+    if kind == "pattern":
+        return f"({value!r}) must match {sub['pattern']}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
+        return f"({value!r}) must be {sign} {sub[kind]}"
+    if kind == "minItems":
+        return f"must have at least {sub['minItems']} entr{'y' if sub['minItems'] == 1 else 'ies'}"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "uniqueItems":
+        return "must not list the same entry twice"
+    if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
+        return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
+    return error.message
+
+
+class _Shown:
+    """A value as an error message shows it: its repr, cut short (a whole
+    mapping written where a string belongs must not fill the terminal)."""
+
+    LIMIT = 80  # a whole over-long name (64+ characters) still shows
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = _REPR.repr(self.value)  # bounded work, even for an aliased giant
+        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 3] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 200, 200, 3
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    for name, kind in (("object", dict), ("array", list), ("string", str), ("integer", int), ("number", float)):
+        if isinstance(value, kind):
+            return name
+    return "string"
+
+
+def display(path: Sequence["str | int"]) -> str:
+    """A path as users write it: ``services[2].scaling.maxReplicas``; fields of a
+    service are shown relative to it, as the contract's messages are."""
+    if len(path) > 2 and path[0] == "services" and isinstance(path[1], int):
+        path = path[2:]
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# --- rules -----------------------------------------------------------------
+
+
+def rule_problems(doc: Document) -> list[Problem]:
+    """Rules beyond the schema, for a catalogue whose top level is well formed
+    (a service that is not a mapping is the schema's to report)."""
+    data = doc.data
+    problems: list[Problem] = []
+    envs = environment_names(data)
+    for index, service in enumerate(data["services"]):
+        if not isinstance(service, dict) or not isinstance(service.get("environments") or {}, dict):
+            continue
+        problems += _override_env_problems(doc, index, service, envs)
+        problems += _in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
+    problems += _duplicate_services(doc)
+    problems += _duplicate_alerts(doc)
+    return sorted(set(problems))
+
+
+def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
+    """A problem of every environment is reported once, as it is; one that only
+    some environments' overrides cause names them, since it may be located at
+    the service's own key (an override of ``interval`` makes the base
+    ``scrapeTimeout`` too long in that environment only)."""
+    where: dict[Problem, list[str]] = {}
+    for env, problems in found.items():
+        for problem in problems:
+            where.setdefault(problem, [])
+            if env is not None and env not in where[problem]:
+                where[problem].append(env)
+    out = []
+    for problem, envs in where.items():
+        if envs and len(envs) < len(found):
+            shown = ", ".join(envs)
+            problem = Problem(problem.location, f"{problem.message} (in environment{'s' if len(envs) > 1 else ''} {shown})")
+        out.append(problem)
+    return out
+
+
+def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
+    known = [e for e in envs if e]
+    problems = []
+    for env in service.get("environments") or {}:
+        if env not in known:
+            hint = did_you_mean(env, known) if known else "; declare it under the top-level 'environments'"
+            where = doc.locate(("services", index, "environments", env))
+            problems.append(Problem(where, f"environments.{env}: unknown environment{hint}"))
+    return problems
+
+
+def _service_problems(doc: Document, index: int, env: str | None, platform: dict) -> list[Problem]:
+    raw = doc.data["services"][index]
+    override = (raw.get("environments") or {}).get(env) if env else None
+    if override is not None and not isinstance(override, dict):
+        return []  # the schema reports it; there is nothing to merge
+    merged = service_in(raw, env)
+    locate = service_locator(doc, index, env)
+    missing: list[Problem] = []
+    if env in (raw.get("environments") or {}):
+        # The catalogue schema checked the service and its override one by one;
+        # merging can only add missing keys (an override that brings a partial
+        # ``metrics`` to a service without one), so only those are new here.
+        errors = (e for e in _SERVICE.iter_errors(merged) if e.validator == "required")
+        missing = [p for e in errors for p in _explain(e, locate, ("services", index))]
+    return missing + [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
+
+
+def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
+    """(service-relative path, message) for every rule a merged service breaks.
+
+    Rules read values through typed getters and stay quiet about a value of the
+    wrong type (the schema already reports it), so they run beside structural
+    problems and every problem shows in one run."""
+    out: list[tuple[tuple, str]] = []
+    scaling, metrics, slo = _map(service, "scaling"), _map(service, "metrics"), _map(service, "slo")
+    if scaling is not None:
+        out += _scaling_rules(scaling, platform)
+    if metrics is not None:
+        out += _metrics_rules(metrics)
+    if slo is not None and "backlog" in slo and (scaling is None or scaling.get("kafka") is None):
+        out.append((("slo", "backlog"), "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"))
+    return out
+
+
+def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
+    out: list[tuple[tuple, str]] = []
+    kafka, cpu = scaling.get("kafka"), scaling.get("cpu")
+    if kafka is None and cpu is None:
+        out.append((("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)"))
+    out += _replica_rules(scaling, kafka is not None)
+    if kafka is not None and _bootstrap_servers(platform) is False:
+        out.append((("scaling", "kafka"), "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)"))
+    polling = _duration(scaling, "pollingInterval")
+    if polling is not None and durations.seconds(polling) == 0:
+        out.append((("scaling", "pollingInterval"), f"scaling.pollingInterval ({polling}) must be at least 1s"))
+    return out
+
+
+def _replica_rules(scaling: dict, has_kafka: bool) -> list[tuple[tuple, str]]:
+    low, high = _int(scaling, "minReplicas", 1), _int(scaling, "maxReplicas")
+    out: list[tuple[tuple, str]] = []
+    if low is not None and high is not None and high < low:
+        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= scaling.minReplicas ({low})"))
+    elif high is not None and high < 1:
+        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= 1"))
+    if low == 0 and not has_kafka:
+        out.append(
+            (("scaling", "minReplicas"), "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone")
+        )
+    return out
+
+
+def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
+    timeout, interval = _duration(metrics, "scrapeTimeout"), _duration(metrics, "interval", "30s")
+    if timeout and interval and durations.seconds(timeout) > durations.seconds(interval):
+        return [(("metrics", "scrapeTimeout"), f"metrics.scrapeTimeout ({timeout}) must not exceed metrics.interval ({interval})")]
+    return []
+
+
+def _map(item: dict, key: str) -> "dict | None":
+    value = item.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def _int(item: dict, key: str, default: "int | None" = None) -> "int | None":
+    value = item.get(key, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _duration(item: dict, key: str, default: "str | None" = None) -> "str | None":
+    value = item.get(key, default)
+    return value if durations.is_duration(value) else None
+
+
+def _duplicate_services(doc: Document) -> list[Problem]:
+    first: dict[tuple[str, str], int] = {}
+    problems = []
+    for index, service in enumerate(doc.data["services"]):
+        key = (_text(service, "namespace"), _text(service, "name"))
+        if None in key:
+            continue
+        if key in first:
+            line = doc.locate(("services", first[key], "name")).line
+            problems.append(
+                Problem(
+                    doc.locate(("services", index, "name")),
+                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at line {line}); names are unique per namespace",
+                )
+            )
+        else:
+            first[key] = index
+    return problems
+
+
+def alert_paths(data: dict) -> list[tuple["str | int", ...]]:
+    """Paths of every alert in the catalogue: top-level first, then per service."""
+    top = data.get("alerts")
+    paths: list[tuple[str | int, ...]] = [("alerts", i) for i in range(len(top if isinstance(top, list) else []))]
+    for index, service in enumerate(data["services"]):
+        alerts = service.get("alerts") if isinstance(service, dict) else None
+        paths += [("services", index, "alerts", i) for i in range(len(alerts if isinstance(alerts, list) else []))]
+    return paths
+
+
+def _duplicate_alerts(doc: Document) -> list[Problem]:
+    first: dict[str, tuple] = {}
+    problems = []
+    for path in alert_paths(doc.data):
+        name = _text(_get(doc.data, path), "name")
+        if name is None:
+            continue
+        if name in first:
+            line = doc.locate(first[name] + ("name",)).line
+            problems.append(
+                Problem(doc.locate(path + ("name",)), f"alert name '{name}' is used twice (first at line {line}); alert names are unique")
+            )
+        else:
+            first[name] = path
+    return problems
+
+
+def _get(data: Any, path: Sequence["str | int"]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _text(item: Any, key: str) -> "str | None":
+    value = item.get(key) if isinstance(item, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _bootstrap_servers(platform: dict) -> "bool | None":
+    """Whether platform.kafka.bootstrapServers is set; None when platform.kafka
+    is malformed (the schema reports that, and this rule stays quiet)."""
+    kafka = platform.get("kafka")
+    if kafka is None:
+        return False
+    if not isinstance(kafka, dict):
+        return None
+    servers = kafka.get("bootstrapServers")
+    return None if servers is not None and not isinstance(servers, str) else bool(servers)

@@ -1,0 +1,93 @@
+"""lib.AlertmanagerConfig: props checks, the object, and amtool on what the operator makes of it."""
+from __future__ import annotations
+
+import pytest
+from cdk8s import App, Chart
+
+from opsgen.build.lib import AlertmanagerConfig, AlertmanagerConfigProps, ObjectMeta, Receiver, SecretRef, operator_config
+from tests import prom_tools
+from tests.support import manifests
+
+META = ObjectMeta("routing", "monitoring")
+RECEIVERS = (
+    Receiver("default"),
+    Receiver("page", pagerduty=SecretRef("pd", "routing-key")),
+    Receiver("warn", slack=SecretRef("slack", "url"), channel="#alerts"),
+)
+PROPS = AlertmanagerConfigProps(META, (("page", "page"), ("warn", "warn")), RECEIVERS, inhibit=(("page", "warn"),))
+
+
+def synth(props: AlertmanagerConfigProps) -> dict:
+    chart = Chart(App(), "test", disable_resource_name_hashes=True)
+    AlertmanagerConfig(chart, props)
+    (doc,) = chart.to_json()
+    return doc
+
+
+def test_object():
+    doc = synth(PROPS)
+    assert (doc["apiVersion"], doc["kind"]) == ("monitoring.coreos.com/v1alpha1", "AlertmanagerConfig")
+    spec = doc["spec"]
+    assert spec["route"]["receiver"] == "default"
+    assert spec["route"]["groupBy"] == ["alertname", "namespace", "service"]
+    assert spec["route"]["routes"][0] == {"receiver": "page", "matchers": [{"name": "severity", "value": "page", "matchType": "="}]}
+    assert spec["receivers"] == [
+        {"name": "default"},
+        {"name": "page", "pagerdutyConfigs": [{"routingKey": {"name": "pd", "key": "routing-key"}, "sendResolved": True}]},
+        {"name": "warn", "slackConfigs": [{"apiURL": {"name": "slack", "key": "url"}, "channel": "#alerts", "sendResolved": True}]},
+    ]
+    assert spec["inhibitRules"] == [
+        {
+            "sourceMatch": [{"name": "severity", "value": "page", "matchType": "="}],
+            "targetMatch": [{"name": "severity", "value": "warn", "matchType": "="}],
+            "equal": ["namespace", "service"],
+        }
+    ]
+    manifests.assert_valid(doc)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Receiver("x", pagerduty=SecretRef("a", "b"), slack=SecretRef("a", "b"), channel="#c"), "one integration"),
+        (lambda: Receiver("x", slack=SecretRef("a", "b")), "needs a channel"),
+        (lambda: SecretRef("", "b"), "name and a key"),
+        (lambda: AlertmanagerConfigProps(META, (), (Receiver("other"),)), "default receiver 'default' is not defined"),
+        (lambda: AlertmanagerConfigProps(META, (), (Receiver("default", pagerduty=SecretRef("a", "b")),)), "no integration"),
+        (lambda: AlertmanagerConfigProps(META, (("page", "nobody"),), (Receiver("default"),)), "undefined receiver 'nobody'"),
+        (lambda: AlertmanagerConfigProps(META, (), (Receiver("default"), Receiver("default"))), "names repeat"),
+        (lambda: AlertmanagerConfigProps(ObjectMeta("r"), (), (Receiver("default"),)), "namespaced"),
+        (lambda: AlertmanagerConfigProps(META, (), (Receiver("default"),), group_by=("bad-label",)), "not a label name"),
+    ],
+)
+def test_props_checks(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_operator_config_references_mounted_secret_files():
+    config = operator_config(PROPS)
+    receivers = {r["name"]: r for r in config["receivers"]}
+    page = receivers["monitoring/routing/page"]["pagerduty_configs"][0]
+    assert page == {"routing_key_file": "/etc/alertmanager/secrets/pd/routing-key", "send_resolved": True}
+    assert config["route"]["routes"][0]["continue"] is True  # the operator forces it on first-level routes
+
+
+@prom_tools.needs_amtool
+def test_amtool_accepts_the_operator_config(tmp_path):
+    result = prom_tools.check_alertmanager(operator_config(PROPS), tmp_path)
+    assert result.returncode == 0, prom_tools.output(result)
+
+
+@prom_tools.needs_amtool
+@pytest.mark.parametrize(
+    "labels, receiver",
+    [
+        ({"severity": "page"}, "monitoring/routing/page"),
+        ({"severity": "warn"}, "monitoring/routing/warn"),
+        ({"severity": "info"}, "monitoring/routing/default"),
+        ({"alertname": "NoSeverity"}, "monitoring/routing/default"),
+    ],
+)
+def test_amtool_routes_by_severity(tmp_path, labels, receiver):
+    assert prom_tools.route(operator_config(PROPS), tmp_path, labels) == receiver

@@ -1,0 +1,133 @@
+"""The jsii bridge: the direct runtime (one Node process per kernel, talking on
+stdin/stdout), its fallback to jsii's stock runtime, and assemblies kept as
+plain files. Each case runs in a fresh Python: a kernel starts once per process."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ECHO = ROOT / "tests" / "support" / "jsii_echo"
+
+KERNEL_TREE = """
+import json, os, sys
+import opsgen.build.lib  # starts the kernel the way opsgen does
+from cdk8s import App, Chart
+Chart(App(), "x").to_json()  # a round trip
+
+def children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue
+        if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+def cmdline(pid):
+    return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode()
+
+nodes = [p for p in children(os.getpid()) if "node" in cmdline(p)]
+print(json.dumps({"runtime": os.environ.get("JSII_RUNTIME", ""),
+                  "kernels": [{"cmdline": cmdline(p), "children": [cmdline(c) for c in children(p)]} for p in nodes]}))
+"""
+
+
+def python(script: str, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("JSII_RUNTIME", "OPSGEN_JSII_DIRECT")}
+    run = subprocess.run([sys.executable, "-c", script], env={**environ, **env}, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+def test_the_kernel_is_one_node_process_running_the_direct_runtime() -> None:
+    tree = json.loads(python(KERNEL_TREE).stdout)
+    assert tree["runtime"].endswith("jsii_direct_runtime.js")
+    (kernel,) = tree["kernels"]
+    assert "jsii_direct_runtime.js" in kernel["cmdline"]
+    assert kernel["children"] == []  # no relay: the kernel answers Python itself
+
+
+def test_opsgen_jsii_direct_0_keeps_jsiis_stock_runtime() -> None:
+    tree = json.loads(python(KERNEL_TREE, OPSGEN_JSII_DIRECT="0").stdout)
+    assert tree["runtime"] == ""
+    (kernel,) = tree["kernels"]
+    assert "jsii-runtime.js" in kernel["cmdline"]
+    assert any("program.js" in child for child in kernel["children"])  # jsii's relay and its kernel
+
+
+def test_both_runtimes_write_the_same_bytes(tmp_path: Path) -> None:
+    outputs = {}
+    for direct in ("1", "0"):
+        out = tmp_path / direct
+        script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(ROOT / 'services.yaml')!r}, '-o', {str(out)!r}]))"
+        python(script, OPSGEN_JSII_DIRECT=direct)
+        outputs[direct] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert outputs["1"] == outputs["0"] and outputs["1"]
+
+
+def test_what_javascript_prints_reaches_python_streams_not_the_api_channel() -> None:
+    script = f"""
+import jsii
+from pathlib import Path
+import opsgen.build.lib
+from opsgen.output import bridge
+bridge.load_assembly(Path({str(ECHO)!r}))
+
+class Echo(metaclass=jsii.JSIIMeta, jsii_type="opsgen-echo.Echo"):
+    @jsii.member(jsii_name="say")
+    @classmethod
+    def say(cls, text: str) -> str:
+        return jsii.sinvoke(cls, "say", [text])
+
+print("returned:", Echo.say("hello"))
+print("again:", Echo.say("twice"))
+"""
+    run = python(script)
+    assert "returned: HELLO" in run.stdout and "again: TWICE" in run.stdout
+    assert "stdout: hello" in run.stdout and "stdout: twice" in run.stdout
+    assert "stderr: hello" in run.stderr
+
+
+def test_the_runtime_files_are_removed_when_the_process_ends() -> None:
+    runtime = python("import os, opsgen.build.lib; print(os.environ['JSII_RUNTIME'])").stdout.strip()
+    assert runtime and not Path(runtime).parent.exists()
+
+
+def test_the_opsgen_jsii_assembly_passes_jsiis_own_schema_check() -> None:
+    """The kernel validates assemblies against the jsii spec when asked to."""
+    script = """
+import opsgen.build.lib
+from cdk8s import App, Chart
+from opsgen.build.lib.json_api_object import JsonApiObject
+chart = Chart(App(), "x")
+JsonApiObject(chart, "a", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}})
+print(chart.to_json()[0]["data"])
+"""
+    assert python(script, JSII_VALIDATE_ASSEMBLIES="1").stdout == "{'k': 'v'}\n"
+
+
+def test_the_opsgen_jsii_assembly_agrees_with_its_package_and_the_pins() -> None:
+    source = ROOT / "opsgen" / "build" / "lib" / "jsii"
+    package = json.loads((source / "package.json").read_text())
+    assembly = json.loads((source / "assembly.json").read_text())
+    assert (assembly["name"], assembly["version"]) == (package["name"], package["version"])
+    assert f"fqn: 'opsgen-jsii.JsonApiObject', version: '{package['version']}'" in (source / "index.js").read_text()
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().split() if "==" in line)
+    assert assembly["dependencies"] == package["peerDependencies"] == {"cdk8s": pins["cdk8s"], "constructs": pins["constructs"]}
+    assert assembly["jsiiVersion"] == pins["jsii"]
+
+
+def test_a_kernel_is_seen_as_started_once_any_jsii_package_is_imported() -> None:
+    script = """
+from opsgen.output import bridge
+before = bridge.kernel_started()
+import constructs  # a jsii package: its import starts the kernel
+print(before, bridge.kernel_started())
+"""
+    assert python(script).stdout == "False True\n"
