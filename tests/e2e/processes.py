@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,9 @@ from typing import Any, Callable, TypeVar
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 20.0  # seconds a server may take to answer its readiness URL
 STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
+# util-linux: the child gets SIGKILL when the test process dies without its
+# fixtures' finally (SIGKILL, a CI timeout), so no server outlives the run.
+SETPRIV = shutil.which("setpriv")
 
 T = TypeVar("T")
 
@@ -85,10 +89,9 @@ class Process:
 
     def start(self, **kwargs: Any) -> "Process":
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        argv = [SETPRIV, "--pdeathsig", "KILL", "--", *self.argv] if SETPRIV else self.argv
         with open(self.log, "wb") as out:
-            self.popen = subprocess.Popen(
-                self.argv, stdout=kwargs.pop("stdout", out), stderr=out, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs
-            )
+            self.popen = subprocess.Popen(argv, stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
         return self
 
     def alive(self) -> bool:
