@@ -21,6 +21,7 @@ GENERATED_FROM = {  # what each generated alert is derived from, for the reserve
     conv.ALERT_TARGET_DOWN: "metrics",
     conv.ALERT_AT_MAX: "scaling",
     conv.ALERT_KEDA_ERRORS: "scaling.kafka",
+    conv.ALERT_SLO_METRIC_ABSENT: "slo",
 }
 
 
