@@ -52,7 +52,7 @@ POLICY: dict[str, Policy] = {
     conv.ALERT_TARGET_DOWN: Policy("warn", "5m"),
     conv.ALERT_AT_MAX: Policy("warn", "15m"),
     conv.ALERT_KEDA_ERRORS: Policy("warn", "10m"),
-    conv.ALERT_SLO_METRIC_ABSENT: Policy("warn", "2m"),  # plus the time a full outage takes to page: absent_for()
+    conv.ALERT_SLO_METRIC_ABSENT: Policy("warn", "0s"),  # its for is per service: absent_for()
 }
 BURNS: dict[str, tuple[Burn, ...]] = {
     conv.ALERT_BURN_FAST: (Burn(14.4, "1h", "5m"), Burn(6, "6h", "30m")),
@@ -108,14 +108,20 @@ def ratio_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
 
 
 def error_ratio(service: Service, platform: Platform, window: str) -> str:
-    """Failed / all tasks over ``window``. prometheus_client creates the failure series
-    with the first failure, so without it the failures are the total's rate times 0
-    (same labels): a healthy service reads 0, never nothing."""
+    """Failed / all tasks over ``window``, 0 when the service exports its counter but:
+
+    - has no failure series: prometheus_client creates it with the first failure, so the
+      failures are then the total's rate times 0 (same labels), never nothing;
+    - did no task in the window (an idle consumer): 0/0 would record NaN, which Sloth's
+      period ratio (a mean of 5m ratios) would carry for 30 days.
+
+    No counter at all (target down, metric renamed) stays empty: other alerts say so."""
     metrics = platform.metrics
     failed = {**identity(service), metrics.outcome_label: metrics.failure_outcome}
     by = "sum by (namespace, service) "
     total = f"{by}(rate({selector(metrics.requests, identity(service))}[{window}]))"
-    return f"({by}(rate({selector(metrics.requests, failed)}[{window}])) or {total} * 0) / {total}"
+    failures = f"({by}(rate({selector(metrics.requests, failed)}[{window}])) or {total} * 0)"
+    return f"({failures} / ({total} > 0)) or {total} * 0"
 
 
 def _slo_selector(record: str, service: Service) -> str:
@@ -326,13 +332,17 @@ def sli_series(service: Service, platform: Platform) -> tuple[tuple[str, str], .
 
 
 def absent_for(service: Service) -> str:
-    """Pyrra's SLOMetricAbsent ``for``: how long a total outage takes to page (the first
-    fast-burn pair: factor x budget x long window, plus that alert's ``for``), whole minutes.
-    An absent SLI is reported no later than the outage it hides would have been."""
+    """SLOMetricAbsent's ``for``, as Pyrra computes it: how long a total outage takes to
+    fire the SLO alert the absent series would hide, so it is reported no later than the
+    outage. With slo.successRate: the first fast-burn pair's factor x budget x long window
+    plus ErrorBudgetBurnFast's ``for``, in whole minutes (worker at 95%: 45m; 99.9%: 3m);
+    with slo.latencyP95 only: LatencyP95High's ``for``."""
+    if service.slo.success_rate is None:
+        return POLICY[conv.ALERT_LATENCY].for_
     first = BURNS[conv.ALERT_BURN_FAST][0]
     outage = int(first.factor * budget(service) * durations.seconds(first.long))
-    base = durations.seconds(POLICY[conv.ALERT_SLO_METRIC_ABSENT].for_)
-    return f"{round((outage + base) / 60)}m"
+    total = outage + durations.seconds(POLICY[conv.ALERT_BURN_FAST].for_)
+    return f"{int(total / 60 + 0.5)}m"
 
 
 def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:

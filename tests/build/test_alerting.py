@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +25,7 @@ from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.errors import CatalogueError
 from opsgen.build.lib import operator_config
-from opsgen.catalogue.model import Environment, Service
+from opsgen.catalogue.model import Environment, Service, Slo
 from tests import prom_tools
 from tests.conftest import REPO
 from tests.support import manifests
@@ -184,6 +184,17 @@ def test_severity_is_lowered_to_the_environments_maximum(demo_docs):
     assert {r["labels"]["severity"] for r in dev.values()} == {"warn"}
     assert dev["WorkerStuck"]["labels"]["severity"] == "warn"
     assert alerts_of(demo_docs, "prod/apps/worker.yaml")["WorkerStuck"]["labels"]["severity"] == "page"
+
+
+def test_slo_metric_absent_waits_as_long_as_an_outage_takes_to_page(demo_docs, catalogue):
+    """Pyrra's for: 14.4 x budget x 1h + 2m (95%: 43.2m + 2m; 99.9%: 52s + 2m)."""
+    assert alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]["for"] == "45m"
+    assert alerts_of(demo_docs, "prod/apps/api.yaml")["SLOMetricAbsent"]["for"] == "3m"
+    latency_only = replace(service(catalogue, "worker"), slo=Slo(latency_p95="2s"))
+    assert alerting.absent_for(latency_only) == "10m"
+    worker = alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]
+    assert worker["labels"]["severity"] == "warn"
+    assert worker["annotations"]["runbook_url"] == "https://runbooks.example.com/demo/slometricabsent"
 
 
 def test_hpa_names_follow_who_creates_the_hpa(demo_docs):

@@ -109,6 +109,25 @@ def test_absent_failure_series_reads_zero_failures(catalogue, tmp_path):
 
 
 @prom_tools.needs_promtool
+def test_an_idle_agent_reads_zero_and_keeps_its_budget(catalogue, tmp_path):
+    """No task for a while (an idle Kafka consumer): 0/0 would record NaN, and Sloth's
+    period ratio (the mean of the 5m ratios) would stay NaN for 30 days (slok/sloth
+    issues 231, 531). An idle window reads 0 failures instead."""
+    svc = service(catalogue, "worker")
+    ok = {"__name__": TASKS, **ident(svc), **TARGET, "outcome": "success"}
+    failed = {**ok, "outcome": "failure"}
+    series = [(ok, "0+100x20 2000+0x50"), (failed, "0+1x20 20+0x50")]  # 1% failed, then idle from minute 20
+    checks = [
+        check(conv.error_ratio_record("5m"), "60m", sample(conv.error_ratio_record("5m"), ratio(svc, "5m"), 0)),
+        check(conv.SLO_CURRENT_BURN_RECORD, "60m", sample(conv.SLO_CURRENT_BURN_RECORD, burn(svc, "5m"), 0)),
+        # a number (about 0.92: 25 windows at 1% of 60), not NaN (NaN > 0 is false)
+        check(f"count({conv.SLO_BUDGET_REMAINING_RECORD} > 0)", "60m", {"labels": "{}", "value": 1}),
+    ]
+    result = run(catalogue, "worker", series, checks, tmp_path)
+    assert result.returncode == 0, prom_tools.output(result)
+
+
+@prom_tools.needs_promtool
 def test_failure_series_appearing_with_the_first_failure_counts(catalogue, tmp_path):
     """The failure series starts to exist mid-way (prometheus_client's first inc()): from
     then on the ratio reads it, before it the ratio is 0."""
