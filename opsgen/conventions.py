@@ -130,6 +130,33 @@ CATALOGUE_RECORDS = (
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
+# Sloth-compatible SLO series (github.com/slok/sloth), one set per SLO, labelled
+# sloth_id, sloth_service, sloth_slo (the windowed error ratios also sloth_window) and
+# namespace, service; the rules record them, the SLO dashboard and "against SLO" panels read them.
+SLO_PERIOD_WINDOW = "30d"  # Sloth's SLO period: the window the error budget is spent over
+SLOTH_OBJECTIVE_RECORD = "slo:objective:ratio"
+SLOTH_ERROR_BUDGET_RECORD = "slo:error_budget:ratio"
+SLOTH_TIME_PERIOD_RECORD = "slo:time_period:days"
+SLOTH_CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"
+SLOTH_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"
+SLOTH_BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"
+SLOTH_INFO_RECORD = "sloth_slo_info"
+SLOTH_ID_LABEL, SLOTH_SERVICE_LABEL, SLOTH_SLO_LABEL, SLOTH_WINDOW_LABEL = "sloth_id", "sloth_service", "sloth_slo", "sloth_window"
+SLOTH_RECORDS = (
+    error_ratio_record(SLO_PERIOD_WINDOW), SLOTH_OBJECTIVE_RECORD, SLOTH_ERROR_BUDGET_RECORD, SLOTH_TIME_PERIOD_RECORD,
+    SLOTH_CURRENT_BURN_RECORD, SLOTH_PERIOD_BURN_RECORD, SLOTH_BUDGET_REMAINING_RECORD, SLOTH_INFO_RECORD,
+)
+ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric disappeared
+SLO_ALERTS = (ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_SLO_METRIC_ABSENT)  # what the SLO dashboard lists
+
+# What the dashboards join besides the catalogue records, recorded per service the same way
+# (group <platform>.<service>.dashboard, alerting.dashboard_rules).
+KAFKA_CONSUMER_INFO_RECORD = "opsgen:kafka_consumer_info"  # 1, labels consumergroup and topic: the service's consumer group
+MIN_REPLICAS_RECORD = "opsgen:scaling_min_replicas"  # scaling.minReplicas (0: KEDA scales it to zero)
+DASHBOARD_RECORDS = (KAFKA_CONSUMER_INFO_RECORD, MIN_REPLICAS_RECORD)
+CONSUMER_GROUP_LABEL = "consumergroup"  # kafka-exporter's label of the consumer group
+PARTITION_LABEL = "partition"
+
 # The pipeline's stage order (pipeline.topics), recorded in the platform PrometheusRule as
 # constant series labelled by topic, so the Pipeline Funnel joins on topic instead of
 # having a query per stage: its size does not grow with the number of topics.
@@ -150,7 +177,7 @@ def pipeline_stage(index: int, count: int) -> str:
 
 def recorded_metrics() -> tuple[str, ...]:
     """Every series opsgen's recording rules write (expressions may use them)."""
-    return tuple(error_ratio_record(w) for w in SLO_WINDOWS) + CATALOGUE_RECORDS + PIPELINE_RECORDS
+    return tuple(error_ratio_record(w) for w in SLO_WINDOWS) + CATALOGUE_RECORDS + PIPELINE_RECORDS + SLOTH_RECORDS + DASHBOARD_RECORDS
 
 
 def rule_group_name(platform: Platform, service: Service | None, kind: str) -> str:
