@@ -35,7 +35,7 @@ def panels(scope: Scope) -> list:
     if not scope.scaled:
         return []
     replicas = [replicas_panel(), at_max_panel()]
-    return replicas + [keda_errors(), paused(), scaler_values(), scaler_active()]  # rows of 24 columns
+    return replicas + [keda_errors(), paused(), scaler_active(), scaler_values()]  # rows of 24 columns
 
 
 def replicas_panel():

@@ -61,5 +61,5 @@ def test_dashboards_without_a_subject_are_left_out(write_catalogue):
     files = sorted(p for p in synthesize(catalogue).files if "_dashboard-" in p)
     assert files == [f"monitoring/_dashboard-{uid}.yaml" for uid in sorted(uids)]
     board = json.loads(build(Scope(catalogue.platform, env.services))[1].json)
-    keda = ["KEDA errors", "KEDA ScaledObject paused", "KEDA scaler metric values", "KEDA scaler active"]
+    keda = ["KEDA errors", "KEDA ScaledObject paused", "KEDA scaler active", "KEDA scaler metric values"]
     assert [p["title"] for p in board["panels"]] == ["Replicas against bounds", "Replicas against max", *keda]  # as with Kafka scaling

@@ -214,3 +214,11 @@ def test_identity_rule_rejects_unnarrowed_selector():
     assert lint.identity_matcher_problems('sum(rate(agent_tasks_total{namespace=~"$namespace"}[$__rate_interval]))')
     assert lint.identity_matcher_problems('max(kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler=~"$service"})')
     assert not lint.identity_matcher_problems('sum(kafka_topic_partition_current_offset{topic="a"})')
+
+
+@pytest.mark.parametrize("board", fixture_boards(), ids=lambda b: b.uid)
+def test_panels_fit_the_grid(board):
+    """Grafana's grid is 24 columns: a panel starting at x=12 with w=24 is cut off."""
+    for panel in lint.panels(json.loads(board.json)):
+        grid = panel["gridPos"]
+        assert grid["x"] + grid["w"] <= 24, (panel["title"], grid)
