@@ -75,11 +75,12 @@ def _run(args: argparse.Namespace) -> int:
     from opsgen import pipeline
 
     if args.command == "validate":
-        pipeline.load_valid(args.catalogue)
+        _warn(pipeline.load_valid(args.catalogue))
         print(f"opsgen: {args.catalogue} is valid")
         return 0
     with pipeline.start_synthesis(args.catalogue) as synthesis:  # cdk8s starts while the catalogue is read
         catalogue = pipeline.load_valid(args.catalogue)
+        _warn(catalogue)
         rendered = synthesis.build(catalogue)
     if args.command == "check":
         return _check(Path(args.out), rendered, pipeline.stack_problems(catalogue))
@@ -88,6 +89,14 @@ def _run(args: argparse.Namespace) -> int:
         shown = os.path.join(args.out, directory).rstrip("/")
         print(f"opsgen: {shown}: {objects} objects in {files} files")
     return 0
+
+
+def _warn(catalogue) -> None:
+    from opsgen import pipeline
+    from opsgen.errors import warning_line
+
+    for problem in pipeline.catalogue_warnings(catalogue):
+        print(warning_line(problem), file=sys.stderr)
 
 
 def _check(out: Path, rendered, stack: list[str]) -> int:

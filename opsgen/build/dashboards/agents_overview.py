@@ -79,7 +79,7 @@ def success_against_slo():
     margin = q.catalogued(slo.success_margin(), ROLE)
     description = (
         f"Success over the SLO period ({conv.SLO_PERIOD_WINDOW}, whatever the time picker says: "
-        f"1 - {conv.error_ratio_record(conv.SLO_PERIOD_WINDOW)}) minus the objective ({conv.SLOTH_OBJECTIVE_RECORD}), "
+        f"1 - {conv.error_ratio_record(conv.SLO_PERIOD_WINDOW)}) minus the objective ({conv.SLO_OBJECTIVE_RATIO_RECORD}), "
         "per agent and SLO: red below zero (the agent is below its SLO), green at or above. Agents without an SLO "
         "are not shown; the SLO dashboard has their error budgets."
     )

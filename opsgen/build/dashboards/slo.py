@@ -46,13 +46,13 @@ def _slo(record: str) -> str:
 def burn_rate(window: str) -> str:
     """The error ratio over ``window`` as a multiple of the error budget (1: the budget
     lasts exactly the SLO period), as Sloth records slo:current_burn_rate:ratio for 5m."""
-    return f"{_slo(conv.error_ratio_record(window))} / {SLO_JOIN} group_left {_slo(conv.SLOTH_ERROR_BUDGET_RECORD)}"
+    return f"{_slo(conv.error_ratio_record(window))} / {SLO_JOIN} group_left {_slo(conv.SLO_ERROR_BUDGET_RECORD)}"
 
 
 def success_margin() -> str:
     """Success over the SLO period minus the objective, per SLO (Agents Overview)."""
     error = _slo(conv.error_ratio_record(conv.SLO_PERIOD_WINDOW))
-    return f"(1 - {error}) - {SLO_JOIN} group_left {_slo(conv.SLOTH_OBJECTIVE_RECORD)}"
+    return f"(1 - {error}) - {SLO_JOIN} group_left {_slo(conv.SLO_OBJECTIVE_RATIO_RECORD)}"
 
 
 def firing(by: str) -> str:
@@ -62,10 +62,10 @@ def firing(by: str) -> str:
 
 
 def budget_remaining():
-    query = Query(_slo(conv.SLOTH_BUDGET_REMAINING_RECORD), SLO_LEGEND)
+    query = Query(_slo(conv.SLO_BUDGET_REMAINING_RECORD), SLO_LEGEND)
     description = (
         f"Share of the error budget left over the SLO period (the last {conv.SLO_PERIOD_WINDOW}, whatever the time "
-        f"picker says; {conv.SLOTH_BUDGET_REMAINING_RECORD}): 100% with no failures, 0 when the failures used up "
+        f"picker says; {conv.SLO_BUDGET_REMAINING_RECORD}): 100% with no failures, 0 when the failures used up "
         "1 - objective, negative beyond. Red below 0, orange below 25%."
     )
     panel = stat_panel("Error budget remaining", description, "percentunit", [query])
@@ -73,7 +73,7 @@ def budget_remaining():
 
 
 def budget_over_time():
-    query = Query(_slo(conv.SLOTH_BUDGET_REMAINING_RECORD), SLO_LEGEND)
+    query = Query(_slo(conv.SLO_BUDGET_REMAINING_RECORD), SLO_LEGEND)
     description = (
         f"The error budget left at each moment, each point over the {conv.SLO_PERIOD_WINDOW} before it: a falling "
         "line is budget being spent, a rising one old failures leaving the period."
@@ -94,12 +94,12 @@ def burn_rates():
 
 def burn_over_time():
     queries = [
-        Query(_slo(conv.SLOTH_CURRENT_BURN_RECORD), f"{SLO_LEGEND} now (5m)"),
-        Query(_slo(conv.SLOTH_PERIOD_BURN_RECORD), f"{SLO_LEGEND} SLO period ({conv.SLO_PERIOD_WINDOW})"),
+        Query(_slo(conv.SLO_CURRENT_BURN_RECORD), f"{SLO_LEGEND} now (5m)"),
+        Query(_slo(conv.SLO_PERIOD_BURN_RECORD), f"{SLO_LEGEND} SLO period ({conv.SLO_PERIOD_WINDOW})"),
     ]
     description = (
-        f"Burn rate over the last 5 minutes ({conv.SLOTH_CURRENT_BURN_RECORD}) and over the SLO period "
-        f"({conv.SLOTH_PERIOD_BURN_RECORD}); above the dashed 1 the budget runs out before the period ends."
+        f"Burn rate over the last 5 minutes ({conv.SLO_CURRENT_BURN_RECORD}) and over the SLO period "
+        f"({conv.SLO_PERIOD_BURN_RECORD}); above the dashed 1 the budget runs out before the period ends."
     )
     style = common.GraphThresholdsStyleConfig().mode(common_model.GraphThresholdsStyleMode.DASHED)
     panel = timeseries_panel("Burn rate", description, "short", queries)
@@ -107,7 +107,7 @@ def burn_over_time():
 
 
 def firing_per_service():
-    slos = f"max by (namespace, service) ({_slo(conv.SLOTH_INFO_RECORD)})"
+    slos = f"max by (namespace, service) ({_slo(conv.SLO_INFO_RECORD)})"
     expr = f"{firing('namespace, service')} or on(namespace, service) {slos} * 0"
     description = (
         f"SLO alerts firing now per service with an SLO ({', '.join(conv.SLO_ALERTS)}): 0 green, 1 or more red."

@@ -213,13 +213,7 @@ def sloth(service: dict[str, str], slo: str = "success-rate", **extra: str) -> d
 def test_agents_overview_keeps_agents_and_their_slo(tmp_path):
     """fixer has never failed (no failure series): 0 failures and 100%, not "No data"."""
     input_series = tasks(PLANNER, 1, 99) + tasks(FIXER, 0, 60) + tasks(SEARCH, 50, 50)  # search is no agent
-    input_series += [
-        inp("slo:sli_error:ratio_rate30d", sloth(PLANNER, sloth_window="30d"), f"0.01x{N}"),
-        inp("slo:objective:ratio", sloth(PLANNER), f"0.995x{N}"),
-        inp("slo:sli_error:ratio_rate30d", sloth(SEARCH, sloth_window="30d"), f"0.5x{N}"),
-        inp("slo:objective:ratio", sloth(SEARCH), f"0.9x{N}"),
-    ]
-    run(tmp_path, input_series, [
+    run(tmp_path, input_series, [  # the 30d ratio from the generated Sloth rules: the mean of the 5m ratios
         (query("Agents Overview", "Success rate"), [out(PLANNER, 0.99), out(FIXER, 1)]),
         (query("Agents Overview", "Success rate", "B"), [out(PLANNER, 0.995, "opsgen:slo_objective:ratio")]),
         (query("Agents Overview", "Success rate against SLO"), [out(sloth(PLANNER, sloth_window="30d"), (1 - 0.01) - 0.995)]),
@@ -230,7 +224,8 @@ def test_agents_overview_keeps_agents_and_their_slo(tmp_path):
 
 @prom_tools.needs_promtool
 def test_slo_dashboard_reads_the_sloth_series(tmp_path):
-    """The Sloth-compatible series fed directly (the rules that record them are tested with the rules)."""
+    """Sloth's series fed directly, without opsgen's rules: the dashboard reads any
+    Sloth-compatible SLO (see the next test for opsgen's own)."""
     budget = 0.005
     input_series = [
         inp("slo:period_error_budget_remaining:ratio", sloth(PLANNER), f"0.4x{N}"),
@@ -256,7 +251,29 @@ def test_slo_dashboard_reads_the_sloth_series(tmp_path):
         (query("SLOs", "Burn rate per window", ref_id(i)), [out(sloth(PLANNER, sloth_window=w), 0.001 * (i + 1) / budget)])
         for i, w in enumerate(windows)
     ]
-    run(tmp_path, input_series, checks)
+    run(tmp_path, input_series, checks, {"groups": []})
+
+
+@prom_tools.needs_promtool
+def test_slo_dashboard_on_the_generated_rules(tmp_path):
+    """From raw counters through the generated rules (Sloth-compatible records and the
+    alerts): planner fails 1% of its tasks against a 0.5% budget (burn rate 2, the budget
+    overspent by 100%, ErrorBudgetBurnSlow firing: 1x over 3d and 6h); runner has never
+    failed (no failure series): its budget is whole and its burn rate 0, not "No data".
+    As in Sloth, the burn-rate records keep the sloth_window of the ratio they divide."""
+    input_series = tasks(PLANNER, 1, 99) + tasks(RUNNER, 0, 30)
+    remaining, burn = "slo:period_error_budget_remaining:ratio", "slo:current_burn_rate:ratio"
+    period, now = {"sloth_window": "30d"}, {"sloth_window": "5m"}
+    slow = {"alertname": "ErrorBudgetBurnSlow", "severity": "warn", **PLANNER}
+    run(tmp_path, input_series, [
+        (query("SLOs", "Error budget remaining"),
+         [out(sloth(PLANNER, **period), -1, remaining), out(sloth(RUNNER, **period), 1, remaining)]),
+        (query("SLOs", "Burn rate", "A"), [out(sloth(PLANNER, **now), 2, burn), out(sloth(RUNNER, **now), 0, burn)]),
+        (query("SLOs", "Burn rate per window", "A"), [out(sloth(PLANNER, **now), 2), out(sloth(RUNNER, **now), 0)]),
+        (query("SLOs", "Firing SLO alerts per service"), [out(PLANNER, 1), out(RUNNER, 0)]),
+        (query("SLOs", "Firing SLO alerts"), [out(slow, 1)]),
+        (query("Agents Overview", "Success rate against SLO"), [out(sloth(PLANNER, **period), (1 - 0.01) - 0.995)]),
+    ])
 
 
 @prom_tools.needs_promtool
