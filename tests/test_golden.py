@@ -286,7 +286,7 @@ def test_longest_names_give_valid_objects(tmp_path, run):
         f"""\
 platform:
   name: {LONGEST}
-  kafka: {{bootstrapServers: "k:9092", auth: {{secret: {LONGEST}}}}}
+  kafka: {{bootstrapServers: "k.kafka:9092", auth: {{secret: {LONGEST}}}}}
   alerting:
     page: {{pagerduty: {{secret: {LONGEST}, key: k}}}}
 environments:

@@ -33,7 +33,7 @@ from tests.support import manifests
 CATALOGUE = """\
 platform:
   name: demo
-  kafka: {bootstrapServers: kafka:9092}
+  kafka: {bootstrapServers: kafka.kafka.svc:9092}
   runbookBaseUrl: https://runbooks.example.com/demo/
   alerting:
     page: {pagerduty: {secret: pd, key: routing-key}}
@@ -630,7 +630,7 @@ def test_platform_rule_for_pipeline_topics_without_alerts(write_catalogue):
 
 
 VALID_WITH_PIPELINE = """\
-platform: {name: demo, kafka: {bootstrapServers: "kafka:9092"}}
+platform: {name: demo, kafka: {bootstrapServers: "kafka.kafka.svc:9092"}}
 services:
   - {name: a, namespace: n, team: t}
 pipeline:
