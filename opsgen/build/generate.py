@@ -137,7 +137,7 @@ def _platform_rules_part(chart: Chart, ctx: Context) -> None:
 
 
 def _routing_part(chart: Chart, ctx: Context) -> None:
-    props = routing.routing_props(ctx.platform)
+    props = routing.routing_props(ctx.platform, ctx.env.max_severity)
     if props is not None:
         AlertmanagerConfig(chart, props)
 
