@@ -121,3 +121,17 @@ def test_kafka_exporter_brokers_are_namespace_qualified():
     resolves differently for each (kafka_exporter exits when no broker is reachable)."""
     servers = stack.release_values(REPO, release("prometheus-kafka-exporter"))["kafkaServer"]
     assert servers and all("." in server.rsplit(":", 1)[0] for server in servers)
+
+
+def test_docs_ops_md_lists_every_release_at_its_pinned_version():
+    """The "Chart versions" table: every release, its chart and version as pinned, and the
+    app versions the charts really bring (Goldilocks 11.0.0 pulls VPA chart 4.12.x)."""
+    rows = {}
+    for line in (REPO / "docs/ops.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and "/" in cells[1]:
+            rows[cells[0]] = cells
+    for entry in helmfile()["releases"]:
+        assert rows.get(entry["name"], [])[1:3] == [entry["chart"], entry["version"]], entry["name"]
+    assert "VPA chart 4.12.x" in rows["goldilocks"][3]
+    assert "0.103.0" in rows["otel-collector"][3]
