@@ -389,7 +389,8 @@ def kafka_server_problems(doc: Document) -> list[Problem]:
 
 
 def _kafka_server_problem(server: str) -> "str | None":
-    server = server.strip()
+    if server != server.strip() or not server:  # KEDA splits on ',' and trims nothing
+        return f"platform.kafka.bootstrapServers: {server!r}: write the brokers separated by ',' alone, without spaces or empty entries"
     host, colon, port = server.rpartition(":")
     if not colon or not host or not port.isdigit():
         return f"platform.kafka.bootstrapServers: {server!r} must be host:port, such as kafka.kafka.svc:9092"

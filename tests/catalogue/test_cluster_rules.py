@@ -73,10 +73,17 @@ def test_a_broker_without_a_namespace_is_located_with_the_fix():
 
 
 def test_every_broker_is_checked():
-    found = problems(kafka_platform("kafka-0.kafka.svc:9092,kafka-1:9092, kafka-2"))
+    found = problems(kafka_platform("kafka-0.kafka.svc:9092,kafka-1:9092,kafka-2"))
     assert len(found) == 2
-    assert "'kafka-1:9092' has no namespace" in found[0] or "'kafka-1:9092' has no namespace" in found[1]
+    assert any("'kafka-1:9092' has no namespace" in p for p in found)
     assert any("'kafka-2' must be host:port" in p for p in found)
+
+
+@pytest.mark.parametrize("servers", ["a.kafka:9092, b.kafka:9092", "a.kafka:9092,,b.kafka:9092", "a.kafka:9092,"])
+def test_spaces_or_empty_entries_between_brokers_are_located(servers):
+    """KEDA 2.13 splits bootstrapServers on ',' and trims nothing: ' b.kafka' never resolves."""
+    (problem,) = problems(kafka_platform(servers))
+    assert "separated by ',' alone, without spaces or empty entries" in problem
 
 
 @pytest.mark.parametrize("servers", ["kafka.kafka:9092", "kafka-headless.kafka.svc:9092", "a.b.svc.cluster.local:9093,10.0.0.1:9092"])
