@@ -273,7 +273,8 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
         if service.slo.success_rate is not None or service.slo.latency_p95 is not None:
             out.append(_slo_metric_absent_alert(service, platform))
     if service.scaling is not None:
-        out.append(_at_max_alert(service))
+        if service.scaling.min_replicas < service.scaling.max_replicas:  # min == max: always at max, nothing to scale
+            out.append(_at_max_alert(service))
         if service.scaling.kafka is not None:
             out.append(_keda_errors_alert(service))
     return tuple(out)
