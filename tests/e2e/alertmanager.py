@@ -6,8 +6,9 @@ object's routing the way the operator does; the operator then puts each
 referenced Secret's value into the config. Here the Secrets "hold" the local
 webhook's URL (Slack ``api_url``) and a test routing key (PagerDuty), and the
 PagerDuty receiver's ``url`` (PagerDuty's API, not a Secret) points at the
-local stand-in. The root route is the stack's (kube-prometheus-stack's base
-config), with a short ``group_wait`` so a test need not wait 30 s.
+local stand-in. The base config the operator merges it into is
+kube-prometheus-stack's default (as tests/build/test_routing.py restates it),
+with short group timings so a test need not wait 30 s for a notification.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from opsgen.build.lib import AlertmanagerConfigProps, operator_config
+from tests.build.test_routing import KPS_BASE
 from tests.e2e import webhook
 from tests.e2e.processes import LOOPBACK, Process, Processes, free_port, http_json
 
@@ -41,8 +43,9 @@ def secret_values(props: AlertmanagerConfigProps, hooks_url: str) -> dict[str, s
 def config(props: AlertmanagerConfigProps, hooks_url: str) -> dict[str, Any]:
     """The operator's config with every Secret resolved into the config, as
     the operator does, and PagerDuty's API at the local webhook."""
-    out = copy.deepcopy(operator_config(props))
-    out["route"].update(ROOT_TIMING)
+    base = copy.deepcopy(KPS_BASE)
+    base["route"].update(ROOT_TIMING)
+    out = copy.deepcopy(operator_config(props, base))
     values = secret_values(props, hooks_url)
     for receiver in out["receivers"]:
         for integration in receiver.get("pagerduty_configs", []):

@@ -13,7 +13,7 @@ import pytest
 from tests.e2e import alertmanager, cluster, history, prometheus
 from tests.e2e.alertmanager import Alertmanager
 from tests.e2e.generated import Generated, generate
-from tests.e2e.processes import Processes
+from tests.e2e.processes import Processes, http_get
 from tests.e2e.prometheus import Prometheus, Target
 from tests.e2e.webhook import Webhooks
 
@@ -60,10 +60,13 @@ def alertmanager_server(generated, processes, workdir, webhooks) -> Alertmanager
 
 @pytest.fixture(scope="session")
 def prom(generated, processes, workdir, targets, alertmanager_server) -> Prometheus:
-    """Prometheus on the generated rules, scraping the fleet, with 30 days of
-    history for the budget (history.budget) backfilled before it starts."""
+    """Prometheus on the generated rules, scraping the fleet, with history
+    backfilled before it starts: 30 days for the error budget, a day of Kubecost."""
     home = workdir / "prometheus"
-    history.budget(generated, targets, time.time()).write_blocks(home / "data")
+    now = time.time()
+    (kubecost,) = [t for t in targets if t.namespace == "kubecost"]
+    past = history.budget(generated, targets, now).update(history.steady(kubecost, http_get(kubecost.url()).decode(), now))
+    past.write_blocks(home / "data")
     rule_files = generated.rule_files()
     config = prometheus.config(targets, [f"rules/{name}" for name in rule_files], alertmanager_server.address)
     server = Prometheus.start(processes, home, config, rule_files)

@@ -60,6 +60,16 @@ def queries(name: str, dashboard: dict[str, Any]) -> list[Query]:
     return out
 
 
+def lists_alerts(expr: str) -> bool:
+    """A query over Prometheus' ALERTS series: no value above 0 while nothing fires."""
+    return re.search(r"(?<![a-zA-Z0-9_:])ALERTS(?![a-zA-Z0-9_:])", expr) is not None
+
+
+def listed(expr: str) -> str:
+    """The alerts (or counts of them) a ``lists_alerts`` query shows."""
+    return f"({expr}) > 0"
+
+
 def builtins(query: Query) -> dict[str, str]:
     return {
         "__rate_interval": f"{RATE_INTERVAL}s",

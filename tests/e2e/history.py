@@ -3,7 +3,11 @@
 before it starts (the blocks end before its first scrape):
 
 - ``budget``: 30 days of rag-service at 0.5 % failures against its 99 % SLO,
-  so the 30-day error budget has a known remainder (half of it).
+  so the 30-day error budget has a known remainder (half of it): its task
+  counters, and its recorded 5m error ratio (Sloth's 30-day ratio is the
+  average of that recording over 30 days, so it needs the recording's history).
+- ``steady``: a day of an exporter's series at their current values (Kubecost:
+  the cost panels integrate prices over a day on a 5-minute grid).
 - ``restart``: the last 30 minutes before "a restart" during the incidents:
   the scenario services' own series, and ``ALERTS_FOR_STATE`` for alerts that
   had been pending for 30 minutes. Prometheus restores an alert's ``for``
@@ -16,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from prometheus_client import Histogram
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e import fleet
 from tests.e2e.generated import Generated
@@ -25,6 +30,8 @@ BUDGET_SERVICE = "rag-service"
 BUDGET_FAILURE_RATIO = 0.005
 BUDGET_DAYS = 30
 BUDGET_STEP = 300.0  # seconds between backfilled samples
+STEADY_DAYS = 1
+STEADY_STEP = 120.0
 RESTART_MINUTES = 30
 RESTART_STEP = 10.0
 GAP = 5.0  # seconds between the end of the history and the server's start
@@ -45,6 +52,34 @@ def budget(generated: Generated, targets: list[Target], now: float) -> History:
     for outcome, share in (("success", 1 - BUDGET_FAILURE_RATIO), (conventions.failure_outcome, BUDGET_FAILURE_RATIO)):
         series = labels | {conventions.outcome_label: outcome}
         out.add(conventions.requests, series, counter(start, end, BUDGET_STEP, TASKS_PER_SECOND * share))
+    recorded = counter(start, end, BUDGET_STEP, 0.0)
+    out.add(RATIO_5M, _record_labels(generated, service), [(t, BUDGET_FAILURE_RATIO) for t, _ in recorded])
+    return out
+
+
+RATIO_5M = "slo:sli_error:ratio_rate5m"
+
+
+def _record_labels(generated: Generated, service: Any) -> dict[str, str]:
+    """The labels of the service's recorded 5m error ratio: its rule's own
+    labels over the namespace and service its expression keeps."""
+    for rule_file in generated.rule_files().values():
+        for group in rule_file["groups"]:
+            for rule in group["rules"]:
+                labels = {"namespace": service.namespace, "service": service.name} | (rule.get("labels") or {})
+                if rule.get("record") == RATIO_5M and labels["service"] == service.name:
+                    return labels
+    raise AssertionError(f"no {RATIO_5M} recorded for {service.name}")
+
+
+def steady(target: Target, exposition: str, now: float) -> History:
+    """``exposition`` (what ``target`` serves now) as constant history over the
+    last STEADY_DAYS; the exporter's own labels win, as with honor_labels."""
+    stamps = [t for t, _ in counter(now - STEADY_DAYS * 86400, now - GAP, STEADY_STEP, 0.0)]
+    out = History()
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            out.add(sample.name, target.labels() | sample.labels, [(t, sample.value) for t in stamps])
     return out
 
 

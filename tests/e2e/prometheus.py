@@ -52,6 +52,9 @@ class Target:
         kind = "serviceMonitor" if self.kind == "service" else "podMonitor"
         return f"{kind}/{self.namespace}/{self.monitor or self.service}/0"
 
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}{self.path}"
+
     def labels(self) -> dict[str, str]:
         """The target labels the relabeling below gives (for backfilled history)."""
         job = self.service if self.kind == "service" else f"{self.namespace}/{self.monitor}"
@@ -111,6 +114,11 @@ class History:
 
     def add(self, name: str, labels: dict[str, str], samples: Iterable[tuple[float, float]]) -> None:
         self.series.setdefault((name, tuple(sorted(labels.items()))), []).extend(samples)
+
+    def update(self, other: "History") -> "History":
+        for (name, labels), samples in other.series.items():
+            self.add(name, dict(labels), samples)
+        return self
 
     def openmetrics(self) -> str:
         """OpenMetrics text, one family per metric name, samples in time order;

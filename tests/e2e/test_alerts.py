@@ -16,7 +16,6 @@ from tests.e2e.conftest import needs_servers
 pytestmark = needs_servers
 TIMEOUT = 30.0  # seconds for the scenarios' first alerts to appear
 SOON = 5.0  # seconds for anything else once they have (rules run every second)
-NEEDS_METRICS_RULES = pytest.mark.xfail(strict=False, reason="needs branch metrics-rules")
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,6 @@ def test_renamed_metric_keeps_the_target_up(incidents):
     assert conv.ALERT_TARGET_DOWN not in incidents.alert_states(service="renamed-agent")
 
 
-@NEEDS_METRICS_RULES
 def test_renamed_metric_raises_slo_metric_absent(incidents):
     alert = incidents.wait_for_alert("SLOMetricAbsent", "pending", SOON, namespace="incidents", service="renamed-agent")
     assert alert["labels"]["severity"] == "warn"
@@ -74,7 +72,6 @@ def test_kafka_exporter_reports_uncommitted_partitions_as_minus_one(incidents):
     assert sorted(float(s["value"][1]) for s in lags) == [-1.0, -1.0, 1001.0]
 
 
-@NEEDS_METRICS_RULES
 def test_kafka_backlog_ignores_uncommitted_partitions(incidents):
     """Lag 1001 on one partition and -1 on two: raw sums say 999, under the
     backlog threshold of 1000; the real backlog is 1001."""
@@ -85,7 +82,6 @@ def test_kafka_backlog_ignores_uncommitted_partitions(incidents):
     assert float(healthy["value"][1]) == 5.0  # 3 + 2, not 3 + 2 - 1
 
 
-@NEEDS_METRICS_RULES
 def test_healthy_agent_error_ratio_reads_zero(incidents):
     """prometheus_client never created the healthy agent's failure series."""
     assert not incidents.query('agent_tasks_total{service="coding-agent", outcome="failure"}')
@@ -94,7 +90,6 @@ def test_healthy_agent_error_ratio_reads_zero(incidents):
         assert float(ratio["value"][1]) == 0.0, window
 
 
-@NEEDS_METRICS_RULES
 def test_error_budget_remaining_over_the_slo_period(incidents):
     """30 days of 0.5 % failures (backfilled) against a 99 % SLO leave half the budget."""
     remaining = 'slo:period_error_budget_remaining:ratio{namespace="%s", service="%s"}'

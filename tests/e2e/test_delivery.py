@@ -17,13 +17,15 @@ import time
 import pytest
 
 from opsgen import conventions as conv
-from tests.e2e import alertmanager, history, prometheus, webhook
+from tests.e2e import alertmanager, grafana, history, prometheus, webhook
 from tests.e2e.conftest import needs_servers
+from tests.e2e.panels import substituted, wait_for_data
 from tests.e2e.processes import wait_for
 from tests.e2e.prometheus import Prometheus
 
 pytestmark = needs_servers
 TIMEOUT = 30.0  # seconds for an alert to fire, or a message to arrive
+SETTLE = 10.0  # seconds for a panel to show a firing alert (ALERTS is written at each evaluation)
 # restore the `for` state of alerts whose `for` is at least this (the default, 10m, would skip the 2m fast burn)
 GRACE_PERIOD = "1m"
 # resend firing alerts every second: the first send can happen before Prometheus has
@@ -76,3 +78,16 @@ def test_page_inhibits_the_warn_of_the_same_service(restarted, alertmanager_serv
     fast, slow = alerts[conv.ALERT_BURN_FAST], alerts[conv.ALERT_BURN_SLOW]
     assert slow["status"]["inhibitedBy"] == [fast["fingerprint"]]
     assert [r["name"] for r in fast["receivers"]] == ["monitoring/e2e-routing/page"]
+
+
+def test_panels_listing_firing_alerts_show_the_incidents(restarted, generated):
+    """The dashboards' alert lists (queries over ALERTS), empty for the healthy
+    fleet (test_dashboards.py), list the incidents' alerts once they fire."""
+    listing = {}
+    for file, dashboard in generated.dashboards().items():
+        queries = substituted(restarted, dashboard, file, ("incidents",))
+        listing |= {q: grafana.listed(expr) for q, expr in queries.items() if grafana.lists_alerts(expr)}
+    assert listing, "no dashboard lists firing alerts"
+    restarted.wait_for_alert(conv.ALERT_BURN_FAST, "firing", TIMEOUT, service="outage-agent")
+    empty = wait_for_data(restarted, listing, SETTLE)
+    assert not empty, "no alerts listed by:\n" + "\n".join(map(str, empty))
