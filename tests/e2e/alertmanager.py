@@ -22,7 +22,7 @@ import yaml
 from opsgen.build.lib import AlertmanagerConfigProps, operator_config
 from tests.build.test_routing import KPS_BASE
 from tests.e2e import webhook
-from tests.e2e.processes import LOOPBACK, Process, Processes, free_port, http_json
+from tests.e2e.processes import LOOPBACK, Process, Processes, http_json
 
 BINARY = "/usr/bin/prometheus-alertmanager"
 ROOT_TIMING = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
@@ -66,18 +66,19 @@ class Alertmanager:
         workdir.mkdir(parents=True, exist_ok=True)
         config_file = workdir / "alertmanager.yml"
         config_file.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
-        port = free_port()
-        argv = [
-            BINARY,
-            f"--config.file={config_file}",
-            f"--storage.path={workdir / 'data'}",
-            f"--web.listen-address={LOOPBACK}:{port}",
-            "--cluster.listen-address=",  # no gossip: a single instance
-        ]
-        process = processes.start(Process("alertmanager", argv, workdir / "alertmanager.log"), cwd=workdir)
-        server = cls(f"http://{LOOPBACK}:{port}", process)
-        process.wait_ready(f"{server.url}/-/ready")
-        return server
+
+        def process(port: int) -> Process:
+            argv = [
+                BINARY,
+                f"--config.file={config_file}",
+                f"--storage.path={workdir / 'data'}",
+                f"--web.listen-address={LOOPBACK}:{port}",
+                "--cluster.listen-address=",  # no gossip: a single instance
+            ]
+            return Process("alertmanager", argv, workdir / "alertmanager.log")
+
+        started, url = processes.start_server(process, "/-/ready", cwd=workdir)
+        return cls(url, started)
 
     @property
     def address(self) -> str:

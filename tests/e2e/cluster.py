@@ -37,6 +37,7 @@ class Member:
     endpoint: str
     honor_labels: bool = False
     kind: str = "service"
+    path: str = "/metrics"
     relabelings: tuple[dict[str, Any], ...] = ()
 
 
@@ -56,7 +57,8 @@ def _service_member(service: Service, monitor: dict[str, Any]) -> Member:
     endpoints = monitor["spec"].get("endpoints") or monitor["spec"].get("podMetricsEndpoints")
     kind = "service" if monitor["kind"] == "ServiceMonitor" else "pod"
     relabelings = tuple(endpoints[0].get("relabelings") or ())
-    return Member(service.name, spec, service.namespace, service.name, endpoints[0]["port"], kind=kind, relabelings=relabelings)
+    path = endpoints[0].get("path", "/metrics")
+    return Member(service.name, spec, service.namespace, service.name, endpoints[0]["port"], kind=kind, path=path, relabelings=relabelings)
 
 
 def _exporters(generated: Generated) -> list[Member]:
@@ -111,6 +113,7 @@ def _target(member: Member, process: Process, port_file: Path) -> Target:
         endpoint=member.endpoint,
         kind=member.kind,
         monitor=member.service,
+        path=member.path,
         honor_labels=member.honor_labels,
         relabelings=member.relabelings,
     )

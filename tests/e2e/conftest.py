@@ -17,7 +17,7 @@ from tests.e2e.processes import Processes, http_get
 from tests.e2e.prometheus import Prometheus, Target
 from tests.e2e.webhook import Webhooks
 
-SERVERS_MISSING = prometheus.available()
+SERVERS_MISSING = prometheus.available((prometheus.BINARY, alertmanager.BINARY))
 needs_servers = pytest.mark.skipif(SERVERS_MISSING is not None, reason=SERVERS_MISSING or "")
 UP_TIMEOUT = 30.0  # seconds for every target to be scraped once
 

@@ -23,6 +23,7 @@ from prometheus_client import Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e import fleet
+from tests.e2e.cluster import scenario
 from tests.e2e.generated import Generated
 from tests.e2e.prometheus import History, Target, counter
 
@@ -98,8 +99,6 @@ def restart(generated: Generated, targets: list[Target], alerts: list[dict[str, 
 
 
 def fleet_scenario(generated: Generated, service: str) -> str | None:
-    from tests.e2e.cluster import scenario
-
     found = [s for s in generated.services if s.name == service]
     return scenario(found[0]) if found else None
 

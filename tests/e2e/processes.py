@@ -34,6 +34,10 @@ class Timeout(AssertionError):
     """A bounded wait ran out; the message says what was awaited and what was last seen."""
 
 
+class Exited(Timeout):
+    """A server exited while it was awaited; the message holds the end of its log."""
+
+
 def free_port() -> int:
     """A loopback port the OS just handed out (for servers that cannot report theirs)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -104,7 +108,7 @@ class Process:
     def wait_ready(self, url: str, timeout: float = START_TIMEOUT) -> None:
         def probe() -> bool:
             if not self.alive():
-                raise Timeout(f"{self.name} exited with {self.popen.returncode if self.popen else None}:\n{self.tail()}")
+                raise Exited(f"{self.name} exited with {self.popen.returncode if self.popen else None}:\n{self.tail()}")
             return answers(url)
 
         wait_for(f"{self.name} at {url}", probe, timeout)
@@ -137,6 +141,23 @@ class Processes:
     def start(self, process: Process, **kwargs: Any) -> Process:
         self.started.append(process)
         return process.start(**kwargs)
+
+    def start_server(self, make: Callable[[int], Process], ready_path: str, cwd: Path, attempts: int = 3) -> tuple[Process, str]:
+        """A server that takes its port on the command line: started on a port
+        free_port() handed out, and on another one if it exits while starting
+        (someone took the port in between). Returns it and its base URL."""
+        for attempt in range(attempts):
+            port = free_port()
+            process = self.start(make(port), cwd=cwd)
+            url = f"http://{LOOPBACK}:{port}"
+            try:
+                process.wait_ready(url + ready_path)
+            except Exited:
+                if attempt == attempts - 1:
+                    raise
+                continue
+            return process, url
+        raise AssertionError("unreachable")
 
     def stop_all(self) -> None:
         while self.started:

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from tests.e2e.processes import LOOPBACK, Process, Processes, free_port, http_json, wait_for
+from tests.e2e.processes import LOOPBACK, Process, Processes, http_json, wait_for
 
 BINARY = "/usr/bin/prometheus"
 INTERVAL = "1s"  # scrape and evaluation interval
@@ -166,19 +166,19 @@ class Prometheus:
             (workdir / "rules" / name).write_text(yaml.safe_dump(rule_file, sort_keys=False), encoding="utf-8")
         config_file = workdir / "prometheus.yml"
         config_file.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
-        port = free_port()
-        argv = [
-            BINARY,
-            f"--config.file={config_file}",
-            f"--storage.tsdb.path={workdir / 'data'}",
-            f"--storage.tsdb.retention.time={RETENTION}",
-            f"--web.listen-address={LOOPBACK}:{port}",
-            *extra_args,
-        ]
-        process = processes.start(Process("prometheus", argv, workdir / "prometheus.log"), cwd=workdir)
-        server = cls(f"http://{LOOPBACK}:{port}", process)
-        process.wait_ready(f"{server.url}/-/ready")
-        return server
+        def process(port: int) -> Process:
+            argv = [
+                BINARY,
+                f"--config.file={config_file}",
+                f"--storage.tsdb.path={workdir / 'data'}",
+                f"--storage.tsdb.retention.time={RETENTION}",
+                f"--web.listen-address={LOOPBACK}:{port}",
+                *extra_args,
+            ]
+            return Process("prometheus", argv, workdir / "prometheus.log")
+
+        started, url = processes.start_server(process, "/-/ready", cwd=workdir)
+        return cls(url, started)
 
     # the HTTP API
 
@@ -222,11 +222,9 @@ def _at_least(state: str) -> tuple[str, ...]:
     return ("pending", "firing") if state == "pending" else (state,)
 
 
-def available() -> str | None:
+def available(binaries: tuple[str, ...] = (BINARY, "/usr/bin/prometheus-alertmanager")) -> str | None:
     """Why the real servers cannot run here (None when they can)."""
-    from tests.e2e import alertmanager
-
-    missing = [b for b in (BINARY, alertmanager.BINARY) if not Path(b).is_file()] + [t for t in ("promtool",) if not shutil.which(t)]
+    missing = [b for b in binaries if not Path(b).is_file()] + [t for t in ("promtool",) if not shutil.which(t)]
     if missing:
         return f"needs {', '.join(missing)} (Debian packages prometheus and prometheus-alertmanager: scripts/install-test-tools.sh)"
     return None

@@ -15,7 +15,7 @@ from tests.e2e.conftest import needs_servers
 
 pytestmark = needs_servers
 TIMEOUT = 30.0  # seconds for the scenarios' first alerts to appear
-SOON = 5.0  # seconds for anything else once they have (rules run every second)
+SOON = 10.0  # seconds for anything else once they have (rules run every second)
 
 
 @pytest.fixture(scope="module")
