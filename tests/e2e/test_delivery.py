@@ -67,17 +67,20 @@ def test_warn_reaches_slack(restarted, webhooks, generated):
 
 
 def test_page_inhibits_the_warn_of_the_same_service(restarted, alertmanager_server):
-    """The slow burn of the paging service is held back; the page is routed to PagerDuty."""
+    """The slow burn of the paging service is held back, another service's warn is not;
+    the page is routed to PagerDuty."""
 
     def held() -> dict | None:
-        alerts = {a["labels"]["alertname"]: a for a in alertmanager_server.alerts() if a["labels"].get("service") == "outage-agent"}
-        slow = alerts.get(conv.ALERT_BURN_SLOW)
-        return alerts if slow and slow["status"]["state"] == "suppressed" else None
+        alerts = {(a["labels"].get("service"), a["labels"]["alertname"]): a for a in alertmanager_server.alerts()}
+        slow = alerts.get(("outage-agent", conv.ALERT_BURN_SLOW))
+        suppressed = slow is not None and slow["status"]["state"] == "suppressed"
+        return alerts if suppressed and ("slow-agent", conv.ALERT_LATENCY) in alerts else None
 
     alerts = wait_for("the slow burn suppressed in Alertmanager", held, TIMEOUT)
-    fast, slow = alerts[conv.ALERT_BURN_FAST], alerts[conv.ALERT_BURN_SLOW]
+    fast, slow = alerts[("outage-agent", conv.ALERT_BURN_FAST)], alerts[("outage-agent", conv.ALERT_BURN_SLOW)]
     assert slow["status"]["inhibitedBy"] == [fast["fingerprint"]]
     assert [r["name"] for r in fast["receivers"]] == ["monitoring/e2e-routing/page"]
+    assert alerts[("slow-agent", conv.ALERT_LATENCY)]["status"]["state"] == "active"
 
 
 def test_panels_listing_firing_alerts_show_the_incidents(restarted, generated):
