@@ -10,9 +10,9 @@ would be, with the reason written down here:
   ``namespace`` and ``service`` (services.yaml contract), not ``job`` and
   ``instance``. So the dashboards have ``namespace`` and ``service`` variables
   (multi-select, All = ``.+``, as the linter asks of job/instance), and every
-  selector must match on them. They are custom variables listing the catalogue's
-  namespaces and services, not Prometheus queries, so a service scaled to zero
-  can still be picked. Exporter series name the service by another label
+  selector must match on them. They query the recorded ``opsgen:service_info``
+  (a constant, so a service scaled to zero can still be picked) and refresh on
+  time range change. Exporter series name the service by another label
   (IDENTITY below), or not at all (EXEMPT, each with its reason); the series
   opsgen records per service (``opsgen:*``) carry namespace and service.
 - panel-units-rule: Grafana's unit list is long; VALID_UNITS holds the part of it

@@ -5,8 +5,11 @@ Dashboards list no services: they select the recorded catalogue series
 alerting.catalogue_rules) and join on ``(namespace, service)``; the Pipeline Funnel
 lists no topics and joins the recorded stage order on ``topic``
 (alerting.pipeline_rules). Here the fixture catalogue's generated rules run against
-exporter-like input series, and panel queries (variables at "All") must return
-exactly the expected series per service (per stage).
+input series shaped as the exporters really send them (prometheus_client's counter
+without a failure series until the first failure, kafka-exporter's -1 lag of
+uncommitted partitions and its own namespace/service labels, KEDA's
+exported_namespace, Kubecost's allocations and prices, Sloth's labels), and panel
+queries (variables at "All") must return exactly the expected series and values.
 """
 from __future__ import annotations
 
