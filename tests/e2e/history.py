@@ -17,7 +17,7 @@ before it starts (the blocks end before its first scrape):
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from prometheus_client import Histogram
 from prometheus_client.parser import text_string_to_metric_families
@@ -25,7 +25,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.e2e import fleet
 from tests.e2e.cluster import scenario
 from tests.e2e.generated import Generated
-from tests.e2e.prometheus import History, Target, counter
+from opsgen.catalogue.model import Service
+from tests.e2e.prometheus import History, Target, constant, counter
 
 BUDGET_SERVICE = "rag-service"
 BUDGET_FAILURE_RATIO = 0.005
@@ -37,6 +38,7 @@ RESTART_MINUTES = 30
 RESTART_STEP = 10.0
 GAP = 5.0  # seconds between the end of the history and the server's start
 TASKS_PER_SECOND = 1 / fleet.TICK
+RATIO_5M = "slo:sli_error:ratio_rate5m"
 
 
 def _target(targets: Iterable[Target], service: str) -> Target:
@@ -53,15 +55,11 @@ def budget(generated: Generated, targets: list[Target], now: float) -> History:
     for outcome, share in (("success", 1 - BUDGET_FAILURE_RATIO), (conventions.failure_outcome, BUDGET_FAILURE_RATIO)):
         series = labels | {conventions.outcome_label: outcome}
         out.add(conventions.requests, series, counter(start, end, BUDGET_STEP, TASKS_PER_SECOND * share))
-    recorded = counter(start, end, BUDGET_STEP, 0.0)
-    out.add(RATIO_5M, _record_labels(generated, service), [(t, BUDGET_FAILURE_RATIO) for t, _ in recorded])
+    out.add(RATIO_5M, _record_labels(generated, service), constant(start, end, BUDGET_STEP, BUDGET_FAILURE_RATIO))
     return out
 
 
-RATIO_5M = "slo:sli_error:ratio_rate5m"
-
-
-def _record_labels(generated: Generated, service: Any) -> dict[str, str]:
+def _record_labels(generated: Generated, service: Service) -> dict[str, str]:
     """The labels of the service's recorded 5m error ratio: its rule's own
     labels over the namespace and service its expression keeps."""
     for rule_file in generated.rule_files().values():
@@ -76,11 +74,11 @@ def _record_labels(generated: Generated, service: Any) -> dict[str, str]:
 def steady(target: Target, exposition: str, now: float) -> History:
     """``exposition`` (what ``target`` serves now) as constant history over the
     last STEADY_DAYS; the exporter's own labels win, as with honor_labels."""
-    stamps = [t for t, _ in counter(now - STEADY_DAYS * 86400, now - GAP, STEADY_STEP, 0.0)]
     out = History()
     for family in text_string_to_metric_families(exposition):
         for sample in family.samples:
-            out.add(sample.name, target.labels() | sample.labels, [(t, sample.value) for t in stamps])
+            samples = constant(now - STEADY_DAYS * 86400, now - GAP, STEADY_STEP, sample.value)
+            out.add(sample.name, target.labels() | sample.labels, samples)
     return out
 
 
@@ -88,13 +86,12 @@ def restart(generated: Generated, targets: list[Target], alerts: list[dict[str, 
     """``alerts``: label sets (with alertname) of the alerts that were pending."""
     start, end = now - RESTART_MINUTES * 60, now - GAP
     out = History()
-    for labels in alerts:
-        stamps = counter(start, end, 60.0, 0.0)
-        out.add("ALERTS_FOR_STATE", labels, [(stamp, start) for stamp, _ in stamps])
+    for labels in alerts:  # the value is the time the alert became active
+        out.add("ALERTS_FOR_STATE", labels, constant(start, end, 60.0, start))
     for target in targets:
-        scenario = fleet_scenario(generated, target.service)
-        if scenario in ("outage", "slow"):
-            _tasks(out, generated, target.labels(), scenario, start, end)
+        kind = fleet_scenario(generated, target.service)
+        if kind in ("outage", "slow"):
+            _tasks(out, generated, target.labels(), kind, start, end)
     return out
 
 
@@ -103,20 +100,17 @@ def fleet_scenario(generated: Generated, service: str) -> str | None:
     return scenario(found[0]) if found else None
 
 
-def _tasks(out: History, generated: Generated, labels: dict[str, str], scenario: str, start: float, end: float) -> None:
-    """What fleet.agent exported over [start, end] in this scenario."""
+def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str, start: float, end: float) -> None:
+    """What fleet.agent exported over [start, end] in scenario ``kind``."""
     conventions = generated.catalogue.platform.metrics
-    outcome = conventions.failure_outcome if scenario == "outage" else "success"
+    outcome = conventions.failure_outcome if kind == "outage" else "success"
     growing = counter(start, end, RESTART_STEP, TASKS_PER_SECOND)
     out.add(conventions.requests, labels | {conventions.outcome_label: outcome}, growing)
-    seconds = fleet.SLOW_TASK if scenario == "slow" else 0.3
+    seconds = fleet.SLOW_TASK if kind == "slow" else 0.3
     base = conventions.duration
     for bound in Histogram.DEFAULT_BUCKETS:
         le = "+Inf" if bound == float("inf") else repr(float(bound))
-        out.add(f"{base}_bucket", labels | {"le": le}, growing if seconds <= bound else _zero(growing))
+        out.add(f"{base}_bucket", labels | {"le": le}, growing if seconds <= bound else constant(start, end, RESTART_STEP, 0.0))
     out.add(f"{base}_count", labels, growing)
     out.add(f"{base}_sum", labels, [(t, v * seconds) for t, v in growing])
 
-
-def _zero(samples: list[tuple[float, float]]) -> list[tuple[float, Any]]:
-    return [(t, 0.0) for t, _ in samples]

@@ -144,10 +144,18 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def stamps(start: float, end: float, step: float) -> list[float]:
+    """Sample times from ``start`` to ``end`` (unix seconds), ``step`` apart."""
+    return [start + i * step for i in range(int((end - start) // step) + 1)]
+
+
 def counter(start: float, end: float, step: float, per_second: float) -> list[tuple[float, float]]:
-    """A counter that grew by ``per_second`` from ``start`` to ``end`` (unix seconds)."""
-    count = int((end - start) // step) + 1
-    return [(start + i * step, round(i * step * per_second, 6)) for i in range(count)]
+    """A counter that grew by ``per_second`` from ``start`` to ``end``."""
+    return [(t, round((t - start) * per_second, 6)) for t in stamps(start, end, step)]
+
+
+def constant(start: float, end: float, step: float, value: float) -> list[tuple[float, float]]:
+    return [(t, value) for t in stamps(start, end, step)]
 
 
 # --- the server ----------------------------------------------------------------
