@@ -10,12 +10,21 @@ OPERATOR_LABELS = {"__name__", "namespace", "service", "job", "pod", "container"
 
 
 def test_every_target_carries_the_labels_the_operator_gives(prom, targets):
-    up = prom.query("up")
+    up = {series["metric"]["instance"]: series["metric"] for series in prom.query("up")}
     assert len(up) == len(targets)
-    for series in up:
-        labels = series["metric"]
+    for target in targets:
+        labels = up[f"127.0.0.1:{target.port}"]
         assert set(labels) == OPERATOR_LABELS, labels
-        assert labels["job"] == labels["service"] and labels["pod"] == f"{labels['service']}-0", labels
+        assert labels == {"__name__": "up"} | target.labels()
+        assert labels["pod"] == f"{labels['service']}-0", labels
+
+
+def test_a_pod_monitor_target_gets_its_service_from_the_generated_relabeling(prom, targets):
+    """PodMonitor: no Service to name the series; the monitor's relabeling sets it."""
+    (pod,) = [t for t in targets if t.kind == "pod"]
+    assert pod.relabelings, "the generated PodMonitor relabels service"
+    (up,) = prom.query(f'up{{namespace="{pod.namespace}", service="{pod.service}"}}')
+    assert up["metric"]["job"] == f"{pod.namespace}/{pod.service}"  # the operator's PodMonitor job
 
 
 def test_service_series_select_by_namespace_and_service(prom):
