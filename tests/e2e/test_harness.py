@@ -3,7 +3,6 @@ Alertmanager config with the Secrets resolved, backfill input, and processes
 that are stopped on every path."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,6 @@ import yaml
 
 from tests import prom_tools
 from tests.e2e import alertmanager, grafana, prometheus, webhook
-from tests.e2e.generated import Generated
 from tests.e2e.processes import SETPRIV, Process, Processes, wait_for
 
 # --- Grafana -------------------------------------------------------------------------
@@ -74,13 +72,6 @@ def test_alert_lists_are_recognised():
 
 
 # --- Alertmanager as the operator configures it --------------------------------------
-
-
-@pytest.fixture(scope="module")
-def generated() -> Generated:
-    from tests.e2e.generated import generate
-
-    return generate()
 
 
 def test_secrets_are_resolved_and_receivers_point_at_the_webhooks(generated):
@@ -164,4 +155,3 @@ def test_servers_end_with_a_test_process_that_dies_without_cleaning_up(tmp_path)
 def test_missing_servers_are_a_visible_skip_reason(tmp_path):
     reason = prometheus.available((str(tmp_path / "prometheus"),))
     assert reason is not None and str(tmp_path / "prometheus") in reason and "install-test-tools.sh" in reason
-    assert os.path.basename(prometheus.BINARY) == "prometheus"
