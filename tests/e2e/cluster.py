@@ -20,6 +20,7 @@ from tests.e2e.prometheus import Target
 SCENARIOS = {"outage-agent": "outage", "slow-agent": "slow", "renamed-agent": "renamed"}
 # consumer group -> lag per partition (-1: never committed); others: HEALTHY_LAGS
 LAGS = {"backlog-consumer": [1001, -1, -1]}
+AT_MAX = ("backlog-consumer",)  # services whose HPA runs at maxReplicas (others at their minimum)
 HEALTHY_LAGS = [3, 2, -1]
 HEALTHY_NAMESPACES = ("agents", "ci", "search")
 TOPIC_RATE = 5  # messages per second per partition; each later pipeline stage gets one less
@@ -78,8 +79,9 @@ def _exporters(generated: Generated) -> list[Member]:
 
 def _hpa(service: Service) -> dict[str, Any]:
     """The HPA as kube-state-metrics shows it (KEDA's own HPA never goes below 1)."""
-    low = max(service.scaling.min_replicas, 1)
-    return {"namespace": service.namespace, "name": conv.hpa_name(service), "target": service.name, "current": low, "desired": low, "min": low, "max": service.scaling.max_replicas}
+    low, high = max(service.scaling.min_replicas, 1), service.scaling.max_replicas
+    current = high if service.name in AT_MAX else low
+    return {"namespace": service.namespace, "name": conv.hpa_name(service), "target": service.name, "current": current, "desired": current, "min": low, "max": high}
 
 
 def _scaled_object(service: Service) -> dict[str, Any]:
