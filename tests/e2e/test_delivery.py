@@ -54,16 +54,20 @@ def test_restored_alerts_fire(restarted, name, service):
 
 
 def test_page_reaches_pagerduty(restarted, webhooks):
+    annotations = restarted.wait_for_alert(conv.ALERT_BURN_FAST, "firing", TIMEOUT, service="outage-agent")["annotations"]
     event = webhooks.wait_for(webhook.PAGERDUTY_PATH, "the fast burn paged", mentions(conv.ALERT_BURN_FAST, "outage-agent"), TIMEOUT)
     assert event["routing_key"] == alertmanager.ROUTING_KEY  # the Secret's value, as the operator inlines it
     assert event["event_action"] == "trigger"
     assert conv.ALERT_BURN_FAST in event["payload"]["summary"]
+    assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(event)  # what on-call reads
 
 
 def test_warn_reaches_slack(restarted, webhooks, generated):
+    annotations = restarted.wait_for_alert(conv.ALERT_LATENCY, "firing", TIMEOUT, service="slow-agent")["annotations"]
     message = webhooks.wait_for(webhook.SLACK_PATH, "the latency warning in Slack", mentions(conv.ALERT_LATENCY, "slow-agent"), TIMEOUT)
     (slack,) = [r for r in generated.routing().receivers if r.slack]
     assert message["channel"] == slack.channel
+    assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(message)
 
 
 def test_page_inhibits_the_warn_of_the_same_service(restarted, alertmanager_server):
