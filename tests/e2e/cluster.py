@@ -71,9 +71,23 @@ def _exporters(generated: Generated) -> list[Member]:
     namespaces = sorted({s.namespace for s in generated.services})
     return [
         Member("kafka-exporter", {"kind": "kafka-exporter", "topics": rates, "groups": groups}, "monitoring", "kafka-exporter", "metrics"),
-        Member("kube-state-metrics", {"kind": "kube-state-metrics", "hpas": [_hpa(s) for s in scaled]}, "monitoring", "prometheus-kube-state-metrics", "http", honor_labels=True),
+        Member(
+            "kube-state-metrics",
+            {"kind": "kube-state-metrics", "hpas": [_hpa(s) for s in scaled]},
+            "monitoring",
+            "prometheus-kube-state-metrics",
+            "http",
+            honor_labels=True,
+        ),
         Member("keda", {"kind": "keda", "scaledobjects": [_scaled_object(s) for s in kafka]}, "keda", "keda-operator", "metrics"),
-        Member("kubecost", {"kind": "kubecost", "node": KUBECOST_NODE, "namespaces": namespaces}, "kubecost", "kubecost-cost-analyzer", "tcp-model", honor_labels=True),
+        Member(
+            "kubecost",
+            {"kind": "kubecost", "node": KUBECOST_NODE, "namespaces": namespaces},
+            "kubecost",
+            "kubecost-cost-analyzer",
+            "tcp-model",
+            honor_labels=True,
+        ),
     ]
 
 
@@ -81,7 +95,8 @@ def _hpa(service: Service) -> dict[str, Any]:
     """The HPA as kube-state-metrics shows it (KEDA's own HPA never goes below 1)."""
     low, high = max(service.scaling.min_replicas, 1), service.scaling.max_replicas
     current = high if service.name in AT_MAX else low
-    return {"namespace": service.namespace, "name": conv.hpa_name(service), "target": service.name, "current": current, "desired": current, "min": low, "max": high}
+    where = {"namespace": service.namespace, "name": conv.hpa_name(service), "target": service.name}
+    return where | {"current": current, "desired": current, "min": low, "max": high}
 
 
 def _scaled_object(service: Service) -> dict[str, Any]:

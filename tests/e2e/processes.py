@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float, every: float = 0.25) -> T:
-    """Call ``probe`` until it returns something other than None (or False), at most ``timeout`` s."""
+    """Call ``probe`` until it returns something true (not None, False, "" or []), at most ``timeout`` s."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while True:
@@ -55,7 +55,7 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float, every: fl
         except (OSError, ValueError) as err:  # not listening yet, bad JSON while starting
             last = err
         else:
-            if last is not None and last is not False:
+            if last:
                 return last
         if time.monotonic() >= deadline:
             raise Timeout(f"gave up after {timeout:.0f}s waiting for {what}; last seen: {last!r}")

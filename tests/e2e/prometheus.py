@@ -77,7 +77,11 @@ class Target:
         }
 
     def _operator_relabelings(self) -> list[dict[str, Any]]:
-        copy = [("__meta_kubernetes_namespace", "namespace"), ("__meta_kubernetes_pod_container_name", "container"), ("__meta_kubernetes_pod_name", "pod")]
+        copy = [
+            ("__meta_kubernetes_namespace", "namespace"),
+            ("__meta_kubernetes_pod_container_name", "container"),
+            ("__meta_kubernetes_pod_name", "pod"),
+        ]
         if self.kind == "service":
             copy += [("__meta_kubernetes_service_name", "service"), ("__meta_kubernetes_service_name", "job")]
         rules: list[dict[str, Any]] = [{"source_labels": [source], "target_label": target} for source, target in copy]
@@ -167,7 +171,9 @@ class Prometheus:
     process: Process
 
     @classmethod
-    def start(cls, processes: Processes, workdir: Path, cfg: dict[str, Any], rules: dict[str, dict[str, Any]], extra_args: tuple[str, ...] = ()) -> "Prometheus":
+    def start(
+        cls, processes: Processes, workdir: Path, cfg: dict[str, Any], rules: dict[str, dict[str, Any]], extra_args: tuple[str, ...] = ()
+    ) -> "Prometheus":
         workdir.mkdir(parents=True, exist_ok=True)
         for name, rule_file in rules.items():
             (workdir / "rules").mkdir(exist_ok=True)

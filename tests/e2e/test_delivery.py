@@ -41,7 +41,8 @@ def restarted(generated, processes, workdir, targets, prom, alertmanager_server)
     history.restart(generated, targets, pending, time.time()).write_blocks(home / "data")
     rule_files = generated.rule_files()
     config = prometheus.config(targets, [f"rules/{name}" for name in rule_files], alertmanager_server.address)
-    return Prometheus.start(processes, home, config, rule_files, extra_args=(f"--rules.alert.for-grace-period={GRACE_PERIOD}", f"--rules.alert.resend-delay={RESEND_DELAY}"))
+    flags = (f"--rules.alert.for-grace-period={GRACE_PERIOD}", f"--rules.alert.resend-delay={RESEND_DELAY}")
+    return Prometheus.start(processes, home, config, rule_files, extra_args=flags)
 
 
 def mentions(*words: str):

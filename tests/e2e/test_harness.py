@@ -46,7 +46,13 @@ def test_query_variables_ask_prometheus_with_earlier_variables_substituted():
         [
             {"name": "datasource", "type": "datasource", "query": "prometheus"},
             {"name": "namespace", "type": "custom", "query": "agents,ci,search", "includeAll": True, "multi": True, "allValue": ".+"},
-            {"name": "service", "type": "query", "query": {"query": 'label_values(opsgen:service_info{namespace=~"$namespace"}, service)'}, "includeAll": True, "allValue": ".+"},
+            {
+                "name": "service",
+                "type": "query",
+                "query": {"query": 'label_values(opsgen:service_info{namespace=~"$namespace"}, service)'},
+                "includeAll": True,
+                "allValue": ".+",
+            },
         ]
     )
     values = grafana.resolve(board, {"namespace": ["agents", "ci", "other"]}, label_values)
@@ -59,7 +65,11 @@ def test_queries_skip_hidden_targets_and_take_the_panel_time_override():
         [],
         [
             {"title": "row", "type": "row", "panels": [{"title": "in a row", "targets": [{"refId": "A", "expr": "a"}]}]},
-            {"title": "budget", "timeFrom": "30d", "targets": [{"refId": "A", "expr": "b", "instant": True}, {"refId": "B", "expr": "c", "hide": True}]},
+            {
+                "title": "budget",
+                "timeFrom": "30d",
+                "targets": [{"refId": "A", "expr": "b", "instant": True}, {"refId": "B", "expr": "c", "hide": True}],
+            },
         ],
     )
     found = grafana.queries("d", board)
