@@ -18,7 +18,7 @@ from tests.e2e.prometheus import Target
 
 # service name -> scenario (fleet.agent); every other service is healthy
 SCENARIOS = {"outage-agent": "outage", "slow-agent": "slow", "renamed-agent": "renamed"}
-# consumer group -> lag per partition (-1: never committed); others: HEALTHY_LAGS
+# service -> lag per partition of its consumer group (-1: never committed); others: HEALTHY_LAGS
 LAGS = {"backlog-consumer": [1001, -1, -1]}
 AT_MAX = ("backlog-consumer",)  # services whose HPA runs at maxReplicas (others at their minimum)
 HEALTHY_LAGS = [3, 2, -1]
