@@ -45,6 +45,16 @@ def stack_problems(catalogue: model.Catalogue) -> list[str]:
     return problems(catalogue, root) if (root / HELMFILE).is_file() else []
 
 
+def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:
+    """``opsgen check --stack``: (problems, what could not be checked and why)."""
+    from opsgen.stack import HELMFILE, stack_report as report
+
+    root = Path(catalogue.file).resolve().parent
+    if not (root / HELMFILE).is_file():
+        return [], [f"{HELMFILE}: not checked: there is no {HELMFILE} beside {catalogue.file}"]
+    return report(catalogue, root)
+
+
 def write_output(out: Path, rendered: "Rendered") -> None:
     from opsgen.output.write import write
 
