@@ -77,15 +77,15 @@ def stack_report(catalogue: Catalogue, root: Path) -> tuple[list[str], list[str]
     envs = [env.name or DEFAULT_ENV for env in catalogue.environments]
     helmfile = _readable_helmfile(root, problems)
     if helmfile is not None:
-        _guarded(problems, HELMFILE, _environments, root, helmfile, envs, catalogue.file, problems)
+        _guarded(problems, f"{HELMFILE}: the environments", _environments, root, helmfile, envs, catalogue.file, problems)
         releases = helmfile.get("releases") or []
         for release in releases:
-            _guarded(problems, HELMFILE, _release_values, root, release, problems)
-        for check in (_prometheus_stack, _kubecost, _kafka_exporter):
-            _guarded(problems, f"the values of {HELMFILE}'s releases", check, catalogue, root, releases, problems)
-        _guarded(problems, f"the values of {HELMFILE}'s releases", _collector, root, releases, problems)
-    _guarded(problems, CHARTS_DIR, _release_labels, catalogue, root, problems)
-    _guarded(problems, ARGOCD_DIR, _argocd, catalogue, root, problems)
+            _guarded(problems, f"{HELMFILE}: the values files", _release_values, root, release, problems)
+        for check, chart in ((_prometheus_stack, PROMETHEUS_CHART), (_kubecost, KUBECOST_CHART), (_kafka_exporter, KAFKA_EXPORTER_CHART)):
+            _guarded(problems, f"{HELMFILE}: the {chart} release's values", check, catalogue, root, releases, problems)
+        _guarded(problems, f"{HELMFILE}: the {COLLECTOR_CHART} release's values", _collector, root, releases, problems)
+    _guarded(problems, f"{CHARTS_DIR}: the release labels", _release_labels, catalogue, root, problems)
+    _guarded(problems, f"{ARGOCD_DIR}: the Applications", _argocd, catalogue, root, problems)
     return list(problems), problems.unchecked
 
 
@@ -97,7 +97,8 @@ def _guarded(problems: Findings, what: str, check, *args) -> None:
     except (OSError, yaml.YAMLError):
         pass  # a values file that is missing or not YAML is reported where the helmfile names it
     except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
-        problems.unchecked.append(f"{what}: not checked: a value has a shape opsgen does not read ({type(exc).__name__}: {exc})")
+        file, _, subject = what.partition(": ")
+        problems.unchecked.append(f"{file}: not checked: {subject}: a value has a shape opsgen does not read ({type(exc).__name__}: {exc})")
 
 
 # -- reading helmfile.yaml -----------------------------------------------------------------
@@ -164,7 +165,8 @@ def _values_shape(where: str, values: Any) -> str | None:
 
 
 def _kind(value: Any) -> str:
-    return "empty" if value is None else f"a {type(value).__name__}"
+    name = type(value).__name__
+    return "empty" if value is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _gotmpl(problems: Findings, entry: str) -> None:
