@@ -36,8 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["check"].add_argument(
         "--stack", action="store_true", help="also check the helmfile stack beside the catalogue against it (see README)"
     )
+    _add_stream(commands.choices["synth"])
     parser.add_argument("--version", action="version", version=f"opsgen {__version__}")
     return parser
+
+
+def _add_stream(synth: argparse.ArgumentParser) -> None:
+    synth.add_argument(
+        "--stream", metavar="FILE", help="also write every object, of every environment, as one YAML stream to FILE (npx cdk8s synth uses it)"
+    )
+    synth.add_argument("--stream-only", action="store_true", help="with --stream: write only FILE; the output directory is left as it is")
 
 
 def _add_review_commands(commands: argparse._SubParsersAction) -> None:
@@ -63,13 +71,16 @@ def _add_formats(subparsers: dict[str, argparse.ArgumentParser]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "stream_only", False) and not args.stream:
+        parser.error("--stream-only needs --stream FILE")
     if args.command == "schema":
         from opsgen.catalogue.schema import schema_json
 
         sys.stdout.write(schema_json())
         return 0
-    if args.command == "synth" and (unusable := _unusable_output(Path(args.out), args.catalogue)):
+    if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
         return 2
     try:
@@ -126,11 +137,21 @@ def _run(args: argparse.Namespace) -> int:
         if _machine_format(args):
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
-    pipeline.write_output(Path(args.out), rendered)
-    for directory, objects, files in rendered.summary:
+    if not args.stream_only:
+        pipeline.write_output(Path(args.out), rendered)
+    if args.stream:
+        _write_stream(Path(args.stream), rendered)
+    for directory, objects, files in rendered.summary if not args.stream_only else ():
         shown = os.path.join(args.out, directory).rstrip("/")
         print(f"opsgen: {shown}: {objects} objects in {files} files")
     return 0
+
+
+def _write_stream(path: Path, rendered) -> None:
+    from opsgen.output import stream
+
+    stream.write(path, stream.join(rendered.files))
+    print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream")
 
 
 def _machine_format(args: argparse.Namespace) -> bool:

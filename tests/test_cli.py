@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -355,3 +356,29 @@ def test_a_helmfile_opsgen_cannot_read_is_not_checked(synthesized, run, helmfile
     assert "Traceback" not in err
     assert "opsgen: stack: helmfile.yaml: not checked" in stdout, stdout + err
     assert not [line for line in err.splitlines() if "helmfile.yaml" in line]  # never a failure of its own
+
+
+def test_synth_can_also_write_one_stream(tmp_path, write_catalogue, run):
+    from opsgen.output import stream
+
+    catalogue, out, file = write_catalogue(VALID), tmp_path / "dist", tmp_path / "all" / "stream.yaml"
+    code, stdout, _ = run("synth", "-c", catalogue, "-o", out, "--stream", file)
+    assert code == 0 and f"opsgen: {file}: " in stdout
+    assert file.read_bytes() == stream.join({p: (out / p).read_bytes() for p in write.existing_files(out)})
+    file.unlink()
+    shutil.rmtree(out)
+    assert run("synth", "-c", catalogue, "--stream", file, "--stream-only")[0] == 0
+    assert file.is_file() and not out.exists()
+
+
+def test_stream_only_needs_a_stream(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["synth", "--stream-only"])
+    assert caught.value.code == 2 and "--stream-only needs --stream FILE" in capsys.readouterr().err
+
+
+def test_make_test_checks_dist_and_the_stack():
+    """CI (make test) runs the stack check: it is asked for there, and only there."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "opsgen check --stack" in recipe

@@ -12,8 +12,7 @@ import os
 from opsgen import conventions as conv
 from opsgen.catalogue.model import Catalogue, Environment, Service
 from opsgen.errors import did_you_mean
-
-SEPARATOR = b"---\n"
+from opsgen.output import stream as joined
 
 
 class UnknownName(ValueError):
@@ -52,5 +51,5 @@ def paths(environment: Environment, service: Service) -> list[str]:
 
 
 def stream(files: dict[str, bytes], wanted: list[str]) -> bytes:
-    """The files' documents as one stream, ``---`` between files (each ends with a newline)."""
-    return SEPARATOR.join(files[p] for p in wanted if p in files)
+    """The files' documents as one stream (see stream.py)."""
+    return joined.join(files, wanted)
