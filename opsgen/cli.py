@@ -138,13 +138,19 @@ def _run(args: argparse.Namespace) -> int:
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
     if not args.stream_only:
-        pipeline.write_output(Path(args.out), rendered)
+        _synth(Path(args.out), rendered)
     if args.stream:
         _write_stream(Path(args.stream), rendered)
-    for directory, objects, files in rendered.summary if not args.stream_only else ():
-        shown = os.path.join(args.out, directory).rstrip("/")
-        print(f"opsgen: {shown}: {objects} objects in {files} files")
     return 0
+
+
+def _synth(out: Path, rendered) -> None:
+    from opsgen import pipeline
+
+    pipeline.write_output(out, rendered)
+    for directory, objects, files in rendered.summary:
+        shown = os.path.join(str(out), directory).rstrip("/")
+        print(f"opsgen: {shown}: {objects} objects in {files} files")
 
 
 def _write_stream(path: Path, rendered) -> None:
