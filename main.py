@@ -7,8 +7,9 @@ lists (or, with --stdout, prints) the YAML files found there. So:
   `opsgen synth` does (atomically, keeping files it did not write; a catalogue
   with errors changes nothing) and every object as one stream in
   CDK8S_OUTDIR/opsgen.k8s.yaml.
-- `npx cdk8s synth --stdout`: CDK8S_OUTDIR is a temporary folder; only the
-  stream is written there, and dist/ is left as it is.
+- `npx cdk8s synth --stdout` (or `-o DIR`): CDK8S_OUTDIR is another folder (a
+  temporary one that cdk8s-cli prints and removes); only the stream is written
+  there, and dist/ is left as it is.
 - `python main.py`: dist/ only.
 """
 import os
