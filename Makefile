@@ -13,8 +13,9 @@ synth: deps ## write dist/ from services.yaml
 check: deps ## exit 1 when dist/ is stale
 	$(VENV)/bin/opsgen check
 
-test: deps tools ## the whole suite (CI runs exactly this)
+test: deps tools ## the whole suite, then dist/ and the helmfile stack against services.yaml (CI runs exactly this)
 	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/opsgen check --stack
 
 deps: $(VENV)/.installed node_modules/.installed
 

@@ -213,5 +213,6 @@ def platform_file(platform: Platform, part: str) -> str:
     return f"{platform.namespace}/_{part}.yaml"
 
 
+CDK8S_STREAM_FILE = "opsgen.k8s.yaml"  # every object as one stream, in cdk8s's output folder (main.py)
 ALERTS_PART = "alerts"  # platform_file(platform, ALERTS_PART): platform rules (alerts, pipeline stages)
 ROUTING_PART = "routing"  # platform_file(platform, ROUTING_PART): the AlertmanagerConfig

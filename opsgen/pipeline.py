@@ -36,13 +36,14 @@ def start_synthesis(catalogue_file: str) -> "Workers":
     return start(catalogue_file)
 
 
-def stack_problems(catalogue: model.Catalogue) -> list[str]:
-    """Disagreements between the catalogue and the helmfile stack beside it (none
-    when the catalogue's folder carries no stack)."""
-    from opsgen.stack import HELMFILE, stack_problems as problems
+def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:
+    """``opsgen check --stack``: (problems, what could not be checked and why)."""
+    from opsgen.stack import HELMFILE, stack_report as report
 
     root = Path(catalogue.file).resolve().parent
-    return problems(catalogue, root) if (root / HELMFILE).is_file() else []
+    if not (root / HELMFILE).is_file():
+        return [], [f"{HELMFILE}: not checked: there is no {HELMFILE} beside {catalogue.file}"]
+    return report(catalogue, root)
 
 
 def write_output(out: Path, rendered: "Rendered") -> None:

@@ -29,7 +29,8 @@ class Drift:
 
     missing: tuple[str, ...]
     changed: tuple[str, ...]
-    extra: tuple[str, ...]
+    extra: tuple[str, ...]  # opsgen's files that synth would remove
+    kept: tuple[str, ...] = ()  # files opsgen did not write: synth keeps them, so they are no drift
 
     @property
     def clean(self) -> bool:
@@ -41,6 +42,9 @@ class Drift:
             + [f"changed: {p}" for p in self.changed]
             + [f"extra:   {p}" for p in self.extra]
         )
+
+    def notes(self) -> list[str]:
+        return [f"not generated, kept: {p}" for p in self.kept]
 
 
 def existing_files(out: Path) -> list[str]:
@@ -59,13 +63,14 @@ def is_generated(path: Path) -> bool:
 
 
 def compare(out: Path, files: dict[str, bytes]) -> Drift:
-    """Missing, changed and extra files: every file under ``out`` that synth
-    would not write is extra, so stale and hand-added files both show."""
+    """Missing, changed and extra files, as synth sees them: a file synth would
+    not write is extra (synth removes it) when opsgen wrote it, else kept."""
     present = set(existing_files(out))
     missing = tuple(p for p in files if p not in present)
     changed = tuple(p for p in files if p in present and (out / p).read_bytes() != files[p])
-    extra = tuple(sorted(present - set(files)))
-    return Drift(missing, changed, extra)
+    others = sorted(present - set(files))
+    extra = tuple(p for p in others if is_generated(out / p))
+    return Drift(missing, changed, extra, tuple(p for p in others if p not in extra))
 
 
 def write(out: Path, files: dict[str, bytes]) -> None:
