@@ -25,6 +25,16 @@ SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
 NAMESPACE_SYNC_WAVE = "-1"  # namespaces before what lives in them
 SERVICE_LABEL = "service"  # the series label alerts and dashboards select on
 
+# Argo CD: what it may do with generated objects (docs/ops.md, "Argo CD")
+SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options"  # several options: joined with ","
+# A Namespace holds workloads opsgen does not own: never prune it (the last service left the
+# catalogue) nor delete it (the Application was deleted). Delete=false needs Argo CD >= 2.7.
+NAMESPACE_SYNC_OPTIONS = ("Prune=false", "Delete=false")
+# Custom resources may sync before their CRDs exist; the Application-level option is honoured
+# only from Argo CD 3.1, the per-resource annotation by every 2.x and 3.x.
+CUSTOM_RESOURCE_SYNC_OPTIONS = ("SkipDryRunOnMissingResource=true",)
+CUSTOM_RESOURCE_GROUPS = ("monitoring.coreos.com", "keda.sh")  # API groups of the CRD kinds opsgen emits
+
 # Object names
 KEDA_HPA_PREFIX = "keda-hpa-"  # KEDA names the HPA it creates keda-hpa-<scaledobject>
 KAFKA_TRIGGER_AUTH = "kafka-trigger-auth"
@@ -55,7 +65,10 @@ def service_labels(platform: Platform, service: Service) -> dict[str, str]:
 
 
 def selector_labels(service: Service) -> dict[str, str]:
-    """What a service's Service (or Pods) carry and monitors select on."""
+    """What a service's Service (or Pods) carry and monitors select on: ``metrics.selector``
+    when the catalogue gives one, else ``app.kubernetes.io/name: <service>``."""
+    if service.metrics is not None and service.metrics.selector:
+        return dict(service.metrics.selector)
     return {NAME_LABEL: service.name}
 
 

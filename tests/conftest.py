@@ -17,7 +17,7 @@ VALID = """\
 platform:
   name: demo
   kafka:
-    bootstrapServers: kafka:9092
+    bootstrapServers: kafka.kafka.svc:9092
 services:
   - name: worker
     namespace: apps

@@ -189,7 +189,10 @@ def test_single_env_writes_directly_into_out(synthesized):
     assert "jobs/batch.yaml" not in files  # no metrics, no scaling: nothing but its namespace
     web = objects(root, "front/web.yaml")
     assert {"ServiceMonitor", "HorizontalPodAutoscaler"} <= set(web) and "ScaledObject" not in web
-    assert web["ServiceMonitor"]["spec"]["endpoints"] == [{"port": "metrics", "path": "/stats", "interval": "1m", "scrapeTimeout": "20s"}]
+    relabel = {"action": "replace", "targetLabel": "service", "replacement": "web"}  # series carry the catalogue name
+    assert web["ServiceMonitor"]["spec"]["endpoints"] == [
+        {"port": "metrics", "path": "/stats", "interval": "1m", "scrapeTimeout": "20s", "relabelings": [relabel]}
+    ]
     assert web["HorizontalPodAutoscaler"]["spec"]["minReplicas"] == 1
 
 
@@ -286,7 +289,7 @@ def test_longest_names_give_valid_objects(tmp_path, run):
         f"""\
 platform:
   name: {LONGEST}
-  kafka: {{bootstrapServers: "k:9092", auth: {{secret: {LONGEST}}}}}
+  kafka: {{bootstrapServers: "k.kafka:9092", auth: {{secret: {LONGEST}}}}}
   alerting:
     page: {{pagerduty: {{secret: {LONGEST}, key: k}}}}
 environments:

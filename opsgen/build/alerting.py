@@ -187,7 +187,8 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
     if service.metrics is not None:
         out.append(_target_down_alert(service))
     if service.scaling is not None:
-        out.append(_at_max_alert(service))
+        if service.scaling.min_replicas < service.scaling.max_replicas:  # min == max: always at max, nothing to scale
+            out.append(_at_max_alert(service))
         if service.scaling.kafka is not None:
             out.append(_keda_errors_alert(service))
     return tuple(out)

@@ -137,7 +137,7 @@ def _platform_rules_part(chart: Chart, ctx: Context) -> None:
 
 
 def _routing_part(chart: Chart, ctx: Context) -> None:
-    props = routing.routing_props(ctx.platform)
+    props = routing.routing_props(ctx.platform, ctx.env.max_severity)
     if props is not None:
         AlertmanagerConfig(chart, props)
 
@@ -150,7 +150,8 @@ def _namespace_part(namespace: str) -> Part:
     def part(chart: Chart, ctx: Context) -> None:
         services = [s for s in ctx.env.services if s.namespace == namespace]
         labels = conv.labels(ctx.platform, namespace, conv.namespace_team(services))
-        Namespace(chart, NamespaceProps(ObjectMeta(namespace, None, labels)))
+        if namespace != ctx.platform.namespace:  # helmfile creates and owns the stack's namespace
+            Namespace(chart, NamespaceProps(ObjectMeta(namespace, None, labels)))
         if ctx.platform.kafka_auth_secret and any(s.kafka for s in services):
             meta = ObjectMeta(conv.KAFKA_TRIGGER_AUTH, namespace, labels)
             props = TriggerAuthenticationProps(meta, ctx.platform.kafka_auth_secret, ctx.platform.kafka_auth_tls)
@@ -167,12 +168,13 @@ def _monitor_part(service: Service) -> Part:
         labels = _released(ctx, conv.service_labels(ctx.platform, service))
         meta = ObjectMeta(service.name, service.namespace, labels)
         selector = conv.selector_labels(service)
+        # Alerts and dashboards select {namespace, service}: both kinds set ``service`` to the
+        # catalogue name (a ServiceMonitor's would otherwise be the Kubernetes Service's name).
+        relabel = {"action": "replace", "targetLabel": conv.SERVICE_LABEL, "replacement": service.name}
+        endpoint = Endpoint(metrics.port, metrics.path, metrics.interval, metrics.scrape_timeout, (relabel,))
         if metrics.monitor == "pod":
-            relabel = {"action": "replace", "targetLabel": conv.SERVICE_LABEL, "replacement": service.name}
-            endpoint = Endpoint(metrics.port, metrics.path, metrics.interval, metrics.scrape_timeout, (relabel,))
             PodMonitor(chart, PodMonitorProps(meta, selector, endpoint))
         else:
-            endpoint = Endpoint(metrics.port, metrics.path, metrics.interval, metrics.scrape_timeout)
             ServiceMonitor(chart, ServiceMonitorProps(meta, selector, endpoint))
 
     return part

@@ -77,6 +77,7 @@ class Metrics:
     exposition: str | None = None
     location: Location | None = None
     exposition_location: Location | None = None
+    selector: tuple[tuple[str, str], ...] = ()  # metrics.selector, sorted; () = the default selector
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ def _metrics(raw: dict[str, Any], location: Location, exposition_location: Locat
         exposition=raw.get("exposition"),
         location=location,
         exposition_location=exposition_location,
+        selector=tuple(sorted((raw.get("selector") or {}).items())),
     )
 
 

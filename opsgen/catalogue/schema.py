@@ -48,6 +48,30 @@ ALERT_NAME = {
     "description": "A CamelCase alert name such as KafkaBacklogHigh.",
 }
 SEVERITY = {"type": "string", "enum": ["page", "warn", "info"]}
+PORT_NAME = {
+    "title": "port name",
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 15,
+    # IANA_SVC_NAME, what Kubernetes allows as a Service or container port name:
+    # lower-case letters, digits and single '-' between them, at least one letter
+    "pattern": r"^([a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+    "description": "A port name (IANA_SVC_NAME): 1-15 lower-case letters, digits and '-', at least one letter.",
+}
+K8S_LABEL_KEY = {
+    "title": "label key",
+    "type": "string",
+    "maxLength": 317,  # 253 (prefix) + '/' + 63 (name)
+    "pattern": r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+    "description": "A Kubernetes label key: an optional DNS-subdomain prefix and '/', then a name.",
+}
+K8S_LABEL_VALUE = {
+    "title": "label value",
+    "type": "string",
+    "maxLength": 63,
+    "pattern": r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$",
+    "description": "A Kubernetes label value.",
+}
 
 # What a valid value looks like, by the ``title`` of the schema it failed.
 MESSAGES = {
@@ -57,6 +81,12 @@ MESSAGES = {
     "label name": "a Prometheus label name: letters, digits and '_', not starting with a digit",
     "URL": "an http:// or https:// URL",
     "alert name": "a CamelCase name starting with an upper-case letter, such as KafkaBacklogHigh",
+    "port name": "a port name as Kubernetes allows it (IANA_SVC_NAME): 1 to 15 lower-case letters, digits and '-', "
+    "at least one letter, no '-' at the start, at the end or twice in a row, such as http or http-metrics",
+    "label key": "a Kubernetes label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, "
+    "'-', '_' and '.', starting and ending with a letter or digit, such as app.kubernetes.io/name",
+    "label value": "a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with "
+    "a letter or digit",
 }
 
 
@@ -121,11 +151,19 @@ ALERT = _obj(
 
 METRICS = _obj(
     {
-        "port": {"type": "string", "minLength": 1, "description": "Service port name (ServiceMonitor) or container port name (PodMonitor)."},
+        "port": _doc(PORT_NAME, "Service port name (ServiceMonitor) or container port name (PodMonitor)."),
         "path": _doc({"type": "string", "pattern": "^/"}, "HTTP path of the metrics endpoint.", "/metrics"),
         "interval": _doc(DURATION, "Scrape interval.", "30s"),
         "scrapeTimeout": _doc(DURATION, "Scrape timeout; must not exceed interval."),
         "monitor": _doc({"type": "string", "enum": ["service", "pod"]}, "ServiceMonitor or PodMonitor.", "service"),
+        "selector": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": K8S_LABEL_KEY,
+            "additionalProperties": K8S_LABEL_VALUE,
+            "description": "Labels of the Service (monitor: service) or Pods (monitor: pod) to scrape; "
+            "replaces the default selector app.kubernetes.io/name: <service name>.",
+        },
         "exports": _doc(
             {"type": "array", "items": METRIC, "uniqueItems": True},
             "Metrics beyond the platform conventions that this service exposes.",

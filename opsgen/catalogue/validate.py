@@ -91,7 +91,7 @@ def _what(error: jsonschema.ValidationError) -> str:
         return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
-    if kind in ("pattern", "minLength") and sub.get("title") in schema.MESSAGES:
+    if kind in ("pattern", "minLength", "maxLength") and sub.get("title") in schema.MESSAGES:
         return f"({value!r}) must be {schema.MESSAGES[sub['title']]}"
     if kind == "pattern":
         return f"({value!r}) must match {sub['pattern']}"
@@ -106,6 +106,8 @@ def _what(error: jsonschema.ValidationError) -> str:
         return "must not list the same entry twice"
     if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
+    if kind == "minProperties" and sub.get("propertyNames") == schema.K8S_LABEL_KEY:
+        return "must not be empty (an empty selector would select everything in the namespace); omit it for the default"
     return error.message
 
 
@@ -163,6 +165,7 @@ def rule_problems(doc: Document) -> list[Problem]:
             continue
         problems += _override_env_problems(doc, index, service, envs)
         problems += _in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
+    problems += kafka_server_problems(doc)
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
     return sorted(set(problems))
@@ -230,6 +233,26 @@ def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
         out += _metrics_rules(metrics)
     if slo is not None and "backlog" in slo and (scaling is None or scaling.get("kafka") is None):
         out.append((("slo", "backlog"), "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"))
+    out += _positive_duration_rules(service)
+    return out
+
+
+# Durations that must be more than zero, and why (a zero makes an alert fire forever or is
+# refused by the target). scaling.pollingInterval has its own rule; scaling.cooldownPeriod
+# and alerts[].for may be 0s (scale down at once; fire at once).
+POSITIVE_DURATIONS = {
+    ("metrics", "interval"): "Prometheus cannot scrape every 0s",
+    ("metrics", "scrapeTimeout"): "every scrape would time out",
+    ("slo", "latencyP95"): "every request would be too slow and LatencyP95High would always fire",
+}
+
+
+def _positive_duration_rules(service: dict) -> list[tuple[tuple, str]]:
+    out = []
+    for (section, key), why in POSITIVE_DURATIONS.items():
+        value = _duration(_map(service, section) or {}, key)
+        if value is not None and durations.seconds(value) == 0:
+            out.append(((section, key), f"{section}.{key} ({value}) must be more than zero: {why}"))
     return out
 
 
@@ -351,3 +374,30 @@ def _bootstrap_servers(platform: dict) -> "bool | None":
         return None
     servers = kafka.get("bootstrapServers")
     return None if servers is not None and not isinstance(servers, str) else bool(servers)
+
+
+def kafka_server_problems(doc: Document) -> list[Problem]:
+    """Every broker of platform.kafka.bootstrapServers must name its namespace: a host
+    without a dot resolves in the namespace of whoever connects (KEDA in ``keda``,
+    kafka-exporter in ``monitoring``), so at most one of them reaches it."""
+    kafka = _map(doc.data["platform"], "kafka") or {}
+    servers = _text(kafka, "bootstrapServers")
+    if not servers:
+        return []
+    where = doc.locate(("platform", "kafka", "bootstrapServers"), value=True)
+    return [Problem(where, message) for message in map(_kafka_server_problem, servers.split(",")) if message]
+
+
+def _kafka_server_problem(server: str) -> "str | None":
+    if server != server.strip() or not server:  # KEDA splits on ',' and trims nothing
+        return f"platform.kafka.bootstrapServers: {server!r}: write the brokers separated by ',' alone, without spaces or empty entries"
+    host, colon, port = server.rpartition(":")
+    if not colon or not host or not port.isdigit():
+        return f"platform.kafka.bootstrapServers: {server!r} must be host:port, such as kafka.kafka.svc:9092"
+    if "." not in host and not host.startswith("["):
+        return (
+            f"platform.kafka.bootstrapServers: {server!r} has no namespace, so it resolves in the namespace of whoever "
+            f"connects (KEDA runs in 'keda', kafka-exporter in 'monitoring'); write <service>.<namespace>.svc:{port}, "
+            f"such as {host}.kafka.svc:{port}"
+        )
+    return None

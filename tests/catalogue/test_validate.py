@@ -219,7 +219,7 @@ def test_kafka_fields_required():
         """\
         platform:
           name: demo
-          kafka: {bootstrapServers: "k:9092"}
+          kafka: {bootstrapServers: "k.kafka:9092"}
         services:
           - name: worker
             namespace: apps
@@ -279,7 +279,7 @@ def test_min_replicas_zero_with_kafka_is_fine():
         """\
         platform:
           name: demo
-          kafka: {bootstrapServers: "k:9092"}
+          kafka: {bootstrapServers: "k.kafka:9092"}
         services:
           - name: worker
             namespace: apps
@@ -560,7 +560,7 @@ def test_zero_polling_interval():
         """\
         platform:
           name: demo
-          kafka: {bootstrapServers: "k:9092"}
+          kafka: {bootstrapServers: "k.kafka:9092"}
         services:
           - name: worker
             namespace: apps
@@ -580,7 +580,7 @@ def test_the_contracts_own_example_message():
         """\
         platform:
           name: demo
-          kafka: {bootstrapServers: "k:9092"}
+          kafka: {bootstrapServers: "k.kafka:9092"}
         services:
           - name: worker
             namespace: apps
@@ -598,7 +598,7 @@ def test_max_replicas_zero_with_min_zero():
         """\
         platform:
           name: demo
-          kafka: {bootstrapServers: "k:9092"}
+          kafka: {bootstrapServers: "k.kafka:9092"}
         services:
           - name: worker
             namespace: apps
@@ -614,7 +614,7 @@ def test_rules_still_run_beside_structural_problems():
         """\
         platform:
           name: Demo
-          kafka: {bootstrapServers: "k:9092"}
+          kafka: {bootstrapServers: "k.kafka:9092"}
         services:
           - name: worker
             namespace: apps

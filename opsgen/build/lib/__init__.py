@@ -7,7 +7,17 @@ ApiObject, created in one jsii call (base.Manifest, json_api_object.py).
 from opsgen.output import bridge
 
 bridge.prepare()  # before cdk8s starts its jsii kernel
-from opsgen.build.lib.alertmanager_config import AlertmanagerConfig, AlertmanagerConfigProps, Receiver, SecretRef, operator_config
+from opsgen.build.lib.alertmanager_config import (
+    AlertmanagerConfig,
+    AlertmanagerConfigProps,
+    InhibitRule,
+    Matcher,
+    Message,
+    Receiver,
+    Route,
+    SecretRef,
+    operator_config,
+)
 from opsgen.build.lib.base import Manifest, ObjectMeta, created
 from opsgen.build.lib.dashboard_config_map import DashboardConfigMap, DashboardConfigMapProps
 from opsgen.build.lib.hpa import HorizontalPodAutoscaler, HpaProps
@@ -26,8 +36,11 @@ __all__ = [
     "Endpoint",
     "HorizontalPodAutoscaler",
     "HpaProps",
+    "InhibitRule",
     "KafkaTrigger",
     "Manifest",
+    "Matcher",
+    "Message",
     "Namespace",
     "NamespaceProps",
     "ObjectMeta",
@@ -36,6 +49,7 @@ __all__ = [
     "PrometheusRule",
     "PrometheusRuleProps",
     "Receiver",
+    "Route",
     "Rule",
     "RuleGroup",
     "ScaledObject",

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from constructs import Construct
 
 from opsgen.build.lib.json_api_object import JsonApiObject
+from opsgen.conventions import CUSTOM_RESOURCE_GROUPS, CUSTOM_RESOURCE_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -43,6 +44,17 @@ class ObjectMeta:
         return out
 
 
+def with_sync_options(meta: ObjectMeta, options: tuple[str, ...]) -> ObjectMeta:
+    """``meta`` with Argo CD sync ``options`` added to its sync-options annotation
+    (one annotation, options joined with "," as Argo CD reads them; none repeated)."""
+    present = [o.strip() for o in meta.annotations.get(SYNC_OPTIONS_ANNOTATION, "").split(",") if o.strip()]
+    merged = present + [o for o in options if o not in present]
+    if not merged:
+        return meta
+    annotations = {**meta.annotations, SYNC_OPTIONS_ANNOTATION: ",".join(merged)}
+    return ObjectMeta(meta.name, meta.namespace, meta.labels, annotations)
+
+
 def require(condition: bool, message: str) -> None:
     """Props checks: a broken prop is a bug in the caller, never user input."""
     if not condition:
@@ -57,6 +69,8 @@ class Manifest(JsonApiObject):
     ``created``), so output can be split into files without asking cdk8s."""
 
     def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
+        if api_version.split("/")[0] in CUSTOM_RESOURCE_GROUPS:
+            meta = with_sync_options(meta, CUSTOM_RESOURCE_SYNC_OPTIONS)
         manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
         super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", manifest)
         created(scope).append((kind, meta.namespace, meta.name))

@@ -5,19 +5,22 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from opsgen.conventions import GOLDILOCKS_LABEL, NAMESPACE_SYNC_WAVE, SYNC_WAVE_ANNOTATION
-from opsgen.build.lib.base import Manifest, ObjectMeta, require
+from opsgen.conventions import GOLDILOCKS_LABEL, NAMESPACE_SYNC_OPTIONS, NAMESPACE_SYNC_WAVE, SYNC_WAVE_ANNOTATION
+from opsgen.build.lib.base import Manifest, ObjectMeta, require, with_sync_options
 
 
 @dataclass(frozen=True)
 class NamespaceProps:
     """meta: name and labels (namespace must be None: the kind is cluster-scoped).
     goldilocks: add goldilocks.fairwinds.com/enabled: "true" (default True).
-    sync_wave: Argo CD sync wave, earlier than the objects inside (default "-1")."""
+    sync_wave: Argo CD sync wave, earlier than the objects inside (default "-1").
+    sync_options: Argo CD sync options (default Prune=false,Delete=false: the namespace
+    holds workloads opsgen does not own, so Argo CD must never prune or delete it)."""
 
     meta: ObjectMeta
     goldilocks: bool = True
     sync_wave: str | None = NAMESPACE_SYNC_WAVE
+    sync_options: tuple[str, ...] = NAMESPACE_SYNC_OPTIONS
 
     def __post_init__(self) -> None:
         require(self.meta.namespace is None, "a Namespace is cluster-scoped: meta.namespace must be None")
@@ -31,5 +34,5 @@ class Namespace(Manifest):
         annotations = dict(props.meta.annotations)
         if props.sync_wave is not None:
             annotations[SYNC_WAVE_ANNOTATION] = props.sync_wave
-        meta = ObjectMeta(props.meta.name, None, labels, annotations)
+        meta = with_sync_options(ObjectMeta(props.meta.name, None, labels, annotations), props.sync_options)
         super().__init__(scope, api_version="v1", kind="Namespace", meta=meta, body={})

@@ -14,6 +14,8 @@ RECEIVERS = (
     Receiver("page", pagerduty=SecretRef("pd", "routing-key")),
     Receiver("warn", slack=SecretRef("slack", "url"), channel="#alerts"),
 )
+# an equal on labels both alerts lack is true: the rule also requires them present
+PRESENT = ({"name": "namespace", "value": ".+", "matchType": "=~"}, {"name": "service", "value": ".+", "matchType": "=~"})
 PROPS = AlertmanagerConfigProps(META, (("page", "page"), ("warn", "warn")), RECEIVERS, inhibit=(("page", "warn"),))
 
 
@@ -38,8 +40,8 @@ def test_object():
     ]
     assert spec["inhibitRules"] == [
         {
-            "sourceMatch": [{"name": "severity", "value": "page", "matchType": "="}],
-            "targetMatch": [{"name": "severity", "value": "warn", "matchType": "="}],
+            "sourceMatch": [{"name": "severity", "value": "page", "matchType": "="}, *PRESENT],
+            "targetMatch": [{"name": "severity", "value": "warn", "matchType": "="}, *PRESENT],
             "equal": ["namespace", "service"],
         }
     ]
@@ -91,3 +93,51 @@ def test_amtool_accepts_the_operator_config(tmp_path):
 )
 def test_amtool_routes_by_severity(tmp_path, labels, receiver):
     assert prom_tools.route(operator_config(PROPS), tmp_path, labels) == receiver
+
+
+def test_routes_and_inhibit_rules_of_any_matchers():
+    from opsgen.build.lib import InhibitRule, Matcher, Route
+
+    props = AlertmanagerConfigProps(
+        META,
+        (Route("page", (Matcher("severity", "page|critical", "=~"),)),),
+        RECEIVERS,
+        inhibit=(InhibitRule((Matcher("severity", "page"),), (Matcher("severity", "warn"),), ("service",)),),
+    )
+    spec = props.spec()
+    assert spec["route"]["routes"] == [{"receiver": "page", "matchers": [{"name": "severity", "value": "page|critical", "matchType": "=~"}]}]
+    assert spec["inhibitRules"][0]["targetMatch"][-1] == {"name": "service", "value": ".+", "matchType": "=~"}
+    config = operator_config(props)
+    assert config["route"]["routes"][0]["routes"] == [{"receiver": "monitoring/routing/page", "matchers": ['severity=~"page|critical"']}]
+    assert config["inhibit_rules"] == [
+        {"source_matchers": ['severity="page"', 'service=~".+"'], "target_matchers": ['severity="warn"', 'service=~".+"'], "equal": ["service"]}
+    ]
+    with pytest.raises(ValueError, match="needs a matcher"):
+        Route("page", ())
+    with pytest.raises(ValueError, match="match type"):
+        Matcher("severity", "x", "==")
+
+
+def test_operator_config_merges_into_the_base_config():
+    base = {"route": {"receiver": "null", "routes": [{"receiver": "null", "matchers": ['alertname="Watchdog"']}]},
+            "receivers": [{"name": "null"}], "inhibit_rules": [{"target_matchers": ['alertname="InfoInhibitor"']}]}
+    config = operator_config(PROPS, base)
+    assert [r["receiver"] for r in config["route"]["routes"]] == ["monitoring/routing/default", "null"]  # ours first
+    assert config["receivers"][0] == {"name": "null"} and len(config["receivers"]) == 4
+    assert config["inhibit_rules"][0] == {"target_matchers": ['alertname="InfoInhibitor"']} and len(config["inhibit_rules"]) == 2
+    assert base["route"]["routes"] == [{"receiver": "null", "matchers": ['alertname="Watchdog"']}]  # not modified
+
+
+def test_messages_in_the_object_and_in_the_operator_config():
+    from opsgen.build.lib import Message
+
+    message = Message("T", "X", "S", "D", "R", runbook_link=True)
+    page = Receiver("page", pagerduty=SecretRef("pd", "k"), message=message)
+    warn = Receiver("warn", slack=SecretRef("s", "k"), channel="#c", message=message)
+    assert page.to_json()["pagerdutyConfigs"][0]["details"] == [
+        {"key": "summary", "value": "S"}, {"key": "description", "value": "D"}, {"key": "runbook_url", "value": "R"}
+    ]
+    assert page.operator_json("")["pagerduty_configs"][0]["links"] == [{"href": "R", "text": "Runbook"}]
+    assert page.operator_json("")["pagerduty_configs"][0]["details"] == {"summary": "S", "description": "D", "runbook_url": "R"}
+    assert warn.operator_json("")["slack_configs"][0]["actions"] == [{"type": "button", "text": "Runbook", "url": "R"}]
+    assert warn.to_json()["slackConfigs"][0]["title"] == "T"

@@ -15,13 +15,27 @@ def test_namespace(chart):
         "metadata": {
             "name": "apps",
             "labels": {"team": "core", "goldilocks.fairwinds.com/enabled": "true"},
-            "annotations": {"note": "x", "argocd.argoproj.io/sync-wave": "-1"},
+            "annotations": {
+                "note": "x",
+                "argocd.argoproj.io/sync-wave": "-1",
+                "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
+            },
         },
     }
 
 
+def test_argo_cd_never_prunes_or_deletes_a_namespace(chart):
+    """The namespace holds workloads opsgen does not own: with prune and the resources
+    finalizer, Argo CD would delete it (and them) when its last service leaves the catalogue
+    or the Application is deleted. Options it already has are kept, in one annotation."""
+    meta = ObjectMeta("apps", None, {}, {"argocd.argoproj.io/sync-options": "ServerSideApply=true, Prune=false"})
+    Namespace(chart, NamespaceProps(meta))
+    annotations = one(chart)["metadata"]["annotations"]
+    assert annotations["argocd.argoproj.io/sync-options"] == "ServerSideApply=true,Prune=false,Delete=false"
+
+
 def test_namespace_without_goldilocks_or_wave(chart):
-    Namespace(chart, NamespaceProps(ObjectMeta("apps"), goldilocks=False, sync_wave=None))
+    Namespace(chart, NamespaceProps(ObjectMeta("apps"), goldilocks=False, sync_wave=None, sync_options=()))
     assert one(chart) == {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}
 
 

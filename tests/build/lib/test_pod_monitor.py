@@ -19,7 +19,7 @@ def test_pod_monitor(chart):
     assert build(chart) == {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PodMonitor",
-        "metadata": {"name": "ingest", "namespace": "streams", "labels": {"release": "kps"}},
+        "metadata": {"name": "ingest", "namespace": "streams", "labels": {"release": "kps"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
         "spec": {
             "selector": {"matchLabels": {"app.kubernetes.io/name": "ingest"}},
             "namespaceSelector": {"matchNames": ["streams"]},

@@ -29,7 +29,9 @@ def synth(props: PrometheusRuleProps) -> dict:
 def test_object_and_spec():
     doc = synth(PrometheusRuleProps(META, (RuleGroup("g", (RECORD, ALERT)),)))
     assert doc["apiVersion"] == "monitoring.coreos.com/v1" and doc["kind"] == "PrometheusRule"
-    assert doc["metadata"] == {"name": "svc-alerts", "namespace": "apps", "labels": {"release": "prometheus"}}
+    assert doc["metadata"] == {
+        "name": "svc-alerts", "namespace": "apps", "labels": {"release": "prometheus"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}
+    }
     assert doc["spec"] == {
         "groups": [
             {

@@ -15,7 +15,7 @@ def test_kafka_only(chart):
     assert one(chart) == {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",
-        "metadata": {"name": "worker", "namespace": "apps", "labels": {"team": "core"}},
+        "metadata": {"name": "worker", "namespace": "apps", "labels": {"team": "core"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"},
             "minReplicaCount": 0,

@@ -18,7 +18,7 @@ def test_sasl_only(chart):
     assert one(chart) == {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "TriggerAuthentication",
-        "metadata": {"name": "kafka-trigger-auth", "namespace": "streams"},
+        "metadata": {"name": "kafka-trigger-auth", "namespace": "streams", "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
         "spec": {"secretTargetRef": refs(["sasl", "username", "password"])},
     }
 
