@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from opsgen import stack
+from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
 ENVS = ("dev", "staging", "prod")
@@ -28,7 +29,7 @@ def env_values(env: str) -> dict:
 
 
 def chart_values(chart: str, env: str) -> dict:
-    return stack.release_values(REPO, stack.find_release(helmfile()["releases"], chart), env, env_values(env))
+    return helm_values.release_values(REPO, release(chart), env, env_values(env))
 
 
 def release(chart: str) -> dict:

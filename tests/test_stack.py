@@ -12,6 +12,7 @@ import yaml
 
 from opsgen.catalogue import load, model, validate
 from opsgen import stack
+from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
 STACK_PARTS = ("helmfile.yaml", "environments", "charts", "deploy")
@@ -107,7 +108,7 @@ def test_kubecost_is_optional_and_its_key_comes_from_a_secret():
     assert kubecost["condition"] == "kubecost.enabled"
     assert env_values("dev")["kubecost"]["enabled"] is False
     assert env_values("prod")["kubecost"]["enabled"] is True
-    values = stack.release_values(REPO, kubecost)
+    values = helm_values.release_values(REPO, kubecost, "prod", env_values("prod"))  # the key is per environment
     key = values["kubecostProductConfigs"]["productKey"]
     assert key.get("secretname") and not key.get("key")
     assert not values.get("kubecostToken")
