@@ -119,16 +119,18 @@ def _run(args: argparse.Namespace) -> int:
     from opsgen import pipeline
 
     if args.command == "validate":
-        pipeline.load_valid(args.catalogue)
+        warnings = pipeline.catalogue_warnings(pipeline.load_valid(args.catalogue))
         if _machine_format(args):
-            sys.stdout.write(report.render([], args.format))
+            sys.stdout.write(report.render(report.from_problems(warnings, "warning"), args.format))
         else:
+            _warn(warnings)
             print(f"opsgen: {args.catalogue} is valid")
         return 0
     if args.command == "show":
         return _show(args)
     with pipeline.start_synthesis(args.catalogue) as synthesis:  # cdk8s starts while the catalogue is read
         catalogue = pipeline.load_valid(args.catalogue)
+        _warn(pipeline.catalogue_warnings(catalogue))
         rendered = synthesis.build(catalogue)
     if args.command == "diff":
         return _diff(Path(args.out), rendered, args.format)
@@ -162,6 +164,13 @@ def _write_stream(path: Path, rendered) -> None:
 
 def _machine_format(args: argparse.Namespace) -> bool:
     return getattr(args, "format", report.TEXT) in (report.GITHUB, report.JSON)
+
+
+def _warn(warnings) -> None:
+    from opsgen.errors import warning_line
+
+    for problem in warnings:
+        print(warning_line(problem), file=sys.stderr)
 
 
 def _check(out: Path, rendered, stack: tuple[list[str], list[str]]) -> int:

@@ -116,8 +116,10 @@ ALERT_BACKLOG = "KafkaBacklogHigh"
 ALERT_TARGET_DOWN = "MetricsTargetDown"
 ALERT_AT_MAX = "ReplicasAtMax"
 ALERT_KEDA_ERRORS = "KedaScalerErrors"
+ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric is gone while the target is up
 GENERATED_ALERTS = (
     ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_BACKLOG, ALERT_TARGET_DOWN, ALERT_AT_MAX, ALERT_KEDA_ERRORS,
+    ALERT_SLO_METRIC_ABSENT,
 )
 
 
@@ -161,9 +163,45 @@ def pipeline_stage(index: int, count: int) -> str:
     return str(index + 1).zfill(max(2, len(str(count))))
 
 
+# Error budgets as Sloth (slok/sloth) records them, with its names and labels, so that its
+# Grafana dashboards (grafana.com 14348 and 14643) read opsgen's SLOs. One SLO per service
+# with slo.successRate; every series also keeps the labels namespace and service.
+SLO_PERIOD_WINDOW = "30d"  # the SLO period: slo:sli_error:ratio_rate30d, from the 5m ratio
+SLO_PERIOD_DAYS = 30
+SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO
+SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-success-rate (service names are unique per namespace)
+SLOTH_SERVICE_LABEL = "sloth_service"  # the service's name
+SLOTH_SLO_LABEL = "sloth_slo"  # SLO_NAME
+SLOTH_WINDOW_LABEL = "sloth_window"  # on slo:sli_error:ratio_rate<w> only: <w>
+SLOTH_OBJECTIVE_LABEL = "sloth_objective"  # on sloth_slo_info only: the objective in percent, e.g. "99.9"
+SLOTH_MODE_LABEL = "sloth_mode"  # on sloth_slo_info only: who generated the rules
+SLOTH_MODE = "opsgen"
+SLO_OBJECTIVE_RATIO_RECORD = "slo:objective:ratio"  # slo.successRate / 100
+SLO_ERROR_BUDGET_RECORD = "slo:error_budget:ratio"  # 1 - objective
+SLO_TIME_PERIOD_RECORD = "slo:time_period:days"  # SLO_PERIOD_DAYS
+SLO_CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"  # 5m error ratio / error budget
+SLO_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"  # 30d error ratio / error budget
+SLO_BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"  # 1 - period burn rate
+SLO_INFO_RECORD = "sloth_slo_info"  # 1, labels sloth_* and sloth_objective
+SLOTH_RECORDS = (
+    SLO_OBJECTIVE_RATIO_RECORD, SLO_ERROR_BUDGET_RECORD, SLO_TIME_PERIOD_RECORD, SLO_CURRENT_BURN_RECORD,
+    SLO_PERIOD_BURN_RECORD, SLO_BUDGET_REMAINING_RECORD, SLO_INFO_RECORD,
+)
+
+
+def sloth_id(service: Service) -> str:
+    return f"{service.namespace}-{service.name}-{SLO_NAME}"
+
+
+def sloth_labels(service: Service) -> dict[str, str]:
+    """The labels Sloth puts on every series of an SLO."""
+    return {SLOTH_ID_LABEL: sloth_id(service), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: SLO_NAME}
+
+
 def recorded_metrics() -> tuple[str, ...]:
     """Every series opsgen's recording rules write (expressions may use them)."""
-    return tuple(error_ratio_record(w) for w in SLO_WINDOWS) + CATALOGUE_RECORDS + PIPELINE_RECORDS
+    ratios = tuple(error_ratio_record(w) for w in SLO_WINDOWS + (SLO_PERIOD_WINDOW,))
+    return ratios + SLOTH_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS
 
 
 def rule_group_name(platform: Platform, service: Service | None, kind: str) -> str:

@@ -34,6 +34,11 @@ class Problem:
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 
 
+def warning_line(problem: Problem) -> str:
+    """A warning as printed: ``file:line:col: warning: message`` (the exit status stays 0)."""
+    return f"{problem.location}: warning: {problem.message.translate(_ONE_LINE)}"
+
+
 class CatalogueError(Exception):
     """Raised with every problem found; the CLI prints them and exits 1."""
 

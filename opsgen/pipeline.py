@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, load, model, validate
+from opsgen.catalogue import alert_checks, bucket_checks, load, model, validate
+from opsgen.errors import Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
     from opsgen.output.parallel import Workers
@@ -18,6 +19,11 @@ def load_valid(catalogue: str) -> model.Catalogue:
     built = model.build(doc)
     alert_checks.check(built)  # PromQL, metric names, exposition files
     return built
+
+
+def catalogue_warnings(catalogue: model.Catalogue) -> list[Problem]:
+    """Located warnings about a valid catalogue: printed, the exit status stays 0."""
+    return list(bucket_checks.findings(catalogue).warnings)
 
 
 def synthesize(catalogue: model.Catalogue) -> "Rendered":

@@ -33,8 +33,8 @@ class Finding:
             raise ValueError(f"severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
 
 
-def from_problems(problems: Iterable[Problem]) -> list[Finding]:
-    return [Finding(p.location.file, p.location.line, p.location.col, p.message) for p in problems]
+def from_problems(problems: Iterable[Problem], severity: str = "error") -> list[Finding]:
+    return [Finding(p.location.file, p.location.line, p.location.col, p.message, severity) for p in problems]
 
 
 def at_file(file: str, message: str, severity: str = "error") -> Finding:

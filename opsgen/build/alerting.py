@@ -18,7 +18,7 @@ and 3d; an alert needs a long *and* a short window above ``factor x budget``
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from opsgen import conventions as conv
 from opsgen import durations
@@ -52,6 +52,7 @@ POLICY: dict[str, Policy] = {
     conv.ALERT_TARGET_DOWN: Policy("warn", "5m"),
     conv.ALERT_AT_MAX: Policy("warn", "15m"),
     conv.ALERT_KEDA_ERRORS: Policy("warn", "10m"),
+    conv.ALERT_SLO_METRIC_ABSENT: Policy("warn", "0s"),  # its for is per service: absent_for()
 }
 BURNS: dict[str, tuple[Burn, ...]] = {
     conv.ALERT_BURN_FAST: (Burn(14.4, "1h", "5m"), Burn(6, "6h", "30m")),
@@ -63,8 +64,10 @@ RATE_WINDOW = "5m"  # of the latency quantile and the KEDA error rate
 # --- PromQL building blocks ------------------------------------------------
 
 
-def selector(metric: str, matchers: dict[str, str]) -> str:
-    inner = ",".join(f"{name}={quote(value)}" for name, value in matchers.items())
+def selector(metric: str, matchers: dict[str, str], present: tuple[str, ...] = ()) -> str:
+    """``metric{name="value",...}``; ``present``: labels that must be set (``=~".+"``)."""
+    equal = [f"{name}={quote(value)}" for name, value in matchers.items()]
+    inner = ",".join(equal + [f'{name}=~".+"' for name in present])
     return f"{metric}{{{inner}}}"
 
 
@@ -86,19 +89,76 @@ def budget(service: Service) -> float:
 
 
 def recording_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
-    """The failure ratio of a service over every SLO window (none without successRate)."""
+    """The SLO's series as Sloth records them (none without successRate): the failure
+    ratio over every window, then its objective, budget, burn rates and info."""
     if service.slo.success_rate is None:
         return ()
-    return tuple(Rule(record=conv.error_ratio_record(w), expr=error_ratio(service, platform, w)) for w in conv.SLO_WINDOWS)
+    return ratio_rules(service, platform) + sloth_meta_rules(service)
+
+
+def ratio_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
+    """``slo:sli_error:ratio_rate<w>`` for every window and the SLO period, labelled with
+    the service's identity, Sloth's SLO labels and ``sloth_window``."""
+    def labels(window: str) -> dict[str, str]:
+        return {**identity(service), **conv.sloth_labels(service), conv.SLOTH_WINDOW_LABEL: window}
+
+    windows = tuple(Rule(record=conv.error_ratio_record(w), expr=error_ratio(service, platform, w), labels=labels(w)) for w in conv.SLO_WINDOWS)
+    period = Rule(record=conv.error_ratio_record(conv.SLO_PERIOD_WINDOW), expr=period_error_ratio(service), labels=labels(conv.SLO_PERIOD_WINDOW))
+    return windows + (period,)
 
 
 def error_ratio(service: Service, platform: Platform, window: str) -> str:
+    """Failed / all tasks over ``window``, 0 when the service exports its counter but:
+
+    - has no failure series: prometheus_client creates it with the first failure, so the
+      failures are then the total's rate times 0 (same labels), never nothing;
+    - did no task in the window (an idle consumer): 0/0 would record NaN, which Sloth's
+      period ratio (a mean of 5m ratios) would carry for 30 days.
+
+    No counter at all (target down, metric renamed) stays empty: other alerts say so."""
     metrics = platform.metrics
     failed = {**identity(service), metrics.outcome_label: metrics.failure_outcome}
     by = "sum by (namespace, service) "
+    total = f"{by}(rate({selector(metrics.requests, identity(service))}[{window}]))"
+    failures = f"({by}(rate({selector(metrics.requests, failed)}[{window}])) or {total} * 0)"
+    return f"({failures} / ({total} > 0)) or {total} * 0"
+
+
+def _slo_selector(record: str, service: Service) -> str:
+    return selector(record, {**identity(service), **conv.sloth_labels(service)})
+
+
+def period_error_ratio(service: Service) -> str:
+    """The SLO period's failure ratio as Sloth computes it: the mean of the 5m ratios
+    recorded over the period (cheap: no 30-day rate over raw counters)."""
+    short = _slo_selector(conv.error_ratio_record(conv.SLO_WINDOWS[0]), service)
+    period = conv.SLO_PERIOD_WINDOW
+    return f"sum_over_time({short}[{period}]) / ignoring ({conv.SLOTH_WINDOW_LABEL}) count_over_time({short}[{period}])"
+
+
+def sloth_meta_rules(service: Service) -> tuple[Rule, ...]:
+    """Sloth's meta series of the SLO: objective, budget, period, burn rates (error ratio /
+    budget, now and over the period), budget remaining and ``sloth_slo_info``."""
+    labels = {**identity(service), **conv.sloth_labels(service)}
+    objective = float(service.slo.success_rate or 100) / 100
+    on = f"on ({', '.join(conv.sloth_labels(service))}) group_left "
+    budget_of = _slo_selector(conv.SLO_ERROR_BUDGET_RECORD, service)
+
+    def burn(window: str) -> str:
+        return f"{_slo_selector(conv.error_ratio_record(window), service)} / {on}{budget_of}"
+
+    def record(name: str, expr: str, **extra: str) -> Rule:
+        return Rule(record=name, expr=expr, labels={**labels, **extra})
+
+    info = {conv.SLOTH_OBJECTIVE_LABEL: number(float(service.slo.success_rate or 100)), conv.SLOTH_MODE_LABEL: conv.SLOTH_MODE}
     return (
-        f"{by}(rate({selector(metrics.requests, failed)}[{window}]))"
-        f" / {by}(rate({selector(metrics.requests, identity(service))}[{window}]))"
+        record(conv.SLO_OBJECTIVE_RATIO_RECORD, f"vector({number(objective)})"),
+        record(conv.SLO_ERROR_BUDGET_RECORD, f"vector({number(budget(service))})"),
+        record(conv.SLO_TIME_PERIOD_RECORD, f"vector({conv.SLO_PERIOD_DAYS})"),
+        record(conv.SLO_CURRENT_BURN_RECORD, burn(conv.SLO_WINDOWS[0])),
+        record(conv.SLO_PERIOD_BURN_RECORD, burn(conv.SLO_PERIOD_WINDOW)),
+        record(conv.SLO_BUDGET_REMAINING_RECORD, f"1 - {_slo_selector(conv.SLO_PERIOD_BURN_RECORD, service)}"),
+        record(conv.SLO_INFO_RECORD, "vector(1)", **info),
     )
 
 
@@ -128,14 +188,19 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
         out.append(record(conv.SLO_LATENCY_RECORD, f"vector({number(durations.seconds(service.slo.latency_p95))})"))
     kafka = service.kafka
     if kafka is not None:
-        lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
-        out.append(record(conv.KAFKA_LAG_RECORD, f"sum({lag})"))
+        out.append(record(conv.KAFKA_LAG_RECORD, f"sum({committed_lag(kafka)})"))
         out.append(record(conv.KAFKA_LAG_THRESHOLD_RECORD, f"vector({kafka.lag_threshold})"))
         if service.slo.backlog is not None:
             out.append(record(conv.KAFKA_BACKLOG_RECORD, f"vector({service.slo.backlog})"))
     if service.scaling is not None:
         out.append(record(conv.HPA_INFO_RECORD, "vector(1)", **{conv.HPA_LABEL: conv.hpa_name(service)}))
     return tuple(out)
+
+
+def committed_lag(kafka) -> str:
+    """The consumer group's lag per partition, without the -1 kafka_exporter (v1.9.0)
+    reports for partitions the group never committed (summed, they cancel real backlog)."""
+    return selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic}) + " >= 0"
 
 
 def pipeline_stages(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -186,6 +251,8 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
         out.append(_backlog_alert(service))
     if service.metrics is not None:
         out.append(_target_down_alert(service))
+        if service.slo.success_rate is not None or service.slo.latency_p95 is not None:
+            out.append(_slo_metric_absent_alert(service, platform))
     if service.scaling is not None:
         if service.scaling.min_replicas < service.scaling.max_replicas:  # min == max: always at max, nothing to scale
             out.append(_at_max_alert(service))
@@ -213,8 +280,11 @@ def _burn_alert(service: Service, name: str) -> Alert:
 
 
 def _burn_condition(service: Service, burn: Burn, limit: float) -> str:
+    """Both windows above the threshold; as Sloth does, each side drops ``sloth_window`` so
+    that they match (the alert keeps the identity and Sloth's SLO labels)."""
     threshold = number(burn.factor * limit)
-    sides = [f"{selector(conv.error_ratio_record(w), identity(service))} > {threshold}" for w in (burn.short, burn.long)]
+    drop = f"max without ({conv.SLOTH_WINDOW_LABEL}) "
+    sides = [f"{drop}({_slo_selector(conv.error_ratio_record(w), service)} > {threshold})" for w in (burn.short, burn.long)]
     return " and ".join(sides)
 
 
@@ -229,8 +299,7 @@ def _latency_alert(service: Service, platform: Platform) -> Alert:
 
 def _backlog_alert(service: Service) -> Alert:
     kafka = service.kafka  # called only for Kafka-scaled services
-    lag = selector("kafka_consumergroup_lag", {"consumergroup": kafka.consumer_group, "topic": kafka.topic})
-    expr = f"sum by (consumergroup, topic) ({lag}) > {service.slo.backlog}"
+    expr = f"sum by (consumergroup, topic) ({committed_lag(kafka)}) > {service.slo.backlog}"
     summary = f"{service.name} is falling behind on {kafka.topic}."
     description = (
         f"Consumer group {kafka.consumer_group} is {{{{ $value }}}} messages behind on {kafka.topic} "
@@ -247,6 +316,50 @@ def _target_down_alert(service: Service) -> Alert:
     summary = f"Prometheus cannot scrape {service.name}."
     description = f"{service.namespace}/{service.name}: a metrics target is down or missing; its other alerts are blind."
     return _alert(conv.ALERT_TARGET_DOWN, service, expr, summary, description)
+
+
+def sli_series(service: Service, platform: Platform) -> tuple[tuple[str, str], ...]:
+    """(selector, what it is) of the series the SLO alerts read of the service's own
+    metrics: the task counter with its outcome label (slo.successRate), the duration
+    histogram's buckets (slo.latencyP95)."""
+    metrics, ident = platform.metrics, identity(service)
+    out = []
+    if service.slo.success_rate is not None:
+        counter = selector(metrics.requests, ident, present=(metrics.outcome_label,))
+        out.append((counter, f"{metrics.requests} with an {metrics.outcome_label} label"))
+    if service.slo.latency_p95 is not None:
+        out.append((selector(metrics.duration + "_bucket", ident), f"{metrics.duration}_bucket"))
+    return tuple(out)
+
+
+def absent_for(service: Service) -> str:
+    """SLOMetricAbsent's ``for``, as Pyrra computes it: how long a total outage takes to
+    fire the SLO alert the absent series would hide, so it is reported no later than the
+    outage. With slo.successRate: the first fast-burn pair's factor x budget x long window
+    plus ErrorBudgetBurnFast's ``for``, in whole minutes (worker at 95%: 45m; 99.9%: 3m);
+    with slo.latencyP95 only: LatencyP95High's ``for``."""
+    if service.slo.success_rate is None:
+        return POLICY[conv.ALERT_LATENCY].for_
+    first = BURNS[conv.ALERT_BURN_FAST][0]
+    outage = int(first.factor * budget(service) * durations.seconds(first.long))
+    total = outage + durations.seconds(POLICY[conv.ALERT_BURN_FAST].for_)
+    return f"{int(total / 60 + 0.5)}m"
+
+
+def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
+    """An SLI series is gone while a target of the service is up (renamed metric or label):
+    the SLO alerts would read nothing. A target down or missing is MetricsTargetDown's."""
+    series = sli_series(service, platform)
+    absent = " or ".join(f"absent({s})" for s, _ in series)
+    up = f"max by (namespace, service) ({selector('up', identity(service))}) == 1"
+    expr = f"({absent}) and on (namespace, service) ({up})"
+    summary = f"{service.name} is scraped but exports no series its SLO alerts read."
+    description = (
+        f"{service.namespace}/{service.name}: a metrics target is up, but there is no "
+        f"{' or no '.join(what for _, what in series)} series (a renamed metric or label, or no task "
+        "done since the service started): its SLO alerts see nothing."
+    )
+    return replace(_alert(conv.ALERT_SLO_METRIC_ABSENT, service, expr, summary, description), for_=absent_for(service))
 
 
 def _at_max_alert(service: Service) -> Alert:

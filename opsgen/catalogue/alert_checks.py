@@ -10,6 +10,7 @@ from typing import Iterable
 
 from opsgen import conventions as conv
 from opsgen.errors import CatalogueError, Problem
+from opsgen.catalogue import bucket_checks
 from opsgen.catalogue.model import Alert, Catalogue
 from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
 
@@ -21,6 +22,7 @@ GENERATED_FROM = {  # what each generated alert is derived from, for the reserve
     conv.ALERT_TARGET_DOWN: "metrics",
     conv.ALERT_AT_MAX: "scaling",
     conv.ALERT_KEDA_ERRORS: "scaling.kafka",
+    conv.ALERT_SLO_METRIC_ABSENT: "slo",
 }
 
 
@@ -31,6 +33,7 @@ def check(catalogue: Catalogue, base_dir: str | None = None) -> None:
         base_dir = os.path.dirname(os.path.abspath(catalogue.file))
     known = known_metrics(catalogue, base_dir)
     problems = list(known.problems) + list(alert_problems(catalogue, known))
+    problems += bucket_checks.findings(catalogue, base_dir).errors  # latencyP95 above the declared buckets
     if problems:
         raise CatalogueError(problems)
 

@@ -111,6 +111,7 @@ class Slo:
     success_rate: float | None = None
     latency_p95: str | None = None
     backlog: int | None = None
+    latency_location: Location | None = None  # of the latencyP95 value, for checks against the buckets
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ def _service(raw: dict[str, Any], locate) -> Service:
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
         scaling=_scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None,
-        slo=_slo(raw.get("slo") or {}, raw.get("scaling")),
+        slo=_slo(raw.get("slo") or {}, raw.get("scaling"), locate(("slo", "latencyP95"), value=True)),
         alerts=alerts,
         location=locate(("name",)),
     )
@@ -261,10 +262,12 @@ def _kafka(raw: dict[str, Any], service: str) -> Kafka:
     )
 
 
-def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None) -> Slo:
+def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None, latency_location: Location | None = None) -> Slo:
     kafka = (scaling or {}).get("kafka")
     backlog = raw.get("backlog", 5 * int(kafka["lagThreshold"]) if kafka else None)
-    return Slo(success_rate=raw.get("successRate"), latency_p95=raw.get("latencyP95"), backlog=backlog)
+    latency = raw.get("latencyP95")
+    where = latency_location if latency is not None else None
+    return Slo(success_rate=raw.get("successRate"), latency_p95=latency, backlog=backlog, latency_location=where)
 
 
 def _alert_locator(locate, path: tuple) -> tuple[Location, Location]:

@@ -16,6 +16,7 @@ or environments costs one parse.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -259,11 +260,31 @@ def _read_cached(path: str, mtime_ns: int) -> tuple[dict[str, frozenset[str]], s
         return {}, "'{path}' is not in the Prometheus text format: " + detail
 
 
-def _families(text: str) -> dict[str, frozenset[str]]:
+class Exposition(dict):
+    """Series name -> label names (what ``read_exposition`` returns), plus ``buckets``:
+    each histogram family's finite bucket bounds, ascending (empty without samples)."""
+
+    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]]):
+        super().__init__(families)
+        self.buckets = buckets
+
+
+def _families(text: str) -> Exposition:
+    parsed = list(text_string_to_metric_families(text))
     out: dict[str, set[str]] = {}
-    for family in text_string_to_metric_families(text):
+    for family in parsed:
         if not family.samples:  # declared without samples: the family name is all we have
             out.setdefault(family.name, set())
         for sample in family.samples:
             out.setdefault(sample.name, set()).update(sample.labels)
-    return {name: frozenset(labels) for name, labels in out.items()}
+    return Exposition({name: frozenset(labels) for name, labels in out.items()}, histogram_buckets(parsed))
+
+
+def histogram_buckets(families: Iterable) -> dict[str, tuple[float, ...]]:
+    """Histogram family name -> the finite ``le`` bounds of its ``_bucket`` samples, ascending."""
+    out = {}
+    for family in families:
+        if family.type == "histogram":
+            bounds = {float(s.labels["le"]) for s in family.samples if s.name == family.name + "_bucket" and "le" in s.labels}
+            out[family.name] = tuple(sorted(b for b in bounds if math.isfinite(b)))
+    return out

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +25,7 @@ from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.errors import CatalogueError
 from opsgen.build.lib import operator_config
-from opsgen.catalogue.model import Environment, Service
+from opsgen.catalogue.model import Environment, Service, Slo
 from tests import prom_tools
 from tests.conftest import REPO
 from tests.support import manifests
@@ -161,11 +161,12 @@ def alerts_of(docs, path: str) -> dict[str, dict]:
 def test_generated_alert_kinds_per_service(demo_docs):
     assert list(alerts_of(demo_docs, "prod/apps/worker.yaml")) == [
         "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "LatencyP95High", "KafkaBacklogHigh",
-        "MetricsTargetDown", "ReplicasAtMax", "KedaScalerErrors", "WorkerStuck",
+        "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax", "KedaScalerErrors", "WorkerStuck",
     ]
     assert list(alerts_of(demo_docs, "prod/apps/api.yaml")) == [
-        "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "MetricsTargetDown", "ReplicasAtMax",
+        "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax",
     ]
+    assert "SLOMetricAbsent" not in alerts_of(demo_docs, "prod/batch/zero.yaml")  # no SLO on its own metrics
 
 
 def test_labels_annotations_and_runbooks(demo_docs):
@@ -184,6 +185,17 @@ def test_severity_is_lowered_to_the_environments_maximum(demo_docs):
     assert {r["labels"]["severity"] for r in dev.values()} == {"warn"}
     assert dev["WorkerStuck"]["labels"]["severity"] == "warn"
     assert alerts_of(demo_docs, "prod/apps/worker.yaml")["WorkerStuck"]["labels"]["severity"] == "page"
+
+
+def test_slo_metric_absent_waits_as_long_as_an_outage_takes_to_page(demo_docs, catalogue):
+    """Pyrra's for: 14.4 x budget x 1h + 2m (95%: 43.2m + 2m; 99.9%: 52s + 2m)."""
+    assert alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]["for"] == "45m"
+    assert alerts_of(demo_docs, "prod/apps/api.yaml")["SLOMetricAbsent"]["for"] == "3m"
+    latency_only = replace(service(catalogue, "worker"), slo=Slo(latency_p95="2s"))
+    assert alerting.absent_for(latency_only) == "10m"
+    worker = alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]
+    assert worker["labels"]["severity"] == "warn"
+    assert worker["annotations"]["runbook_url"] == "https://runbooks.example.com/demo/slometricabsent"
 
 
 def test_hpa_names_follow_who_creates_the_hpa(demo_docs):
@@ -250,6 +262,11 @@ def ident(svc: Service) -> dict[str, str]:
     return {"namespace": svc.namespace, "service": svc.name}
 
 
+def slo_ident(svc: Service) -> dict[str, str]:
+    """What burn alerts keep of the error-ratio records: identity and Sloth's SLO labels."""
+    return {**ident(svc), "sloth_id": f"{svc.namespace}-{svc.name}-success-rate", "sloth_service": svc.name, "sloth_slo": "success-rate"}
+
+
 def tasks(ratio: float) -> Make:
     """100 tasks a minute, ``ratio`` of them failed."""
 
@@ -277,7 +294,7 @@ def burn(name: str, svc: str) -> Scenario:
     def quiet(s: Service, n: int) -> Series:
         return tasks(burn_ratio(name, s, min, 0.5))(s, n)
 
-    return Scenario(name, svc, firing, quiet, ident, svc)
+    return Scenario(name, svc, firing, quiet, slo_ident, svc)
 
 
 def latency(fast: bool) -> Make:
@@ -292,12 +309,16 @@ def latency(fast: bool) -> Make:
     return make
 
 
-def lag(factor: float) -> Make:
+def lag(factor: float, uncommitted: int = 0) -> Make:
+    """One partition ``factor`` x the backlog behind; ``uncommitted`` more partitions the
+    group never committed, which kafka_exporter v1.9.0 reports as lag -1."""
+
     def make(svc: Service, n: int) -> Series:
         kafka = svc.scaling.kafka
         labels = {"__name__": "kafka_consumergroup_lag", "consumergroup": kafka.consumer_group, "topic": kafka.topic}
         value = int((svc.slo.backlog or 0) * factor)
-        return [({**labels, "partition": "0", "job": "kafka-exporter"}, f"{value}x{n}")]
+        partitions = [(str(p + 1), "-1") for p in range(uncommitted)]
+        return [({**labels, "partition": p, "job": "kafka-exporter"}, f"{v}x{n}") for p, v in [("0", str(value)), *partitions]]
 
     return make
 
@@ -308,6 +329,20 @@ UP_LABELS = {"job": "worker", "instance": "10.0.0.1:8080", "pod": "worker-0"}
 def up(value: int | None) -> Make:
     def make(svc: Service, n: int) -> Series:
         return [] if value is None else [({"__name__": "up", **ident(svc), **UP_LABELS}, f"{value}x{n}")]
+
+    return make
+
+
+def sli(tasks_metric: str = "agent_tasks_total", outcome_label: str = "outcome", buckets: bool = True, up_value: int | None = 1) -> Make:
+    """The series a healthy prometheus_client agent exports (successes only: no failure
+    series), under the given metric and label names, with its scrape target's ``up``."""
+
+    def make(svc: Service, n: int) -> Series:
+        target = {**ident(svc), **UP_LABELS}
+        out = [({"__name__": tasks_metric, **target, outcome_label: "success"}, f"0+100x{n}")]
+        if buckets:
+            out += [({"__name__": "agent_task_duration_seconds_bucket", **target, "le": le}, f"0+100x{n}") for le in ("10.0", "+Inf")]
+        return out + up(up_value)(svc, n)
 
     return make
 
@@ -348,6 +383,8 @@ SCENARIOS = [
     burn(conv.ALERT_BURN_SLOW, "api"),
     Scenario(conv.ALERT_LATENCY, "worker", latency(fast=False), latency(fast=True), ident),
     Scenario(conv.ALERT_BACKLOG, "worker", lag(2), lag(1), lambda s: {"consumergroup": "worker", "topic": "jobs"}),
+    # 101 behind on one partition, two never committed (-1 each): behind, not 99
+    Scenario(conv.ALERT_BACKLOG, "worker", lag(1.01, 2), lag(1, 2), lambda s: {"consumergroup": "worker", "topic": "jobs"}, "uncommitted"),
     Scenario(conv.ALERT_TARGET_DOWN, "worker", up(0), up(1), lambda s: {**ident(s), **UP_LABELS}, "down"),
     Scenario(conv.ALERT_TARGET_DOWN, "worker", up(None), up(1), ident, "absent"),
     Scenario(conv.ALERT_TARGET_DOWN, "zero", None, up(None), ident, "scaled-to-zero"),
@@ -356,6 +393,14 @@ SCENARIOS = [
     Scenario(conv.ALERT_AT_MAX, "api", replicas(0), replicas(1), hpa_labels, "hpa"),
     Scenario(conv.ALERT_KEDA_ERRORS, "worker", keda_errors(True, False), keda_errors(False, False), lambda s: {}, "exported"),
     Scenario(conv.ALERT_KEDA_ERRORS, "worker", keda_errors(True, True), keda_errors(False, True), lambda s: {}, "honor-labels"),
+    # the target is up and healthy (no failure series) vs. it renamed what the SLOs read
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli("agent_task_total"), sli(), ident, "renamed-metric"),
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(outcome_label="result"), sli(), ident, "renamed-label"),
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(buckets=False), sli(), ident, "no-histogram"),
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "api", sli("agent_task_total", buckets=False), sli(buckets=False), ident, "no-latency-slo"),
+    # a target that is down, or none at all: MetricsTargetDown's business, not this alert's
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", None, sli("agent_task_total", up_value=0), ident, "target-down"),
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", None, sli("agent_task_total", up_value=None), ident, "no-target"),
 ]
 
 
@@ -414,7 +459,7 @@ def test_fast_burn_stops_soon_after_the_burn_stops(catalogue, tmp_path):
     failed = {"__name__": "agent_tasks_total", **ident(svc), "outcome": "failure"}
     ok = {**failed, "outcome": "success"}
     series = input_series([(failed, "0+90x60 5400+0x60"), (ok, "0+10x120")])
-    fired = [{"exp_labels": {**ident(svc), **alerts[conv.ALERT_BURN_FAST]["labels"]}}]
+    fired = [{"exp_labels": {**slo_ident(svc), **alerts[conv.ALERT_BURN_FAST]["labels"]}}]
     checks = [
         {"eval_time": "60m", "alertname": conv.ALERT_BURN_FAST, "exp_alerts": fired},
         {"eval_time": "100m", "alertname": conv.ALERT_BURN_FAST, "exp_alerts": []},
@@ -507,12 +552,14 @@ def test_catalogue_alert_may_not_take_a_generated_name(write_catalogue):
     ]
 
 
-def test_bundled_catalogue_is_valid_and_stands_alone():
-    """The bundled catalogue names no file beside it: a copy of services.yaml alone synthesizes."""
+def test_bundled_catalogue_is_valid_with_the_files_beside_it():
+    """The bundled catalogue names only exposition files under metrics/ beside it (its
+    long-running agents declare their duration buckets there)."""
     catalogue = pipeline.load_valid(str(REPO / "services.yaml"))
     known = promql.known_metrics(catalogue, str(REPO))
     assert known.problems == ()
-    assert all(s.metrics is None or s.metrics.exposition is None for e in catalogue.environments for s in e.services)
+    named = {s.metrics.exposition for e in catalogue.environments for s in e.services if s.metrics and s.metrics.exposition}
+    assert named and all(path.startswith("metrics/") and (REPO / path).is_file() for path in named)
     assert promql.check_expr(catalogue.alerts[0].expr, known, "alerts[0].expr") == []
 
 
@@ -552,7 +599,7 @@ def test_catalogue_records_per_service(demo_docs):
         {"record": "opsgen:service_info", "expr": "vector(1)", "labels": {**ident_labels, "role": "service"}},
         {"record": "opsgen:slo_objective:ratio", "expr": "vector(0.95)", "labels": ident_labels},
         {"record": "opsgen:slo_latency_p95:seconds", "expr": "vector(2)", "labels": ident_labels},
-        {"record": "opsgen:kafka_consumergroup_lag:sum", "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"})', "labels": ident_labels},
+        {"record": "opsgen:kafka_consumergroup_lag:sum", "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"} >= 0)', "labels": ident_labels},
         {"record": "opsgen:kafka_lag_threshold", "expr": "vector(10)", "labels": ident_labels},
         {"record": "opsgen:kafka_backlog_threshold", "expr": "vector(100)", "labels": ident_labels},
         {"record": "opsgen:hpa_info", "expr": "vector(1)", "labels": {**ident_labels, "horizontalpodautoscaler": "keda-hpa-worker"}},

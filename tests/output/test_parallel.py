@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,6 +91,8 @@ def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: P
     stopped, on good input they shut their jsii kernel down; nothing is left."""
     text = (ROOT / "services.yaml").read_text()
     (tmp_path / "services.yaml").write_text(text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1))
+    if (ROOT / "metrics").is_dir():  # exposition files the catalogue references
+        shutil.copytree(ROOT / "metrics", tmp_path / "metrics")
     script = (
         "import os, sys; os.setsid(); print(os.getpid(), flush=True);"
         "from opsgen.cli import main; code = main(sys.argv[1:]); sys.exit(code)"
