@@ -145,6 +145,16 @@ CATALOGUE_RECORDS = (
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
+SLO_ALERTS = (ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_SLO_METRIC_ABSENT)  # what the SLO dashboard lists
+
+# What the dashboards join besides the catalogue records, recorded per service the same way
+# (group <platform>.<service>.dashboard, alerting.dashboard_rules).
+KAFKA_CONSUMER_INFO_RECORD = "opsgen:kafka_consumer_info"  # 1, labels consumergroup and topic: the service's consumer group
+MIN_REPLICAS_RECORD = "opsgen:scaling_min_replicas"  # scaling.minReplicas (0: KEDA scales it to zero)
+DASHBOARD_RECORDS = (KAFKA_CONSUMER_INFO_RECORD, MIN_REPLICAS_RECORD)
+CONSUMER_GROUP_LABEL = "consumergroup"  # kafka-exporter's label of the consumer group
+PARTITION_LABEL = "partition"
+
 # The pipeline's stage order (pipeline.topics), recorded in the platform PrometheusRule as
 # constant series labelled by topic, so the Pipeline Funnel joins on topic instead of
 # having a query per stage: its size does not grow with the number of topics.
@@ -201,7 +211,7 @@ def sloth_labels(service: Service) -> dict[str, str]:
 def recorded_metrics() -> tuple[str, ...]:
     """Every series opsgen's recording rules write (expressions may use them)."""
     ratios = tuple(error_ratio_record(w) for w in SLO_WINDOWS + (SLO_PERIOD_WINDOW,))
-    return ratios + SLOTH_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS
+    return ratios + SLOTH_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS + DASHBOARD_RECORDS
 
 
 def rule_group_name(platform: Platform, service: Service | None, kind: str) -> str:

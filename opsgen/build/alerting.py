@@ -197,6 +197,25 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
     return tuple(out)
 
 
+def dashboard_rules(service: Service) -> tuple[Rule, ...]:
+    """More catalogue facts the dashboards join on, recorded like ``catalogue_rules``:
+
+    - ``opsgen:kafka_consumer_info`` = 1, labels ``consumergroup`` and ``topic``: maps
+      kafka-exporter's per-partition series (which carry no namespace or service) to the
+      service, for per-partition lag, consume rate and lag without kafka-exporter's -1s;
+    - ``opsgen:scaling_min_replicas`` = scaling.minReplicas: the bound the catalogue sets
+      (KEDA's HPA says 1 for a service KEDA scales to zero)."""
+    ident = identity(service)
+    out: list[Rule] = []
+    kafka = service.kafka
+    if kafka is not None:
+        labels = {**ident, conv.CONSUMER_GROUP_LABEL: kafka.consumer_group, conv.TOPIC_LABEL: kafka.topic}
+        out.append(Rule(record=conv.KAFKA_CONSUMER_INFO_RECORD, expr="vector(1)", labels=labels))
+    if service.scaling is not None:
+        out.append(Rule(record=conv.MIN_REPLICAS_RECORD, expr=f"vector({service.scaling.min_replicas})", labels=ident))
+    return tuple(out)
+
+
 def committed_lag(kafka) -> str:
     """The consumer group's lag per partition, without the -1 kafka_exporter (v1.9.0)
     reports for partitions the group never committed (summed, they cancel real backlog)."""
@@ -414,6 +433,9 @@ def service_groups(service: Service, env: Environment, platform: Platform) -> tu
     facts = catalogue_rules(service)
     if facts:
         groups.append(RuleGroup(conv.rule_group_name(platform, service, "catalogue"), facts))
+    shown = dashboard_rules(service)
+    if shown:
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "dashboard"), shown))
     alerts = generated_alerts(service, platform) + service.alerts
     if alerts:
         rules = tuple(rule(a, env, platform, service) for a in alerts)

@@ -47,6 +47,8 @@ KUBE_STATE_METRICS = (  # kube-state-metrics 2.x
     "kube_node_status_allocatable",
     "kube_node_status_capacity",
     "kube_node_status_condition",
+    "kube_persistentvolume_capacity_bytes",
+    "kube_persistentvolumeclaim_info",
     "kube_persistentvolumeclaim_status_phase",
     "kube_pod_container_info",
     "kube_pod_container_resource_limits",

@@ -19,11 +19,13 @@ from opsgen.build.dashboards import (
     cost_summary,
     kafka_lag,
     pipeline_funnel,
+    slo,
     variables,
 )
-from opsgen.build.dashboards.defaults import Board, Scope, dashboard
+from opsgen.build.dashboards.defaults import TAG, Board, Scope, dashboard, link
 
-MODULES = (agents_overview, agent_latency, pipeline_funnel, kafka_lag, build_heatmap, autoscale_status, cost_summary)
+MODULES = (agents_overview, agent_latency, slo, pipeline_funnel, kafka_lag, build_heatmap, autoscale_status, cost_summary)
+LINK_TITLES = {slo.TAG: slo.TITLE}
 
 
 def scope_of(ctx: Context) -> Scope:
@@ -37,8 +39,15 @@ def build(scope: Scope) -> list[Board]:
         panels = module.panels(scope)
         if panels:
             uid = conv.dashboard_uid(scope.platform, module.NAME)
-            boards.append(dashboard(uid, module.TITLE, module.DESCRIPTION, scope, variables.standard(scope), panels))
+            tags, links = getattr(module, "TAGS", ()), _links(scope, getattr(module, "LINKED", ()))
+            boards.append(dashboard(uid, module.TITLE, module.DESCRIPTION, scope, variables.standard(), panels, tags, links))
     return boards
+
+
+def _links(scope: Scope, tags: tuple[str, ...]) -> list:
+    """Links by tag (a module's ``LINKED``) to this platform's dashboards: Grafana lists the
+    dashboards that exist, so a link never points at a dashboard the catalogue lacks."""
+    return [link(LINK_TITLES[tag], (TAG, scope.platform.name, tag)) for tag in tags]
 
 
 def dashboard_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:

@@ -22,8 +22,7 @@ def panels(scope: Scope) -> list:
     monitored = scope.monitored
     if not monitored:
         return []
-    with_slo = any(s.slo.latency_p95 for s in monitored)
-    return [quantile_panel(scope.platform.metrics, quantile, with_slo) for quantile in QUANTILES]
+    return [quantile_panel(scope.platform.metrics, quantile) for quantile in QUANTILES]
 
 
 def _quantile(metrics: Conventions, quantile: float) -> str:
@@ -31,10 +30,10 @@ def _quantile(metrics: Conventions, quantile: float) -> str:
     return q.catalogued(f"histogram_quantile({quantile:g}, {buckets})")
 
 
-def quantile_panel(metrics: Conventions, quantile: float, with_slo: bool):
+def quantile_panel(metrics: Conventions, quantile: float):
     expr = _quantile(metrics, quantile)
     queries = [Query(expr, "{{service}}")]
-    slo_line = with_slo and quantile == SLO_QUANTILE
+    slo_line = quantile == SLO_QUANTILE
     if slo_line:  # the SLO wherever the service has traffic
         queries.append(Query(f"{q.narrowed(conv.SLO_LATENCY_RECORD)} and on(namespace, service) {expr}", "{{service}} SLO"))
     label = f"p{quantile * 100:g}"

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Sequence
 
-from grafana_foundation_sdk.builders import bargauge, common, heatmap, prometheus, stat, timeseries
+from grafana_foundation_sdk.builders import bargauge, common, heatmap, prometheus, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as builder
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common as common_model
@@ -83,11 +83,15 @@ def ref_id(index: int) -> str:
     return letters
 
 
+FORMATS = {"heatmap": prometheus_model.PromQueryFormat.HEATMAP, "table": prometheus_model.PromQueryFormat.TABLE}
+
+
 def _target(query: Query, index: int, kind: str) -> prometheus.Dataquery:
-    """kind: "range" (time series), "instant" (stat, bar gauge) or "heatmap" (histogram buckets)."""
+    """kind: "range" (time series), "instant" (stat, bar gauge), "table" (instant, one row
+    per series) or "heatmap" (histogram buckets)."""
     target = prometheus.Dataquery().expr(query.expr).legend_format(query.legend).ref_id(ref_id(index))
-    target = target.instant() if kind == "instant" else target.range()
-    return target.format(prometheus_model.PromQueryFormat.HEATMAP) if kind == "heatmap" else target
+    target = target.instant() if kind in ("instant", "table") else target.range()
+    return target.format(FORMATS[kind]) if kind in FORMATS else target
 
 
 def _common(panel, title: str, description: str, queries: Sequence[Query], kind: str, span: int):
@@ -129,12 +133,31 @@ def heatmap_panel(title: str, description: str, unit: str, queries: Sequence[Que
     return _common(panel, title, description, queries, "heatmap", span)
 
 
-def dashboard(uid: str, title: str, description: str, scope: Scope, variables: Sequence, panels: Sequence) -> Board:
-    """The dashboard around ``panels``: uid, time, tags, variables; panel ids in order."""
+def table_panel(title: str, description: str, no_value: str, queries: Sequence[Query], span: int = HALF) -> table.Panel:
+    """A table of an instant query, a row per series and a column per label; ``no_value``
+    is what it says when the query has no series."""
+    return _common(table.Panel().unit("none").no_value(no_value), title, description, queries, "table", span)
+
+
+def link(title: str, tags: Sequence[str]) -> builder.DashboardLink:
+    """A link to the dashboards carrying all of ``tags`` (none: no link shown), keeping
+    the time range and the variables."""
+    kind = model.DashboardLinkType.DASHBOARDS
+    return builder.DashboardLink(title).type(kind).tags(list(tags)).as_dropdown(False).include_vars(True).keep_time(True)
+
+
+def dashboard(
+    uid: str, title: str, description: str, scope: Scope, variables: Sequence, panels: Sequence,
+    tags: Sequence[str] = (), links: Sequence[builder.DashboardLink] = (),
+) -> Board:
+    """The dashboard around ``panels``: uid, time, tags (opsgen's, the platform's, then
+    ``tags``), links, variables; panel ids in order."""
     board = (
-        builder.Dashboard(title).uid(uid).description(description).tags([TAG, scope.platform.name]).readonly()
+        builder.Dashboard(title).uid(uid).description(description).tags([TAG, scope.platform.name, *tags]).readonly()
         .time(TIME_FROM, TIME_TO).refresh(REFRESH).timezone("browser").tooltip(model.DashboardCursorSync.CROSSHAIR)
     )
+    for one in links:
+        board = board.link(one)
     for variable in variables:
         board = board.with_variable(variable)
     for number, panel in enumerate(panels, start=1):

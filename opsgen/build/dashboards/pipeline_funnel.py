@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from opsgen.build import alerting
 from opsgen import conventions as conv
 from opsgen.build.dashboards import queries as q
 from opsgen.build.dashboards.defaults import FULL, Query, Scope, bargauge_panel, timeseries_panel
@@ -32,8 +31,7 @@ def panels(scope: Scope) -> list:
     topics = scope.pipeline_topics
     if not topics:
         return []
-    out = [messages_per_stage(), messages_in_range()]
-    return out + [drop_off()] if alerting.pipeline_edges(topics) else out
+    return [messages_per_stage(), messages_in_range(), drop_off()]  # the same panels whatever the topics
 
 
 def written(over: Callable[[str], str] = q.rate) -> str:

@@ -65,3 +65,43 @@ def hpa_series(metric: str) -> str:
 def per_service(expr: str, *labels: str) -> str:
     """``expr`` summed per service (and per ``labels``)."""
     return f"sum by ({', '.join(('namespace', 'service') + labels)}) ({expr})"
+
+
+def or_zero(expr: str, total: str) -> str:
+    """``expr``, or 0 where it has no series but ``total`` has one (with the same labels).
+
+    prometheus_client creates a labelled child series on first use: a service that
+    never failed has no ``outcome="failure"`` series, and ``failed / all`` would be
+    empty instead of 0. ``total * 0`` stands in for it."""
+    return f"({expr} or {total} * 0)"
+
+
+def consumer_series(expr: str) -> str:
+    """A kafka-exporter series of consumer groups (labelled consumergroup, topic,
+    partition; its namespace and service are the exporter's own) for the services'
+    consumer groups on their topics, relabelled with the service's namespace and
+    service through the recorded ``opsgen:kafka_consumer_info``."""
+    info = narrowed(conv.KAFKA_CONSUMER_INFO_RECORD)
+    return f"{expr} * on({conv.CONSUMER_GROUP_LABEL}, {conv.TOPIC_LABEL}) group_left(namespace, service) {info}"
+
+
+KEDA_NAMESPACE = "exported_namespace"  # KEDA's chart ServiceMonitor does not honour labels
+KEDA_OBJECT = "scaledObject"
+
+
+def keda(metric: str) -> str:
+    """A KEDA operator series of the chosen ScaledObjects (named after their service)."""
+    return selector(metric, f'{KEDA_NAMESPACE}=~"$namespace"', f'{KEDA_OBJECT}=~"$service"')
+
+
+def keda_scaled() -> str:
+    """The services KEDA scales: those whose recorded HPA is KEDA's ``keda-hpa-<name>``."""
+    return narrowed(conv.HPA_INFO_RECORD, f'{conv.HPA_LABEL}=~"{conv.KEDA_HPA_PREFIX}.+"')
+
+
+def keda_per_service(expr: str) -> str:
+    """``expr`` (KEDA labels: exported_namespace, scaledObject) relabelled as the service's
+    ``namespace`` and ``service``, taken ``max`` per service."""
+    renamed = f'label_replace({expr}, "namespace", "$1", "{KEDA_NAMESPACE}", "(.*)")'
+    renamed = f'label_replace({renamed}, "{conv.SERVICE_LABEL}", "$1", "{KEDA_OBJECT}", "(.*)")'
+    return f"max by (namespace, service) ({renamed})"

@@ -10,9 +10,9 @@ would be, with the reason written down here:
   ``namespace`` and ``service`` (services.yaml contract), not ``job`` and
   ``instance``. So the dashboards have ``namespace`` and ``service`` variables
   (multi-select, All = ``.+``, as the linter asks of job/instance), and every
-  selector must match on them. They are custom variables listing the catalogue's
-  namespaces and services, not Prometheus queries, so a service scaled to zero
-  can still be picked. Exporter series name the service by another label
+  selector must match on them. They query the recorded ``opsgen:service_info``
+  (a constant, so a service scaled to zero can still be picked) and refresh on
+  time range change. Exporter series name the service by another label
   (IDENTITY below), or not at all (EXEMPT, each with its reason); the series
   opsgen records per service (``opsgen:*``) carry namespace and service.
 - panel-units-rule: Grafana's unit list is long; VALID_UNITS holds the part of it
@@ -47,8 +47,13 @@ EXEMPT: dict[str, str] = {  # metric prefix -> why it carries no namespace/servi
     "node_": "Kubecost node prices belong to nodes, not to a namespace or service",
     "container_cpu_allocation": "Kubecost allocations have no service label; narrowed by namespace only",
     "container_memory_allocation_bytes": "Kubecost allocations have no service label; narrowed by namespace only",
+    "container_gpu_allocation": "Kubecost allocations have no service label; narrowed by namespace only",
+    "kube_persistentvolumeclaim_info": "a claim belongs to a namespace, not a service; narrowed by namespace only",
+    "kube_persistentvolume_capacity_bytes": "volumes are cluster-wide; joined to the namespace's claims",
+    "pv_hourly_cost": "Kubecost volume prices belong to volumes; joined to the namespace's claims",
+    "kafka_consumergroup_": "kafka-exporter's own namespace and service; joined to the service through opsgen:kafka_consumer_info",
 }
-NAMESPACE_ONLY = ("container_",)  # of the exempt: still need the $namespace matcher
+NAMESPACE_ONLY = ("container_", "kube_persistentvolumeclaim_")  # of the exempt: still need the $namespace matcher
 
 
 def panels(dashboard: dict) -> list[dict]:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from opsgen import conventions as conv
-from opsgen.build.dashboards import build
+from opsgen.build.dashboards import MODULES, build
 from opsgen.build.dashboards.defaults import Scope
 from opsgen.build.lib.dashboard_config_map import MAX_BYTES
 from opsgen.pipeline import load_valid, synthesize
@@ -39,12 +39,12 @@ def test_one_configmap_per_dashboard_in_every_environment(path):
             assert doc["data"] == {f"{board.uid}.json": board.json}
 
 
-def test_repo_catalogue_has_all_seven_everywhere():
+def test_repo_catalogue_has_every_dashboard_everywhere():
     catalogue = load_valid(str(REPO_CATALOGUE))
     rendered = synthesize(catalogue)
     for env in catalogue.environments:
         found = [p for p in rendered.files if p.startswith(f"{env.name}/monitoring/_dashboard-")]
-        assert len(found) == 7, found
+        assert len(found) == len(MODULES), found
 
 
 def test_dashboards_without_a_subject_are_left_out(write_catalogue):
@@ -61,4 +61,5 @@ def test_dashboards_without_a_subject_are_left_out(write_catalogue):
     files = sorted(p for p in synthesize(catalogue).files if "_dashboard-" in p)
     assert files == [f"monitoring/_dashboard-{uid}.yaml" for uid in sorted(uids)]
     board = json.loads(build(Scope(catalogue.platform, env.services))[1].json)
-    assert [p["title"] for p in board["panels"]] == ["Replicas against bounds", "Replicas against max"]  # no KEDA panels
+    keda = ["KEDA errors", "KEDA ScaledObject paused", "KEDA scaler active", "KEDA scaler metric values"]
+    assert [p["title"] for p in board["panels"]] == ["Replicas against bounds", "Replicas against max", *keda]  # as with Kafka scaling

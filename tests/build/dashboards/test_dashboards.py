@@ -76,9 +76,10 @@ def test_no_stale_goldens():
     assert {p.name for p in GOLDEN.glob("*.json")} == expected
 
 
-def test_fixture_has_all_seven():
+def test_fixture_has_every_dashboard():
     assert [b.title for b in fixture_boards()] == [
-        "Agents Overview", "Agent Latency", "Pipeline Funnel", "Kafka Lag", "Build/CI Heatmap", "Autoscale Status", "Cost Summary",
+        "Agents Overview", "Agent Latency", "SLOs", "Pipeline Funnel", "Kafka Lag", "Build/CI Heatmap", "Autoscale Status",
+        "Cost Summary",
     ]
 
 
@@ -115,11 +116,15 @@ def test_long_platform_names_get_short_distinct_uids():
 
 
 @pytest.mark.parametrize("path,scope,board", CASES)
-def test_variables_list_the_catalogue(path, scope, board):
+def test_variables_query_the_recorded_services(path, scope, board):
+    """Namespace and service choices come from Prometheus (the recorded opsgen:service_info),
+    not from lists of the catalogue's names: a new service changes no dashboard."""
     found = {v["name"]: v for v in lint.variables(json.loads(board.json))}
     assert list(found) == ["datasource", "namespace", "service"]
-    assert found["namespace"]["query"].split(",") == list(scope.namespaces)
-    assert set(found["service"]["query"].split(",")) == {s.name for s in scope.services}
+    assert found["namespace"]["type"] == found["service"]["type"] == "query"
+    assert found["namespace"]["query"] == "label_values(opsgen:service_info, namespace)"
+    assert found["service"]["query"] == 'label_values(opsgen:service_info{namespace=~"$namespace"}, service)'
+    assert found["service"]["refresh"] == found["namespace"]["refresh"] == 2  # on time range change
 
 
 # --- grafana/dashboard-linter -----------------------------------------------------
@@ -209,3 +214,11 @@ def test_identity_rule_rejects_unnarrowed_selector():
     assert lint.identity_matcher_problems('sum(rate(agent_tasks_total{namespace=~"$namespace"}[$__rate_interval]))')
     assert lint.identity_matcher_problems('max(kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler=~"$service"})')
     assert not lint.identity_matcher_problems('sum(kafka_topic_partition_current_offset{topic="a"})')
+
+
+@pytest.mark.parametrize("board", fixture_boards(), ids=lambda b: b.uid)
+def test_panels_fit_the_grid(board):
+    """Grafana's grid is 24 columns: a panel starting at x=12 with w=24 is cut off."""
+    for panel in lint.panels(json.loads(board.json)):
+        grid = panel["gridPos"]
+        assert grid["x"] + grid["w"] <= 24, (panel["title"], grid)
