@@ -18,14 +18,11 @@ ENVS = ("dev", "staging", "prod")
 
 
 def helmfile() -> dict:
-    return yaml.safe_load((REPO / "helmfile.yaml").read_text(encoding="utf-8"))
+    return helm_values.helmfile(REPO)
 
 
 def env_values(env: str) -> dict:
-    merged: dict = {}
-    for f in helmfile()["environments"][env]["values"]:
-        merged = stack.deep_merge(merged, yaml.safe_load((REPO / f).read_text(encoding="utf-8")))
-    return merged
+    return helm_values.env_values(REPO, env)
 
 
 def chart_values(chart: str, env: str) -> dict:

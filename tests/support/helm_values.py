@@ -41,6 +41,18 @@ def _get(data: Any, dotted: str, expr: str) -> Any:
     return data
 
 
+def helmfile(root: Path) -> dict:
+    return yaml.safe_load((Path(root) / "helmfile.yaml").read_text(encoding="utf-8"))
+
+
+def env_values(root: Path, env: str) -> dict:
+    """environments/<env>.yaml and the rest of the environment's values, merged."""
+    merged: dict = {}
+    for f in helmfile(root)["environments"][env]["values"]:
+        merged = stack.deep_merge(merged, yaml.safe_load((Path(root) / f).read_text(encoding="utf-8")))
+    return merged
+
+
 def release_values(root: Path, release: dict, env: str, env_values: dict) -> dict:
     """The release's values merged in helmfile's order, templates rendered for ``env``."""
     merged: dict = {}
