@@ -214,6 +214,7 @@ def test_schema_matches_committed_file(run):
     assert set(schema["required"]) == {"platform", "services"}
 
 
+@pytest.mark.repo_catalogue
 def test_committed_schema_accepts_the_repository_catalogue():
     import jsonschema
     import yaml
