@@ -5,7 +5,7 @@ VENV := .venv
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK8S_CHECK_UPGRADE := false
 
-.PHONY: synth check test deps tools bench clean
+.PHONY: synth check test deps tools bench clean docs
 
 synth: deps ## write dist/ from services.yaml
 	$(VENV)/bin/opsgen synth
@@ -15,6 +15,11 @@ check: deps ## exit 1 when dist/ is stale
 
 test: deps tools ## the whole suite (CI runs exactly this)
 	$(VENV)/bin/python -m pytest -q
+
+docs: deps ## regenerate what the schema generates: the two JSON Schemas and docs/catalogue.md
+	$(VENV)/bin/opsgen schema > services.schema.json
+	$(VENV)/bin/opsgen schema --include > services.include.schema.json
+	$(VENV)/bin/opsgen schema --markdown > docs/catalogue.md
 
 deps: $(VENV)/.installed node_modules/.installed
 
