@@ -50,3 +50,12 @@ def test_the_minimal_example_at_the_top_is_a_valid_catalogue(tmp_path):
 
 def test_the_readme_links_the_reference():
     assert "(docs/catalogue.md)" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_starts_with_a_valid_minimal_catalogue(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first_section = readme.split("\n## ", 2)[1]
+    assert first_section.startswith("A minimal catalogue")
+    path = tmp_path / "services.yaml"
+    path.write_text(first_section.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    assert [s.name for s in pipeline.load_valid(str(path)).environments[0].services] == ["checkout"]
