@@ -16,11 +16,6 @@ check: deps ## exit 1 when dist/ is stale
 test: deps tools ## the whole suite (CI runs exactly this)
 	$(VENV)/bin/python -m pytest -q
 
-docs: deps ## regenerate what the schema generates: the two JSON Schemas and docs/catalogue.md
-	$(VENV)/bin/opsgen schema > services.schema.json
-	$(VENV)/bin/opsgen schema --include > services.include.schema.json
-	$(VENV)/bin/opsgen schema --markdown > docs/catalogue.md
-
 deps: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -38,6 +33,11 @@ tools: ## promtool and amtool for the rule and routing tests (Debian packages)
 
 bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/performance.md)
 	$(VENV)/bin/python bench/run.py
+
+docs: deps ## regenerate what the schema generates: the two JSON Schemas and docs/catalogue.md
+	$(VENV)/bin/opsgen schema > services.schema.json
+	$(VENV)/bin/opsgen schema --include > services.include.schema.json
+	$(VENV)/bin/opsgen schema --markdown > docs/catalogue.md
 
 clean:
 	rm -rf $(VENV) node_modules

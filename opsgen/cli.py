@@ -28,17 +28,16 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
         if has_out:
             sub.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    schema = commands.add_parser("schema", help="print the catalogue's JSON Schema", description="print the catalogue's JSON Schema")
-    shown = schema.add_mutually_exclusive_group()
-    shown.add_argument("--include", action="store_true", help="the schema of an included file (services.include.schema.json)")
-    shown.add_argument("--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema")
+    _add_schema(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
-        sys.stdout.write(_schema_text(args))
+        from opsgen.catalogue.schema import schema_json
+
+        sys.stdout.write(_schema_text(args) or schema_json())
         return 0
     if args.command == "synth" and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
@@ -61,12 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _schema_text(args: argparse.Namespace) -> str:
+def _add_schema(commands: argparse._SubParsersAction) -> None:
+    text = "print the catalogue's JSON Schema"
+    shown = commands.add_parser("schema", help=text, description=text).add_mutually_exclusive_group()
+    shown.add_argument("--include", action="store_true", help="the schema of an included file (services.include.schema.json)")
+    shown.add_argument("--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema")
+
+
+def _schema_text(args: argparse.Namespace) -> str | None:
+    """What ``schema --include`` or ``--markdown`` prints (None: the catalogue's schema)."""
     from opsgen.catalogue import reference, schema
 
     if args.markdown:
         return reference.markdown()
-    return schema.included_schema_json() if args.include else schema.schema_json()
+    return schema.included_schema_json() if args.include else None
 
 
 def _unusable_output(out: Path, catalogue: str) -> str | None:

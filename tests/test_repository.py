@@ -13,9 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO
 
@@ -33,18 +35,12 @@ def test_committed_dist_is_what_synth_writes_from_services_yaml(run):
 
 # --- the daily path: one new service ----------------------------------------------
 
-NEW_SERVICE = """\
-- name: invoice-parser
-  namespace: billing
-  team: billing
-  description: Reads invoices into the ledger.
-  metrics: {port: http}
-  scaling:
-    minReplicas: 1
-    maxReplicas: 4
-    cpu: {targetUtilization: 70}
-  slo: {successRate: 99, latencyP95: 5s}
-"""
+def service_from_the_docs() -> str:
+    """The example entry of docs/ops.md's "The path of a new service", as written there."""
+    section = (REPO / "docs" / "ops.md").read_text(encoding="utf-8").split("## The path of a new service", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("services:\n"), "docs/ops.md: the example is an entry under services:"
+    return textwrap.dedent(block.split("\n", 1)[1])
 
 
 def add_service(catalogue: Path, entry: str) -> None:
@@ -89,11 +85,13 @@ def python(cwd: Path, *argv: str) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository")
 def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
     clone = clone_of_the_repository(tmp_path / "clone")
-    add_service(clone / "services.yaml", NEW_SERVICE)
+    entry = service_from_the_docs()
+    (service,) = yaml.safe_load(entry)
+    add_service(clone / "services.yaml", entry)
     synth = python(clone, "-m", "opsgen", "synth")
     assert synth.returncode == 0, synth.stderr
     changed = [line[3:] for line in git(clone, "status", "--porcelain", "-uall").splitlines()]
-    assert "services.yaml" in changed and any(p.startswith("dist/") and "billing" in p for p in changed), changed
+    assert "services.yaml" in changed and any(p.startswith("dist/") and f"/{service['namespace']}/" in p for p in changed), changed
     assert [p for p in changed if p != "services.yaml" and not p.startswith("dist/")] == []
     for selection in (["-m", "repo_catalogue", *REPO_CATALOGUE_TESTS], [GOLDEN_TESTS, "-k", "bundled"]):
         tests = python(clone, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection)
