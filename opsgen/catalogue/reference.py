@@ -22,11 +22,12 @@ services:
     slo: {successRate: 99.5, latencyP95: 2s}
 """
 
-INCLUDED_EXAMPLE = """\
-# services.yaml                       # teams/payments.yaml (owned by the payments team)
-platform: {name: shop}                # services:
-include: [teams/*.yaml]               #   - {name: checkout, namespace: shop, team: payments}
-"""
+INCLUDED_EXAMPLE = {
+    "services.yaml": "platform: {name: shop}\ninclude: [teams/*.yaml]\n",
+    "teams/payments.yaml": "# yaml-language-server: $schema=../services.include.schema.json\n"
+    "services:\n  - {name: checkout, namespace: shop, team: payments}\n",
+}
+_SPLIT = "".join(f"```yaml\n# {name}\n{text}```\n\n" for name, text in INCLUDED_EXAMPLE.items())
 
 INTRO = f"""\
 # The catalogue: field reference
@@ -52,10 +53,7 @@ complete and check fields through `services.schema.json` (first line of the exam
 `include` lists glob patterns relative to the catalogue's folder, e.g. one file per team so
 that CODEOWNERS can give each team its own file:
 
-```yaml
-{INCLUDED_EXAMPLE}```
-
-- The files each pattern matches are read in sorted order (patterns in the order listed; a
+{_SPLIT}- The files each pattern matches are read in sorted order (patterns in the order listed; a
   file matched twice is read once), and their `services` and `alerts` are appended after the
   catalogue's own. The output is byte for byte the output of the same catalogue in one file.
 - An included file holds only `services:` and `alerts:` (schema:

@@ -59,3 +59,11 @@ def test_the_readme_starts_with_a_valid_minimal_catalogue(tmp_path):
     path = tmp_path / "services.yaml"
     path.write_text(first_section.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
     assert [s.name for s in pipeline.load_valid(str(path)).environments[0].services] == ["checkout"]
+
+
+def test_the_include_example_is_a_valid_split_catalogue(tmp_path):
+    for name, text in reference.INCLUDED_EXAMPLE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (env,) = pipeline.load_valid(str(tmp_path / "services.yaml")).environments
+    assert [s.name for s in env.services] == ["checkout"]
