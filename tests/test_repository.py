@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from opsgen import pipeline
 from tests.conftest import REPO
 
 GIT = shutil.which("git")
@@ -41,6 +42,19 @@ def service_from_the_docs() -> str:
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert block.startswith("services:\n"), "docs/ops.md: the example is an entry under services:"
     return textwrap.dedent(block.split("\n", 1)[1])
+
+
+def unique(entry: str, catalogue: Path) -> str:
+    """The entry, renamed when the catalogue already has a service of that name
+    in that namespace (someone followed docs/ops.md to the letter)."""
+    (service,) = yaml.safe_load(entry)
+    taken = {(s.namespace, s.name) for env in pipeline.load_valid(str(catalogue)).environments for s in env.services}
+    name = service["name"]
+    for n in range(2, 1000):
+        if (service["namespace"], name) not in taken:
+            break
+        name = f"{service['name']}-{n}"
+    return entry.replace(f"name: {service['name']}", f"name: {name}", 1)
 
 
 def add_service(catalogue: Path, entry: str) -> None:
@@ -85,7 +99,7 @@ def python(cwd: Path, *argv: str) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository")
 def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
     clone = clone_of_the_repository(tmp_path / "clone")
-    entry = service_from_the_docs()
+    entry = unique(service_from_the_docs(), clone / "services.yaml")
     (service,) = yaml.safe_load(entry)
     add_service(clone / "services.yaml", entry)
     synth = python(clone, "-m", "opsgen", "synth")
