@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
         if has_out:
             sub.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    commands.add_parser("schema", help="print the catalogue's JSON Schema", description="print the catalogue's JSON Schema")
+    _add_schema(commands)
     _add_review_commands(commands)
     _add_formats(commands.choices)
     commands.choices["check"].add_argument(
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "schema":
         from opsgen.catalogue.schema import schema_json
 
-        sys.stdout.write(schema_json())
+        sys.stdout.write(_schema_text(args) or schema_json())
         return 0
     if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
@@ -102,6 +102,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(exc.problems)
         print(f"opsgen: {count} problem{'s' if count != 1 else ''} in {args.catalogue}; nothing written", file=sys.stderr)
         return 1
+
+
+def _add_schema(commands: argparse._SubParsersAction) -> None:
+    text = "print the catalogue's JSON Schema"
+    shown = commands.add_parser("schema", help=text, description=text).add_mutually_exclusive_group()
+    shown.add_argument("--include", action="store_true", help="the schema of an included file (services.include.schema.json)")
+    shown.add_argument("--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema")
+
+
+def _schema_text(args: argparse.Namespace) -> str | None:
+    """What ``schema --include`` or ``--markdown`` prints (None: the catalogue's schema)."""
+    from opsgen.catalogue import reference, schema
+
+    if args.markdown:
+        return reference.markdown()
+    return schema.included_schema_json() if args.include else None
 
 
 def _unusable_output(out: Path, catalogue: str) -> str | None:

@@ -48,6 +48,10 @@ class CatalogueError(Exception):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """A ``; did you mean 'x'?`` suffix, or an empty string."""
-    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    """A ``; did you mean 'x'?`` suffix, or an empty string. Case does not count
+    (``Scaling`` -> ``scaling``, ``SLO`` -> ``slo``)."""
+    by_lower: dict[str, str] = {}
+    for candidate in sorted(candidates):
+        by_lower.setdefault(candidate.lower(), candidate)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean '{by_lower[close[0]]}'?" if close else ""

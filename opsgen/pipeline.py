@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, bucket_checks, load, model, validate
-from opsgen.errors import Problem
+from opsgen.catalogue import alert_checks, bucket_checks, include, load, model, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
     from opsgen.output.parallel import Workers
@@ -13,9 +13,15 @@ if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synth
 
 
 def load_valid(catalogue: str) -> model.Catalogue:
-    """The model of a catalogue file, or CatalogueError with every problem in it."""
-    doc = load.load_file(catalogue)
-    validate.validate(doc)
+    """The model of a catalogue file (with the files it includes), or
+    CatalogueError with every problem in them."""
+    doc, problems = include.load_catalogue(catalogue)
+    try:
+        validate.validate(doc)
+    except CatalogueError as exc:
+        raise CatalogueError([*problems, *exc.problems]) from None
+    if problems:
+        raise CatalogueError(problems)
     built = model.build(doc)
     alert_checks.check(built)  # PromQL, metric names, exposition files
     return built

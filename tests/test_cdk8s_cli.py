@@ -17,6 +17,7 @@ import yaml
 from opsgen import conventions
 from opsgen.cli import main
 from opsgen.output import stream
+from tests.conftest import BUNDLED
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK8S = ROOT / "node_modules" / ".bin" / "cdk8s"
@@ -25,10 +26,11 @@ pytestmark = pytest.mark.skipif(not CDK8S.exists(), reason="node_modules/.bin/cd
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for name in ("services.yaml", "cdk8s.yaml", "main.py"):
+    """A catalogue repository with the tests' own catalogue (and the exposition files it names)."""
+    for name in ("cdk8s.yaml", "main.py"):
         shutil.copy(ROOT / name, tmp_path / name)
-    if (ROOT / "metrics").is_dir():  # exposition files the catalogue references
-        shutil.copytree(ROOT / "metrics", tmp_path / "metrics")
+    shutil.copy(BUNDLED, tmp_path / "services.yaml")
+    shutil.copytree(BUNDLED.parent / "metrics", tmp_path / "metrics")
     return tmp_path
 
 

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from opsgen.cli import main
-from tests.conftest import REPO, VALID
+from tests.conftest import BUNDLED, VALID
 
 GOLDEN = Path(__file__).parent / "golden"
-SEEDS = [VALID, (REPO / "services.yaml").read_text(encoding="utf-8")] + [
+SEEDS = [VALID, BUNDLED.read_text(encoding="utf-8")] + [
     p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*/services.yaml"))
 ]
 KEYS = sorted(
@@ -193,9 +193,6 @@ def catalogues(draw) -> str:
 _WORKDIR = Path(tempfile.mkdtemp(prefix="opsgen-properties-"))
 atexit.register(shutil.rmtree, _WORKDIR, True)
 CATALOGUE = _WORKDIR / "services.yaml"
-for _rel in ("metrics",):  # exposition files the repository catalogue names, relative to itself
-    if (REPO / _rel).is_dir():
-        shutil.copytree(REPO / _rel, _WORKDIR / _rel)
 LOCATED = re.compile(r"^" + re.escape(str(CATALOGUE)) + r":\d+:\d+: ")
 SUMMARY = re.compile(r"^opsgen: (\d+) problems? in " + re.escape(str(CATALOGUE)) + r"; nothing written$")
 

@@ -11,7 +11,7 @@ Safety rules, each a located error rather than a surprise:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import yaml
@@ -42,21 +42,25 @@ class Document:
     file: str
     data: Any
     root: Node
+    # Nodes written in another file (a catalogue's includes, see include.py): id -> that file.
+    origins: dict[int, str] = field(default_factory=dict)
 
     def locate(self, path: Path, *, value: bool = False) -> Location:
-        """Where ``path`` is written: its key (default) or its value.
+        """Where ``path`` is written: its key (default) or its value, in the file
+        it is written in.
 
         A path that does not exist resolves to its deepest existing parent,
         so errors about missing keys point at the mapping that lacks them.
         """
-        node, key_node = self.root, None
+        node, key_node, file = self.root, None, self.file
         for part in path:
             found = _child(node, part)
             if found is None:
                 break
             key_node, node = found
+            file = self.origins.get(id(node), file)
         mark = node.start_mark if value or key_node is None else key_node.start_mark
-        return _location(self.file, mark)
+        return _location(file, mark)
 
 
 def load_text(text: str, file: str) -> Document:

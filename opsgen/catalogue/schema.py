@@ -310,6 +310,14 @@ CATALOGUE: dict[str, Any] = _obj(
             "description": "Environments (clusters); output for each goes to dist/<env>/.",
         },
         "services": {"type": "array", "minItems": 1, "items": SERVICE},
+        "include": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "minLength": 1},
+            "description": "Glob patterns, relative to this file's folder, of files that hold more services and alerts "
+            "(e.g. teams/*.yaml, one file per team for CODEOWNERS). Matches are read in sorted order and appended "
+            "after this file's own; each must match a file inside the folder.",
+        },
         "alerts": {"type": "array", "items": {"$ref": "#/definitions/alert"}, "description": "Platform-wide alerts."},
         "pipeline": _obj(
             {
@@ -323,16 +331,41 @@ CATALOGUE: dict[str, Any] = _obj(
             }
         ),
     },
-    ("platform", "services"),
+    ("platform",),
     title="opsgen catalogue",
     description="services.yaml: the service catalogue opsgen compiles into dist/.",
 )
+# services is required unless the catalogue includes files that hold them (include.py
+# checks that the whole catalogue has at least one)
+CATALOGUE.update({"if": {"not": {"required": ["include"]}}, "then": {"required": ["services"]}})
 CATALOGUE = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": SCHEMA_ID,
     **CATALOGUE,
     "definitions": {"alert": ALERT, "receiver": RECEIVER, "override": OVERRIDE},
 }
+
+
+INCLUDED_SCHEMA_ID = "https://opsgen.dev/schemas/services.include.schema.json"
+# A file the catalogue includes: services and alerts only (include.py reads this list).
+INCLUDED: dict[str, Any] = {
+    "$schema": CATALOGUE["$schema"],
+    "$id": INCLUDED_SCHEMA_ID,
+    **_obj(
+        {
+            "services": {"type": "array", "items": SERVICE, "description": "More services, as in services.yaml."},
+            "alerts": {"type": "array", "items": {"$ref": "#/definitions/alert"}, "description": "More platform-wide alerts."},
+        },
+        title="opsgen catalogue: an included file",
+        description="A file services.yaml includes (include: [teams/*.yaml]): services and alerts only.",
+    ),
+    "definitions": CATALOGUE["definitions"],
+}
+
+
+def included_schema_json() -> str:
+    """The schema of an included file, as committed in services.include.schema.json."""
+    return json.dumps(INCLUDED, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def catalogue_schema() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Sequence
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import schema
+from opsgen.catalogue import include, schema
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -38,7 +38,7 @@ def validate(doc: Document) -> None:
             [Problem(doc.locate((), value=True), "the catalogue must be a mapping with the keys 'platform' and 'services'")]
         )
     errors = list(_CATALOGUE.iter_errors(doc.data))
-    problems = [p for e in errors for p in _explain(e, doc.locate, ())]
+    problems = [p for e in errors for p in _explain(e, doc.locate, (), doc)]
     broken = {tuple(e.absolute_path)[:2] for e in errors}
     if _rules_can_run(doc.data, broken):
         problems += rule_problems(doc)
@@ -62,9 +62,11 @@ def environment_names(data: dict[str, Any]) -> list[str | None]:
 # --- structure -------------------------------------------------------------
 
 
-def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"]) -> Iterable[Problem]:
+def _explain(
+    error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"], doc: Document | None = None
+) -> Iterable[Problem]:
     path = tuple(error.absolute_path)
-    shown = display(tuple(prefix) + path)
+    shown = service_label(doc, path) or display(tuple(prefix) + path)
     kind = error.validator
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
@@ -74,6 +76,8 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
         return
     if kind == "required":
         missing = error.message.split("'")[1]
+        if _misspelt(missing, error):
+            return  # the unknown key that means it is reported, with "did you mean"
         where = shown or "the catalogue"
         yield Problem(locate(path), f"{where} is missing the required key '{missing}'")
         return
@@ -82,6 +86,28 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
     if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
         path = path + (error.instance,)  # a bad key: point at the key, not at its mapping
     yield Problem(locate(path), f"{shown or 'the catalogue'} {_what(error)}")
+
+
+def _misspelt(missing: str, error: jsonschema.ValidationError) -> bool:
+    """Whether the mapping holds an unknown key that "did you mean" turns into
+    ``missing`` (``nmae`` for ``name``): one mistake, reported once."""
+    if not isinstance(error.instance, dict) or error.schema.get("additionalProperties") is not False:
+        return False
+    allowed = error.schema.get("properties", {})
+    unknown = [k for k in error.instance if isinstance(k, str) and k not in allowed]
+    return any(did_you_mean(k, allowed) == f"; did you mean '{missing}'?" for k in unknown)
+
+
+def service_label(doc: Document | None, path: Sequence["str | int"]) -> str | None:
+    """``services[2] (coding-agent)`` for a path that is a whole service: the
+    index in the file it is written in, and its name when it has one."""
+    if doc is None or len(path) != 2 or path[0] != "services" or not isinstance(path[1], int):
+        return None
+    services = doc.data.get("services") if isinstance(doc.data, dict) else None
+    entry = services[path[1]] if isinstance(services, list) and 0 <= path[1] < len(services) else None
+    name = _text(entry, "name")
+    label = include.entry_label(doc, "services", path[1])
+    return f"{label} ({name})" if name else label
 
 
 def _what(error: jsonschema.ValidationError) -> str:
@@ -196,7 +222,8 @@ def _override_env_problems(doc: Document, index: int, service: dict, envs: list[
     problems = []
     for env in service.get("environments") or {}:
         if env not in known:
-            hint = did_you_mean(env, known) if known else "; declare it under the top-level 'environments'"
+            listed = f" (the catalogue's environments: {', '.join(known)})"
+            hint = (did_you_mean(env, known) + listed) if known else "; declare it under the top-level 'environments'"
             where = doc.locate(("services", index, "environments", env))
             problems.append(Problem(where, f"environments.{env}: unknown environment{hint}"))
     return problems
@@ -314,11 +341,12 @@ def _duplicate_services(doc: Document) -> list[Problem]:
         if None in key:
             continue
         if key in first:
-            line = doc.locate(("services", first[key], "name")).line
+            here = doc.locate(("services", index, "name"))
+            line = _first_at(doc.locate(("services", first[key], "name")), here)
             problems.append(
                 Problem(
-                    doc.locate(("services", index, "name")),
-                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at line {line}); names are unique per namespace",
+                    here,
+                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at {line}); names are unique per namespace",
                 )
             )
         else:
@@ -344,13 +372,17 @@ def _duplicate_alerts(doc: Document) -> list[Problem]:
         if name is None:
             continue
         if name in first:
-            line = doc.locate(first[name] + ("name",)).line
-            problems.append(
-                Problem(doc.locate(path + ("name",)), f"alert name '{name}' is used twice (first at line {line}); alert names are unique")
-            )
+            here = doc.locate(path + ("name",))
+            line = _first_at(doc.locate(first[name] + ("name",)), here)
+            problems.append(Problem(here, f"alert name '{name}' is used twice (first at {line}); alert names are unique"))
         else:
             first[name] = path
     return problems
+
+
+def _first_at(first: Location, here: Location) -> str:
+    """``line 12``, or ``teams/ci.yaml:12`` when the first one is in another file."""
+    return f"line {first.line}" if first.file == here.file else f"{first.file}:{first.line}"
 
 
 def _get(data: Any, path: Sequence["str | int"]) -> Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = ROOT / "tests" / "support" / "jsii_echo"
+BUNDLED = ROOT / "tests" / "golden" / "bundled" / "services.yaml"  # the tests' own catalogue
 
 KERNEL_TREE = """
 import json, os, sys
@@ -65,7 +66,7 @@ def test_both_runtimes_write_the_same_bytes(tmp_path: Path) -> None:
     outputs = {}
     for direct in ("1", "0"):
         out = tmp_path / direct
-        script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(ROOT / 'services.yaml')!r}, '-o', {str(out)!r}]))"
+        script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(BUNDLED)!r}, '-o', {str(out)!r}]))"
         python(script, OPSGEN_JSII_DIRECT=direct)
         outputs[direct] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     assert outputs["1"] == outputs["0"] and outputs["1"]
