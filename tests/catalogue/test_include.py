@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -16,7 +17,7 @@ from opsgen.cli import main
 from opsgen.errors import CatalogueError
 from tests.conftest import BUNDLED, REPO
 
-PLATFORM = "platform: {name: demo, kafka: {bootstrapServers: 'kafka:9092'}}\n"
+PLATFORM = "platform: {name: demo, kafka: {bootstrapServers: 'kafka.kafka.svc:9092'}}\n"
 WORKER = "  - {name: worker, namespace: apps, team: core, metrics: {port: http}}\n"
 
 
@@ -56,6 +57,8 @@ def split(data: dict) -> dict[str, str]:
 def test_a_split_catalogue_writes_the_bytes_of_the_one_file(tmp_path):
     whole = write(tmp_path / "whole", {"services.yaml": BUNDLED.read_text(encoding="utf-8")})
     parts = write(tmp_path / "parts", split(yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))))
+    for folder in ("whole", "parts"):  # the exposition files the bundled catalogue names
+        shutil.copytree(BUNDLED.parent / "metrics", tmp_path / folder / "metrics")
     assert main(["synth", "-c", str(whole), "-o", str(tmp_path / "whole-out")]) == 0
     assert main(["synth", "-c", str(parts), "-o", str(tmp_path / "parts-out")]) == 0
     assert tree(tmp_path / "parts-out") == tree(tmp_path / "whole-out") != {}
