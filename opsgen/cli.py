@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from opsgen.errors import CatalogueError
+from opsgen.output.write import OutputRefused, not_an_output_directory
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -34,6 +36,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        code = _main(args)
+        sys.stdout.flush()  # here, not at exit, where a failure would be a traceback
+    except BrokenPipeError:  # `opsgen schema | head -c0`: the reader has gone; as a SIGPIPE'd tool does, say nothing
+        _drop_stdout()
+        return 128 + signal.SIGPIPE
+    return code
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout nowhere: the exit's own flush must not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a file (tests capture it)
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from opsgen.catalogue.schema import schema_json
 
@@ -44,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _run(args)
+    except OutputRefused as exc:
+        for problem in exc.problems:
+            print(f"opsgen: error: {problem}", file=sys.stderr)
+        print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        raise
     except OSError as exc:  # disk full, permissions: the old output is whole (write.py)
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
         print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
@@ -68,7 +95,7 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
     resolved, home = out.resolve(), Path(catalogue).resolve().parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
-    return None
+    return not_an_output_directory(out)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -84,9 +111,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(Path(args.out), rendered, pipeline.stack_problems(catalogue))
     pipeline.write_output(Path(args.out), rendered)
-    for directory, objects, files in rendered.summary:
-        shown = os.path.join(args.out, directory).rstrip("/")
-        print(f"opsgen: {shown}: {objects} objects in {files} files")
+    return _summary(args.out, rendered)
+
+
+def _summary(out: str, rendered) -> int:
+    """One line per environment; the output is written by now, whatever happens to stdout."""
+    try:
+        for directory, objects, files in rendered.summary:
+            shown = os.path.join(out, directory).rstrip("/")
+            print(f"opsgen: {shown}: {objects} objects in {files} files")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # synth >/dev/full
+        _drop_stdout()
+        print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 
