@@ -162,7 +162,7 @@ def plan(out: Path, shown: str, files: dict[str, bytes]) -> _Plan:
     if problems:
         raise OutputRefused(problems)
     kept = [rel for rel, i in entries.items() if not stat.S_ISDIR(i.st_mode) and rel not in generated]
-    dirs = _kept_dirs(entries, kept)
+    dirs = _kept_dirs(entries, [*kept, *files])
     dropped = [rel for rel, i in entries.items() if stat.S_ISDIR(i.st_mode) and rel not in dirs]
     return _Plan(
         root=os.lstat(out) if out.is_dir() else None,
@@ -203,8 +203,8 @@ def _kind(info: os.stat_result) -> str:
 
 
 def _kept_dirs(entries: dict[str, os.stat_result], kept: list[str]) -> dict[str, os.stat_result]:
-    """Folders that hold something kept, and empty folders (someone made them);
-    a folder whose entries were all opsgen's stale files goes with them."""
+    """Folders that hold something kept or written, and empty folders (someone
+    made them); a folder whose entries were all opsgen's stale files goes with them."""
     nonempty = {_parent(rel) for rel in entries}
     empty = [rel for rel, i in entries.items() if stat.S_ISDIR(i.st_mode) and rel not in nonempty]
     wanted: set[str] = set()
