@@ -8,6 +8,7 @@ import argparse
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -59,6 +60,9 @@ def _main(args: argparse.Namespace) -> int:
 
         sys.stdout.write(schema_json())
         return 0
+    if args.command in ("synth", "check") and (unusable := _unusable_tmpdir()):
+        print(f"opsgen: error: {unusable}", file=sys.stderr)
+        return 2
     if args.command == "synth" and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
         return 2
@@ -96,6 +100,19 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
     return not_an_output_directory(out)
+
+
+def _unusable_tmpdir() -> str | None:
+    """Python falls back to /tmp when TMPDIR is unusable, but jsii's Node kernel
+    does not (it would fail in a worker, with a traceback): say so first."""
+    tmpdir = os.environ.get("TMPDIR")
+    if not tmpdir:
+        return None
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix="opsgen-probe-", dir=tmpdir))
+    except OSError as exc:
+        return f"TMPDIR={tmpdir} is not a usable folder for temporary files ({exc.strerror or exc}); fix or unset it"
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:
