@@ -35,15 +35,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as ^C is: workers stopped, staging removed, one line, exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = _on_sigterm(_terminate)
     try:
         code = _main(args)
         sys.stdout.flush()  # here, not at exit, where a failure would be a traceback
     except BrokenPipeError:  # `opsgen schema | head -c0`: the reader has gone; as a SIGPIPE'd tool does, say nothing
         _drop_stdout()
         return 128 + signal.SIGPIPE
+    finally:
+        _on_sigterm(previous)
     return code
+
+
+def _on_sigterm(handler: object) -> object:
+    try:
+        return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
+    except (ValueError, TypeError):  # not the main thread; or no handler to restore
+        return None
 
 
 def _drop_stdout() -> None:
@@ -79,10 +97,11 @@ def _main(args: argparse.Namespace) -> int:
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
         print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         after = f"; {args.out} holds the old output or the new one, never a mix" if args.command == "synth" else ""
-        print(f"opsgen: interrupted{after}", file=sys.stderr)
-        return 130
+        how, code = ("terminated", 128 + signal.SIGTERM) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"opsgen: {how}{after}", file=sys.stderr)
+        return code
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -349,13 +349,19 @@ def remove_abandoned_staging(out: Path) -> None:
 
 def _abandoned(candidate: Path) -> int | None:
     """The marker locked by this process when ``candidate`` is a staging folder
-    of opsgen's that nobody holds; else None (then it is left alone)."""
+    of opsgen's that nobody holds; else None (then it is left alone). One a
+    kill left before its marker was written is empty: it is removed here (rmdir
+    removes nothing but an empty folder)."""
     try:
         info = os.lstat(candidate)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
             return None
         marker = os.open(candidate / conv.STAGING_MARKER, _READ)
     except OSError:
+        try:
+            os.rmdir(candidate)
+        except OSError:
+            pass
         return None
     try:
         ours = stat.S_ISREG(os.fstat(marker).st_mode) and os.read(marker, 256) == conv.STAGING_MARKER_TEXT

@@ -294,6 +294,7 @@ def test_staging_folders_left_by_a_kill_are_removed_by_the_next_run(dist: Path, 
     (strangers[0] / "data").write_text("x")
     strangers[1].mkdir()
     (strangers[1] / conventions.STAGING_MARKER).write_text("something else\n")
+    (tmp_path / ".dist.opsgen-killed-before-its-marker").mkdir()  # empty: removed (rmdir removes nothing else)
     write.write(dist, FILES)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dist", *(p.name for p in strangers)])
 
