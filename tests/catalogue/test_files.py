@@ -154,3 +154,29 @@ def test_a_parse_error_never_quotes_the_file(tmp_path: Path, before: list[str], 
     with pytest.raises(files.FileRefused) as caught:
         promql.read_exposition(str(tmp_path), "m.prom")
     assert str(caught.value) == f"is not in the Prometheus text format (line {len(before) + 1})"
+
+
+PIECES = st.sampled_from(["..", ".", "", "m.prom", "sub", "out", "loop", "fifo", "dev", "/", "~", "\0", "//", "sub/m.prom"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.lists(PIECES, min_size=1, max_size=5).map("/".join))
+def test_any_path_reads_a_file_inside_or_is_refused(tmp_path_factory, path: str) -> None:
+    """Mutated paths: the reader returns the bytes of a regular file inside the
+    folder, or FileRefused; never another error, never a byte from outside."""
+    base = tmp_path_factory.mktemp("fuzz")
+    home = base / "cat"
+    (home / "sub").mkdir(parents=True)
+    (home / "m.prom").write_bytes(b"inside 1\n")
+    (home / "sub" / "m.prom").write_bytes(b"inside 2\n")
+    (base / "m.prom").write_text(SECRET)
+    os.symlink("..", home / "out")
+    os.symlink("loop", home / "loop")
+    os.mkfifo(home / "fifo")
+    os.symlink("/dev", home / "dev")
+    try:
+        data = files.read(str(home), path)
+    except files.FileRefused as exc:
+        assert SECRET not in str(exc)
+        return
+    assert data in (b"inside 1\n", b"inside 2\n")
