@@ -23,7 +23,15 @@ _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 class FileRefused(Exception):
-    """A named file that is not read; the message never quotes its content."""
+    """A named file that is not read; the message never quotes its content.
+    ``str()`` is the reason; ``about(path)`` a sentence naming the file."""
+
+    def __init__(self, reason: str, sentence: str = "'{path}' {reason}"):
+        super().__init__(reason)
+        self.sentence = sentence
+
+    def about(self, path: str) -> str:
+        return self.sentence.format(path=path, reason=self)
 
 
 def read(base_dir: str, relative: str, max_bytes: int = MAX_BYTES) -> bytes:
@@ -59,7 +67,7 @@ def _open_directory(name: str, parent: int | None = None) -> int:
     try:
         return os.open(name, _DIRECTORY, dir_fd=parent)
     except OSError as exc:
-        raise FileRefused(_reason(exc)) from None
+        raise _cannot_read(exc) from None
 
 
 def _read_regular(directory: int, name: str, max_bytes: int) -> bytes:
@@ -67,7 +75,7 @@ def _read_regular(directory: int, name: str, max_bytes: int) -> bytes:
         _require_regular(os.stat(name, dir_fd=directory, follow_symlinks=False), max_bytes)
         handle = os.open(name, _FILE, dir_fd=directory)
     except OSError as exc:
-        raise FileRefused(_reason(exc)) from None
+        raise _cannot_read(exc) from None
     with os.fdopen(handle, "rb") as stream:
         _require_regular(os.fstat(handle), max_bytes)
         data = stream.read(max_bytes + 1)  # a file that grew (or lies about its size) is still capped
@@ -89,8 +97,9 @@ def _kind(mode: int) -> str:
     return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
-def _reason(exc: OSError) -> str:
-    return f"cannot be read: {exc.strerror or type(exc).__name__}"
+def _cannot_read(exc: OSError) -> FileRefused:
+    why = exc.strerror or type(exc).__name__
+    return FileRefused(f"cannot be read: {why}", "cannot read '{path}': " + why.replace("{", "{{").replace("}", "}}"))
 
 
 def text(base_dir: str, relative: str, max_bytes: int = MAX_BYTES) -> str:

@@ -213,7 +213,7 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
         return read_exposition(base_dir, metrics.exposition), None
     except FileRefused as exc:
         where = metrics.exposition_location or metrics.location
-        return {}, Problem(where, f"metrics.exposition: '{metrics.exposition}' {exc}")
+        return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))
 
 
 def read_exposition(base_dir: str, relative: str) -> dict[str, frozenset[str]]:

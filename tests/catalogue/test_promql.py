@@ -112,7 +112,7 @@ def test_missing_exposition_file_is_located_at_its_key(write_catalogue):
     known = promql.known_metrics(pipeline.model.build(pipeline.load.load_file(str(path))), str(path.parent))
     (problem,) = known.problems
     assert problem.location == Location(str(path), 11, 7)  # the exposition key
-    assert problem.message == "metrics.exposition: 'missing.prom' cannot be read: No such file or directory"
+    assert problem.message == "metrics.exposition: cannot read 'missing.prom': No such file or directory"
 
 
 def test_unparsable_exposition_file(write_catalogue, tmp_path):
