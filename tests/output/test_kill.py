@@ -44,9 +44,14 @@ def marked(marker: str) -> list[str]:
     return found
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without the JSII_RUNTIME that tests running cdk8s in this process set."""
+    env = {k: v for k, v in os.environ.items() if k != "JSII_RUNTIME"}
+    return {**env, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **extra}
+
+
 def start(workdir: Path, tmpdir: Path, marker: str) -> subprocess.Popen:
-    env = dict(os.environ, OPSGEN_KILL_TEST=marker, TMPDIR=str(tmpdir), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
-    env.pop("JSII_RUNTIME", None)
+    env = clean_env(OPSGEN_KILL_TEST=marker, TMPDIR=str(tmpdir))
     return subprocess.Popen(
         [sys.executable, "-m", "opsgen", "synth"], cwd=workdir, env=env, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,  # stdout as `| cat` has it
@@ -72,12 +77,11 @@ def outputs(tmp_path_factory) -> tuple[Path, dict[str, bytes], dict[str, bytes]]
     sys.path.insert(0, str(ROOT / "bench"))
     import catalogue
 
-    catalogue.write(str(base / "services.yaml"), SERVICES - 1, 3)
-    run = subprocess.run([sys.executable, "-m", "opsgen", "synth", "-o", "old"], cwd=base, capture_output=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    catalogue.write(str(base / "services.yaml"), SERVICES, 3)
-    run = subprocess.run([sys.executable, "-m", "opsgen", "synth", "-o", "new"], cwd=base, capture_output=True, timeout=600)
-    assert run.returncode == 0, run.stderr
+    for out, services in (("old", SERVICES - 1), ("new", SERVICES)):
+        catalogue.write(str(base / "services.yaml"), services, 3)
+        argv = [sys.executable, "-m", "opsgen", "synth", "-o", out]
+        run = subprocess.run(argv, cwd=base, capture_output=True, timeout=600, env=clean_env())
+        assert run.returncode == 0, run.stderr
     return base, tree(base / "old"), tree(base / "new")
 
 
@@ -89,7 +93,7 @@ def test_killing_synth_leaves_no_process_no_leak_and_old_or_new_output(outputs, 
     tmpdir.mkdir()
     shutil.copytree(base / "old", workdir / "dist", symlinks=True)
     shutil.copy(base / "services.yaml", workdir / "services.yaml")
-    subprocess.run([sys.executable, "-c", "import opsgen.build.lib.json_api_object"], env={**os.environ, "TMPDIR": str(tmpdir)},
+    subprocess.run([sys.executable, "-c", "import opsgen.build.lib.json_api_object"], env=clean_env(TMPDIR=str(tmpdir)),
                    cwd=ROOT, check=True, timeout=120)  # the reused runtime folders, made beforehand
     reused = sorted(p.name for p in tmpdir.iterdir())
     marker = uuid.uuid4().hex
