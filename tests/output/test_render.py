@@ -12,14 +12,14 @@ from opsgen.output import write
 from opsgen.output.render import dump, header
 from tests.conftest import VALID
 
-INJECTED = "services.yaml\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\n#"
+INJECTED = "services.yaml\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\n---\n#"
 
 
 def test_a_name_with_line_breaks_cannot_inject_documents() -> None:
     text = dump([{"kind": "ConfigMap"}], "/some/where/" + INJECTED).decode("utf-8")
     assert text.splitlines()[:2] == [
         conventions.HEADER,
-        r"# source: services.yaml\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\n#",
+        r"# source: services.yaml\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\n---\n#",
     ]
     assert list(yaml.safe_load_all(text)) == [{"kind": "ConfigMap"}]
 
