@@ -146,7 +146,8 @@ def _run(args: argparse.Namespace) -> int:
         rendered = synthesis.build(catalogue)
     if args.command == "check":
         return _check(Path(args.out), rendered, pipeline.stack_problems(catalogue))
-    pipeline.write_output(Path(args.out), rendered)
+    for warning in pipeline.write_output(Path(args.out), rendered):
+        print(f"opsgen: warning: {warning}", file=sys.stderr)
     return _summary(args.out, rendered)
 
 

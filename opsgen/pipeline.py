@@ -45,7 +45,8 @@ def stack_problems(catalogue: model.Catalogue) -> list[str]:
     return problems(catalogue, root) if (root / HELMFILE).is_file() else []
 
 
-def write_output(out: Path, rendered: "Rendered") -> None:
+def write_output(out: Path, rendered: "Rendered") -> list[str]:
+    """Warnings: what appeared in the output directory while synth ran and could not be put back."""
     from opsgen.output.write import write
 
-    write(out, rendered.files)
+    return write(out, rendered.files)

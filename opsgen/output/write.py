@@ -150,6 +150,7 @@ class _Plan:
     keep: list[str]  # entries hard-linked into the new tree
     replace: dict[str, os.stat_result]  # opsgen's files written anew
     touched: set[str]  # folders whose entries change
+    seen: dict[str, os.stat_result]  # everything that was there
 
 
 def plan(out: Path, shown: str, files: dict[str, bytes]) -> _Plan:
@@ -170,6 +171,7 @@ def plan(out: Path, shown: str, files: dict[str, bytes]) -> _Plan:
         keep=kept,
         replace={rel: entries[rel] for rel in files if rel in entries},
         touched={_parent(rel) for rel in [*files, *generated, *dropped]},
+        seen=entries,
     )
 
 
@@ -223,19 +225,63 @@ def _parent(rel: str) -> str:
 # --- writing -----------------------------------------------------------------
 
 
-def write(out: Path, files: dict[str, bytes]) -> None:
-    """Make ``out`` hold ``files`` plus everything there that opsgen did not write."""
+def write(out: Path, files: dict[str, bytes]) -> list[str]:
+    """Make ``out`` hold ``files`` plus everything there that opsgen did not
+    write. Returns warnings: what appeared in ``out`` while synth ran and could
+    not be put back in place (it is kept, in a staging folder no run removes)."""
     shown = str(out)
     out = _target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(out)
     todo = plan(out, shown, files)
     staging = _Staging(out)
+    old, stranded = None, []
     try:
         _fill(staging.tree, out, shown, todo, files)
-        _swap(staging, out)
+        old = _swap(staging, out)
+        stranded = _put_back(old, out, todo.seen) if old is not None else []
     finally:
-        staging.remove()
+        staging.remove(keep=bool(stranded))
+    return [
+        f"{shown}/{rel} appeared while synth ran and could not be put back; it is kept in {old}/{rel}" for rel in stranded
+    ]
+
+
+def _put_back(old: Path, out: Path, seen: dict[str, os.stat_result]) -> list[str]:
+    """Entries that appeared in the old tree after it was read (a concurrent
+    writer) go back to their place in the new one, the same inodes; those whose
+    place is taken are returned (and left where they are)."""
+    stranded: list[str] = []
+    moved: list[str] = []
+    for rel, info in scan(old).items():
+        if _unchanged(seen.get(rel), info, out / rel) or any(rel.startswith(m + "/") for m in moved):
+            continue
+        if _free(out / rel):
+            os.rename(old / rel, out / rel)
+            moved.append(rel)
+        else:
+            stranded.append(rel)
+    return stranded
+
+
+def _unchanged(before: os.stat_result | None, now: os.stat_result, place: Path) -> bool:
+    """Read before (a folder, or the same inode not modified since: inode numbers
+    are reused), or the very inode that is at its place in the new tree."""
+    same = before is not None and (before.st_ino, before.st_mtime_ns) == (now.st_ino, now.st_mtime_ns)
+    if before is not None and (stat.S_ISDIR(now.st_mode) or same):
+        return True
+    try:
+        return os.lstat(place).st_ino == now.st_ino and not stat.S_ISDIR(now.st_mode)
+    except OSError:
+        return False
+
+
+def _free(place: Path) -> bool:
+    """Nothing is at ``place``, and its folder is a folder (not a link)."""
+    try:
+        return not os.path.lexists(place) and stat.S_ISDIR(os.lstat(place.parent).st_mode)
+    except OSError:
+        return False
 
 
 def _target(out: Path) -> Path:
@@ -304,8 +350,12 @@ class _Staging:
         os.write(self._marker, conv.STAGING_MARKER_TEXT)
         fcntl.flock(self._marker, fcntl.LOCK_EX)
 
-    def remove(self) -> None:
-        _remove_staging(self.root)
+    def remove(self, keep: bool = False) -> None:
+        """Remove the folder; ``keep``: leave it, unmarked, so that no run removes it."""
+        if keep:
+            os.unlink(self.root / conv.STAGING_MARKER)
+        else:
+            _remove_staging(self.root)
         os.close(self._marker)
 
 
@@ -374,19 +424,20 @@ def _abandoned(candidate: Path) -> int | None:
     return None
 
 
-def _swap(staging: _Staging, out: Path) -> None:
-    """Put the new tree at ``out``; the old one (if any) ends up in the staging folder."""
+def _swap(staging: _Staging, out: Path) -> Path | None:
+    """Put the new tree at ``out``; returns where the old one is now (in the staging folder), if any."""
     if not os.path.lexists(out):
         os.rename(staging.tree, out)
-        return
+        return None
     if _exchange(staging.tree, out):
-        return
+        return staging.tree
     os.rename(out, staging.old)  # fallback: two renames
     try:
         os.rename(staging.tree, out)
     except BaseException:
         os.rename(staging.old, out)  # never leave no output at all
         raise
+    return staging.old
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -364,3 +364,30 @@ def test_any_tree_is_refused_untouched_or_kept_exactly(tmp_path_factory, tree: d
             assert after[rel][:7] == entry[:7], rel  # the same inode, mode, owner, links, content
     assert {rel: (out / rel).read_bytes() for rel in files} == files
     assert sorted(p.name for p in base.iterdir()) == ["dist", "outside.txt"]
+
+
+def test_what_appears_while_synth_runs_is_put_back_or_kept_and_named(dist: Path, monkeypatch) -> None:
+    """A concurrent writer adds entries after synth read the folder: they are
+    not deleted with the old tree. Free places: put back (same inode); taken
+    places: kept in a staging folder no run removes, and named."""
+    real = write._swap
+
+    def concurrent_writer(staging, out):
+        (out / "late.txt").write_text("written meanwhile\n")
+        (out / "late-folder").mkdir()
+        (out / "late-folder" / "f").write_text("x")
+        (out / "apps" / "worker.yaml").unlink()
+        (out / "apps" / "worker.yaml").write_text("a hand edit, meanwhile\n")  # its place is taken by the new file
+        return real(staging, out)
+
+    monkeypatch.setattr(write, "_swap", concurrent_writer)
+    warnings = write.write(dist, FILES)
+    assert (dist / "late.txt").read_text() == "written meanwhile\n"
+    assert (dist / "late-folder" / "f").read_text() == "x"
+    (warning,) = warnings
+    assert warning.startswith(f"{dist}/apps/worker.yaml appeared while synth ran and could not be put back; it is kept in ")
+    kept = Path(warning.rsplit(" ", 1)[1])
+    assert kept.read_text() == "a hand edit, meanwhile\n"
+    monkeypatch.setattr(write, "_swap", real)
+    write.write(dist, FILES)
+    assert kept.read_text() == "a hand edit, meanwhile\n"  # no later run removes it
