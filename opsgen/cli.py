@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from opsgen import __version__, report
 from opsgen.errors import CatalogueError
+from opsgen.output.write import OutputRefused, not_an_output_directory
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -70,29 +73,76 @@ def _add_formats(subparsers: dict[str, argparse.ArgumentParser]) -> None:
         )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as ^C is: workers stopped, staging removed, one line, exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if getattr(args, "stream_only", False) and not args.stream:
         parser.error("--stream-only needs --stream FILE")
+    previous = _on_sigterm(_terminate)
+    try:
+        code = _main(args)
+        sys.stdout.flush()  # here, not at exit, where a failure would be a traceback
+    except BrokenPipeError:  # `opsgen schema | head -c0`: the reader has gone; as a SIGPIPE'd tool does, say nothing
+        _drop_stdout()
+        return 128 + signal.SIGPIPE
+    finally:
+        _on_sigterm(previous)
+    return code
+
+
+def _on_sigterm(handler: object) -> object:
+    try:
+        return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
+    except (ValueError, TypeError):  # not the main thread; or no handler to restore
+        return None
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout nowhere: the exit's own flush must not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a file (tests capture it)
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from opsgen.catalogue.schema import schema_json
 
         sys.stdout.write(_schema_text(args) or schema_json())
         return 0
+    if args.command in ("synth", "check", "diff", "show") and (unusable := _unusable_tmpdir()):
+        print(f"opsgen: error: {unusable}", file=sys.stderr)
+        return 2
     if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
         return 2
     try:
         return _run(args)
+    except OutputRefused as exc:
+        for problem in exc.problems:
+            print(f"opsgen: error: {problem}", file=sys.stderr)
+        print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        raise
     except OSError as exc:  # disk full, permissions: the old output is whole (write.py)
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
         print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         after = f"; {args.out} holds the old output or the new one, never a mix" if args.command == "synth" else ""
-        print(f"opsgen: interrupted{after}", file=sys.stderr)
-        return 130
+        how, code = ("terminated", 128 + signal.SIGTERM) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"opsgen: {how}{after}", file=sys.stderr)
+        return code
     except CatalogueError as exc:
         if _machine_format(args):
             sys.stdout.write(report.render(report.from_problems(exc.problems), args.format))
@@ -128,6 +178,19 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
     resolved, home = out.resolve(), Path(catalogue).resolve().parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
+    return not_an_output_directory(out)
+
+
+def _unusable_tmpdir() -> str | None:
+    """Python falls back to /tmp when TMPDIR is unusable, but jsii's Node kernel
+    does not (it would fail in a worker, with a traceback): say so first."""
+    tmpdir = os.environ.get("TMPDIR")
+    if not tmpdir:
+        return None
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix="opsgen-probe-", dir=tmpdir))
+    except OSError as exc:
+        return f"TMPDIR={tmpdir} is not a usable folder for temporary files ({exc.strerror or exc}); fix or unset it"
     return None
 
 
@@ -155,20 +218,34 @@ def _run(args: argparse.Namespace) -> int:
         if _machine_format(args):
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
-    if not args.stream_only:
-        _synth(Path(args.out), rendered)
+    code = 0 if args.stream_only else _synth(Path(args.out), rendered)
     if args.stream:
         _write_stream(Path(args.stream), rendered)
-    return 0
+    return code
 
 
-def _synth(out: Path, rendered) -> None:
+def _synth(out: Path, rendered) -> int:
     from opsgen import pipeline
 
-    pipeline.write_output(out, rendered)
-    for directory, objects, files in rendered.summary:
-        shown = os.path.join(str(out), directory).rstrip("/")
-        print(f"opsgen: {shown}: {objects} objects in {files} files")
+    for warning in pipeline.write_output(out, rendered):
+        print(f"opsgen: warning: {warning}", file=sys.stderr)
+    return _summary(str(out), rendered)
+
+
+def _summary(out: str, rendered) -> int:
+    """One line per environment; the output is written by now, whatever happens to stdout."""
+    try:
+        for directory, objects, files in rendered.summary:
+            shown = os.path.join(out, directory).rstrip("/")
+            print(f"opsgen: {shown}: {objects} objects in {files} files")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # synth >/dev/full
+        _drop_stdout()
+        print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _write_stream(path: Path, rendered) -> None:

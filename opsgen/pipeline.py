@@ -58,7 +58,8 @@ def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:
     return report(catalogue, root)
 
 
-def write_output(out: Path, rendered: "Rendered") -> None:
+def write_output(out: Path, rendered: "Rendered") -> list[str]:
+    """Warnings: what appeared in the output directory while synth ran and could not be put back."""
     from opsgen.output.write import write
 
-    write(out, rendered.files)
+    return write(out, rendered.files)

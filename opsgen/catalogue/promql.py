@@ -17,7 +17,6 @@ or environments costs one parse.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +28,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
+from opsgen.catalogue import files
+from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
@@ -210,54 +211,43 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
     if metrics is None or metrics.exposition is None:
         return {}, None
     try:
-        return read_exposition(os.path.join(base_dir, metrics.exposition)), None
-    except ExpositionError as exc:
+        return read_exposition(base_dir, metrics.exposition), None
+    except FileRefused as exc:
         where = metrics.exposition_location or metrics.location
-        return {}, Problem(where, exc.message(metrics.exposition))
+        return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))
 
 
-class ExpositionError(Exception):
-    """An exposition file that cannot be used; ``message`` names it as the user wrote it."""
-
-    def __init__(self, template: str):
-        super().__init__(template)
-        self.template = template
-
-    def message(self, shown: str) -> str:
-        return "metrics.exposition: " + self.template.format(path=shown)
-
-
-def read_exposition(path: str) -> dict[str, frozenset[str]]:
+def read_exposition(base_dir: str, relative: str) -> dict[str, frozenset[str]]:
     """Series names (as written: counters keep ``_total``) -> label names, from a
-    Prometheus text-format file; ExpositionError when it cannot be used."""
+    Prometheus text-format file under ``base_dir`` (read by files.py: inside the
+    catalogue's folder, a regular file, capped); FileRefused when it cannot be used."""
+    return _parsed(files.text(base_dir, relative))
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> dict[str, frozenset[str]]:
+    """Cached per content; a parse error names the line, never its text (it may hold anything)."""
     try:
-        mtime = os.stat(path).st_mtime_ns
-    except OSError as exc:
-        raise ExpositionError(_cannot_read(exc)) from None
-    families, reason = _read_cached(path, mtime)
-    if reason is not None:
-        raise ExpositionError(reason)
-    return families
+        return _families(text)
+    except _PARSE_ERRORS:
+        raise FileRefused(f"is not in the Prometheus text format (line {_first_bad_line(text)})") from None
 
 
-def _cannot_read(exc: Exception) -> str:
-    detail = str(getattr(exc, "strerror", None) or exc).replace("{", "{{").replace("}", "}}")
-    return "cannot read '{path}': " + detail
+_PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError)
 
 
-@lru_cache(maxsize=1024)
-def _read_cached(path: str, mtime_ns: int) -> tuple[dict[str, frozenset[str]], str | None]:
-    """Cached per file version; the reason (a template with ``{path}``) when unusable."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, _cannot_read(exc)
-    try:
-        return _families(text), None
-    except (ValueError, IndexError, KeyError, TypeError) as exc:
-        detail = (str(exc) or type(exc).__name__).replace("{", "{{").replace("}", "}}")
-        return {}, "'{path}' is not in the Prometheus text format: " + detail
+def _first_bad_line(text: str) -> int:
+    """The shortest prefix of whole lines that does not parse ends at this line (1-based)."""
+    lines = text.splitlines(keepends=True)
+    good, bad = 0, len(lines)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            _families("".join(lines[:middle]))
+            good = middle
+        except _PARSE_ERRORS:
+            bad = middle
+    return bad
 
 
 class Exposition(dict):

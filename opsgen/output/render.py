@@ -34,7 +34,15 @@ _Dumper.add_representer(str, _str)
 
 
 def header(source: str) -> str:
-    return f"{conv.HEADER}\n# source: {os.path.basename(source)}\n"
+    return f"{conv.HEADER}\n# source: {comment_safe(os.path.basename(source))}\n"
+
+
+def comment_safe(text: str) -> str:
+    """``text`` as the rest of one YAML comment line: a catalogue file name is
+    the user's, and a line break in it would start YAML of its own in every
+    output file. Backslashes and every character that is not printable (line
+    breaks of every kind, controls, undecodable bytes) are written escaped."""
+    return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def dump(documents: Iterable[dict[str, Any]], source: str) -> bytes:
