@@ -51,7 +51,7 @@ def test_cdk8s_has_an_output_folder_of_its_own():
 
 
 def test_npx_cdk8s_synth_writes_dist_atomically_and_one_stream(project: Path) -> None:
-    (project / "dist").mkdir()
+    assert main(["synth", "-c", str(project / "services.yaml"), "-o", str(project / "dist")]) == 0  # an output folder
     (project / "dist" / "kustomization.yaml").write_text("resources: []\n")  # not opsgen's: kept
     run = cdk8s(project)
     assert run.returncode == 0, run.stderr

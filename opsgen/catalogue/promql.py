@@ -217,15 +217,16 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
         return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))
 
 
-def read_exposition(base_dir: str, relative: str) -> dict[str, frozenset[str]]:
-    """Series names (as written: counters keep ``_total``) -> label names, from a
+def read_exposition(base_dir: str, relative: str) -> "Exposition":
+    """Series names (as written: counters keep ``_total``) -> label names (and the
+    histograms' buckets, see Exposition), from a
     Prometheus text-format file under ``base_dir`` (read by files.py: inside the
     catalogue's folder, a regular file, capped); FileRefused when it cannot be used."""
     return _parsed(files.text(base_dir, relative))
 
 
 @lru_cache(maxsize=64)
-def _parsed(text: str) -> dict[str, frozenset[str]]:
+def _parsed(text: str) -> "Exposition":
     """Cached per content; a parse error names the line, never its text (it may hold anything)."""
     try:
         return _families(text)
