@@ -19,7 +19,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from opsgen.catalogue import load, schema
+from opsgen.catalogue import files, load, schema
+from opsgen.catalogue.files import FileRefused
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
 
 INCLUDE = "include"
@@ -108,12 +109,11 @@ def _unsafe_match(folder: str, name: str, catalogue: str) -> str | None:
 
 def _read(name: str, problems: list[Problem]) -> load.Document | None:
     """An included file, checked to hold only services and alerts (lists)."""
-    try:
-        with open(name, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        problems.append(Problem(Location(name, 1, 1), f"cannot read the included file: {reason}"))
+    real = os.path.realpath(name)  # a link inside the catalogue's folder is followed (_unsafe_match)
+    try:  # the safe reader: a regular file, capped, never quoted
+        text = files.text(os.path.dirname(real), os.path.basename(real), load.MAX_BYTES)
+    except FileRefused as exc:
+        problems.append(Problem(Location(name, 1, 1), f"the included file {exc}"))
         return None
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         problems.append(Problem(Location(name, 1, 1), f"the included file is empty: it holds {_PARTS_TEXT}"))

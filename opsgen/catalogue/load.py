@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - libyaml ships with the pinned PyYAML w
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_NODES = 2_000_000
+MAX_BYTES = 64 << 20  # 64 MiB: 100,000 services are about 40 MiB; /dev/zero must not exhaust memory
 MAX_DEPTH = 64  # a catalogue needs about 8; building and validating recurse
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
@@ -89,10 +90,13 @@ def load_text(text: str, file: str) -> Document:
 def load_file(path: str) -> Document:
     """Read and parse a catalogue file; unreadable files are located errors too."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:  # a FIFO (-c <(...)) is fine: read, never more than the cap
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise CatalogueError([Problem(Location(path, 1, 1), f"the catalogue is larger than {MAX_BYTES:,} bytes; split it into files with include:")])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         raise CatalogueError([Problem(Location(path, 1, 1), f"cannot read the catalogue: {reason}")]) from None
     return load_text(text, path)
 
