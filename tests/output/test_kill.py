@@ -111,8 +111,8 @@ def test_killing_synth_leaves_no_process_no_leak_and_old_or_new_output(outputs, 
             os.kill(int(pid), signal.SIGKILL)
     assert tree(workdir / "dist") in (old, new)
     assert sorted(p.name for p in tmpdir.iterdir()) == reused
-    again = start(workdir, tmpdir, marker)
-    again.communicate(timeout=600)
-    assert again.returncode == 0
+    again = subprocess.run([sys.executable, "-m", "opsgen", "synth"], cwd=workdir, capture_output=True, text=True,
+                           env=clean_env(OPSGEN_KILL_TEST=marker, TMPDIR=str(tmpdir)), timeout=600)
+    assert again.returncode == 0, again.stderr
     assert tree(workdir / "dist") == new
     assert sorted(p.name for p in workdir.iterdir()) == ["dist", "services.yaml"]  # staging left by the kill: removed
