@@ -6,6 +6,8 @@ checks found nothing wrong, so no rule ever sees data of the wrong type.
 """
 from __future__ import annotations
 
+import functools
+import re
 import reprlib
 from typing import Any, Callable, Iterable, Sequence
 
@@ -18,8 +20,52 @@ from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
 
 Locate = Callable[..., Location]
-_CATALOGUE = jsonschema.Draft7Validator(schema.catalogue_schema())
-_SERVICE = jsonschema.Draft7Validator(schema.service_schema())
+
+
+def _is_integer(checker: Any, instance: Any) -> bool:
+    """Only whole numbers written as such: ``7.0`` is a float in YAML (and would
+    reach the output as one), so it is not an integer here."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@functools.lru_cache(maxsize=None)
+def full_pattern(pattern: str) -> "re.Pattern[str]":
+    r"""A schema pattern as ECMA-262 (JSON Schema's dialect) reads it: ``$`` is the
+    end of the text. Python's ``$`` also matches before a final newline, which let
+    ``"pipeline\n"`` pass as a name; here every unescaped ``$`` outside a class is ``\Z``."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, _schema: dict) -> Iterable[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not full_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+def _max_duration(validator: Any, limit: int, instance: Any, _schema: dict) -> Iterable[jsonschema.ValidationError]:
+    if durations.is_duration(instance) and durations.seconds(instance) > limit:
+        yield jsonschema.ValidationError(f"is longer than {limit} seconds")
+
+
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft7Validator,
+    validators={"pattern": _pattern, schema.MAX_DURATION_KEYWORD: _max_duration},
+    type_checker=jsonschema.Draft7Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+_CATALOGUE = Validator(schema.catalogue_schema())
+_SERVICE = Validator(schema.service_schema())
 _TYPE_NAMES = {
     "object": "a mapping",
     "array": "a list",
@@ -86,18 +132,22 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
 
 def _what(error: jsonschema.ValidationError) -> str:
     kind, value, sub = error.validator, _Shown(error.instance), error.schema
+    if kind == "type" and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]]) and isinstance(value.value, float):
+        return f"must be a whole number, written without a decimal point (not {value!r})"
     if kind == "type":
         wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
         return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
-    if kind in ("pattern", "minLength") and sub.get("title") in schema.MESSAGES:
+    if kind in ("pattern", "minLength", "maxLength") and sub.get("title") in schema.MESSAGES:
         return f"({value!r}) must be {schema.MESSAGES[sub['title']]}"
     if kind == "pattern":
         return f"({value!r}) must match {sub['pattern']}"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
         return f"({value!r}) must be {sign} {sub[kind]}"
+    if kind == schema.MAX_DURATION_KEYWORD:
+        return f"({value!r}) must be at most {sub[kind]} seconds (about 68 years)"
     if kind == "minItems":
         return f"must have at least {sub['minItems']} entr{'y' if sub['minItems'] == 1 else 'ies'}"
     if kind == "minLength":
