@@ -134,7 +134,7 @@ ALERT = _obj(
 METRICS = _obj(
     {
         "port": {"type": "string", "minLength": 1, "description": "Service port name (ServiceMonitor) or container port name (PodMonitor)."},
-        "path": _doc({"type": "string", "pattern": "^/"}, "HTTP path of the metrics endpoint.", "/metrics"),
+        "path": _doc({"type": "string", "pattern": r"^/[^\s]*$"}, "HTTP path of the metrics endpoint.", "/metrics"),
         "interval": _doc(DURATION, "Scrape interval.", "30s"),
         "scrapeTimeout": _doc(DURATION, "Scrape timeout; must not exceed interval."),
         "monitor": _doc({"type": "string", "enum": ["service", "pod"]}, "ServiceMonitor or PodMonitor.", "service"),
