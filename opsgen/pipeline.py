@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, load, model, validate
+from opsgen.catalogue import alert_checks, load, model, objects, validate
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
     from opsgen.output.parallel import Workers
@@ -16,6 +16,7 @@ def load_valid(catalogue: str) -> model.Catalogue:
     doc = load.load_file(catalogue)
     validate.validate(doc)
     built = model.build(doc)
+    objects.check(built)  # object names and alert names unique per environment
     alert_checks.check(built)  # PromQL, metric names, exposition files
     return built
 

@@ -215,6 +215,7 @@ def rule_problems(doc: Document) -> list[Problem]:
         problems += _in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
+    problems += _overwritten_labels(doc)
     return sorted(set(problems))
 
 
@@ -236,6 +237,9 @@ def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
             problem = Problem(problem.location, f"{problem.message} (in environment{'s' if len(envs) > 1 else ''} {shown})")
         out.append(problem)
     return out
+
+
+in_environments = _in_environments  # for the model-level checks (objects.py)
 
 
 def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
@@ -378,6 +382,49 @@ def _duplicate_alerts(doc: Document) -> list[Problem]:
         else:
             first[name] = path
     return problems
+
+
+# Labels opsgen sets on an alert: a catalogue label of that name would be silently replaced.
+_SET_LABELS = {"severity": "severity", "team": "team"}
+_SERVICE_LABELS = {"namespace": "the service's namespace", "service": "the service's name"}
+
+
+def _overwritten_labels(doc: Document) -> list[Problem]:
+    """``labels.severity`` (and ``team``, and on a service's alerts ``namespace``
+    and ``service``) would be overwritten by what opsgen sets: refuse them."""
+    problems = []
+    for path in _all_alert_paths(doc.data):
+        alert = _get(doc.data, path)
+        labels = alert.get("labels") if isinstance(alert, dict) else None
+        if not isinstance(labels, dict):
+            continue
+        own = path[0] == "services"
+        for label in labels:
+            reason = _overwritten(label, own, "team" in alert)
+            if reason:
+                problems.append(Problem(doc.locate(path + ("labels", label)), f"{display(path)}.labels.{label}: {reason}"))
+    return problems
+
+
+def _overwritten(label: str, service_alert: bool, has_team: bool) -> "str | None":
+    if label in _SET_LABELS and (label == "severity" or service_alert or has_team):
+        key = _SET_LABELS[label]
+        return f"opsgen sets this label from the alert's '{key}'; write {key}: ... instead of a label"
+    if service_alert and label in _SERVICE_LABELS:
+        return f"opsgen sets this label to {_SERVICE_LABELS[label]} on a service's alerts; remove it"
+    return None
+
+
+def _all_alert_paths(data: dict) -> list[tuple["str | int", ...]]:
+    """alert_paths plus the alerts of every environment override."""
+    paths = alert_paths(data)
+    for index, service in enumerate(data["services"]):
+        overrides = service.get("environments") if isinstance(service, dict) else None
+        for env, override in (overrides.items() if isinstance(overrides, dict) else ()):
+            alerts = override.get("alerts") if isinstance(override, dict) else None
+            base = ("services", index, "environments", env, "alerts")
+            paths += [base + (i,) for i in range(len(alerts if isinstance(alerts, list) else []))]
+    return paths
 
 
 def _get(data: Any, path: Sequence["str | int"]) -> Any:
