@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import schema
+from opsgen.catalogue import schema, templates
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -216,6 +216,7 @@ def rule_problems(doc: Document) -> list[Problem]:
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
     problems += _overwritten_labels(doc)
+    problems += _template_problems(doc)
     return sorted(set(problems))
 
 
@@ -403,6 +404,25 @@ def _overwritten_labels(doc: Document) -> list[Problem]:
             reason = _overwritten(label, own, "team" in alert)
             if reason:
                 problems.append(Problem(doc.locate(path + ("labels", label)), f"{display(path)}.labels.{label}: {reason}"))
+    return problems
+
+
+def _template_problems(doc: Document) -> list[Problem]:
+    """Prometheus expands an alert's summary, description and label values as Go
+    templates at alert time: each must be a well-formed one (templates.py)."""
+    problems = []
+    for path in _all_alert_paths(doc.data):
+        alert = _get(doc.data, path)
+        if not isinstance(alert, dict):
+            continue
+        labels = alert.get("labels") if isinstance(alert.get("labels"), dict) else {}
+        fields = [(("summary",), alert.get("summary")), (("description",), alert.get("description"))]
+        fields += [(("labels", name), value) for name, value in labels.items()]
+        for field, text in fields:
+            if isinstance(text, str) and "{{" in text:
+                shown = display(path + field)
+                where = doc.locate(path + field, value=True)
+                problems += [Problem(where, f"{shown}: template: {reason}") for reason in templates.problems(text)]
     return problems
 
 
