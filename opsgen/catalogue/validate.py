@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import schema, templates
+from opsgen.catalogue import schema, secrets, templates
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -83,13 +83,15 @@ def validate(doc: Document) -> None:
         raise CatalogueError(
             [Problem(doc.locate((), value=True), "the catalogue must be a mapping with the keys 'platform' and 'services'")]
         )
+    found = secrets.scan(doc.data, doc.locate, display)
     errors = list(_CATALOGUE.iter_errors(doc.data))
     problems = [p for e in errors for p in _explain(e, doc.locate, ())]
     broken = {tuple(e.absolute_path)[:2] for e in errors}
     if _rules_can_run(doc.data, broken):
         problems += rule_problems(doc)
-    if problems:
-        raise CatalogueError(problems)
+    if problems or found.problems:  # no message shows a credential, whatever found it
+        problems = [Problem(p.location, found.redact(p.message)) for p in problems]
+        raise CatalogueError(problems + found.problems)
 
 
 def _rules_can_run(data: dict[str, Any], broken: set[tuple]) -> bool:
