@@ -52,12 +52,37 @@ class Findings:
         self.hidden.add(value)
 
     def redact(self, message: str) -> str:
-        """``message`` without any hidden value (nor its first or last 12 characters)."""
+        """``message`` without any part of a hidden value: every stretch of it that
+        shares WINDOW characters with one (as written, or escaped as messages show
+        text) is replaced, so a cut-short or escaped echo is caught too."""
+        covered = [False] * len(message)
         for value in self.hidden:
-            for part in (value, value[:12], value[-12:]):
-                if len(part) >= 6 and part in message:
-                    message = message.replace(part, SHOWN_INSTEAD)
-        return message
+            for form in {value, repr(value)[1:-1]}:
+                _cover(message, form, covered)
+        if not any(covered):
+            return message
+        out, previous = [], False
+        for char, hide in zip(message, covered):
+            if hide and not previous:
+                out.append(SHOWN_INSTEAD)
+            elif not hide:
+                out.append(char)
+            previous = hide
+        return "".join(out)
+
+
+WINDOW = 8
+
+
+def _cover(message: str, form: str, covered: list[bool]) -> None:
+    for i in range(max(1, len(form) - WINDOW + 1)):
+        window = form[i : i + WINDOW]
+        if len(window) < min(WINDOW, len(form)) or len(window) < 4:
+            continue
+        at = message.find(window)
+        while at >= 0:
+            covered[at : at + len(window)] = [True] * len(window)
+            at = message.find(window, at + 1)
 
 
 def scan(data: Any, locate: Callable[..., Location], display: Callable[[Sequence["str | int"]], str]) -> Findings:
@@ -65,10 +90,13 @@ def scan(data: Any, locate: Callable[..., Location], display: Callable[[Sequence
     and ``display(path)`` say where, as validate does."""
     found = Findings()
     for path, text, is_key in _suspects(data):
-        kind = detect(text) or (None if is_key else _structural(path, text) or _credential_label(path))
+        kind = detect(text)
+        hidden = set(_parts(text)) if kind else {text}
+        kind = kind or (None if is_key else _structural(path, text) or _credential_label(path))
         if kind is not None:
             shown = display(path[:-1] if is_key else path) or "the catalogue"  # a key is never shown
-            found.add(locate(path, value=not is_key), shown, f"{kind} (a key)" if is_key else kind, text)
+            for value in hidden:
+                found.add(locate(path, value=not is_key), shown, f"{kind} (a key)" if is_key else kind, value)
     return found
 
 
@@ -114,6 +142,13 @@ def detect(text: str) -> "str | None":
             for _ in plugin.analyze_string(text):
                 return _article(kind)
     return _entropy(text) if _WORD.search(text) else None
+
+
+def _parts(text: str) -> list[str]:
+    """The credentials themselves within ``text`` (what a detector matched)."""
+    found = [m.group(0) for _, plugin in _plugins() for regex in plugin.denylist for m in regex.finditer(text) if m.group(0)]
+    found += [word for word in _WORD.findall(text) if _entropy(word)]
+    return found or [text]
 
 
 def _entropy(text: str) -> "str | None":
