@@ -87,11 +87,34 @@ def validate(doc: Document) -> None:
     errors = list(_CATALOGUE.iter_errors(doc.data))
     problems = [p for e in errors for p in _explain(e, doc.locate, ())]
     broken = {tuple(e.absolute_path)[:2] for e in errors}
-    if _rules_can_run(doc.data, broken):
+    too_many = _too_many_pairs(doc)
+    problems += too_many
+    if _rules_can_run(doc.data, broken) and not too_many:
         problems += rule_problems(doc)
     if problems or found.problems:  # no message shows a credential, whatever found it
         problems = [Problem(p.location, found.redact(p.message)) for p in problems]
         raise CatalogueError(problems + found.problems)
+
+
+MAX_SERVICE_ENVIRONMENTS = 100_000  # services x environments: each pair is checked and built
+
+
+def _too_many_pairs(doc: Document) -> list[Problem]:
+    """Every service is merged, checked and built once per environment: a few
+    bytes of environment names can ask for millions of them (1,000 environments
+    x 100 services, 17 KB, took 3 s to validate). Bounded, so that validation
+    time follows the catalogue's size."""
+    services, envs = doc.data.get("services"), doc.data.get("environments")
+    if not isinstance(services, list) or not isinstance(envs, dict):
+        return []
+    pairs = len(services) * max(1, len(envs))
+    if pairs <= MAX_SERVICE_ENVIRONMENTS:
+        return []
+    message = (
+        f"{len(services):,} services in {len(envs):,} environments make {pairs:,} service-environment pairs; "
+        f"opsgen builds at most {MAX_SERVICE_ENVIRONMENTS:,}: split the catalogue"
+    )
+    return [Problem(doc.locate(("environments",)), message)]
 
 
 def _rules_can_run(data: dict[str, Any], broken: set[tuple]) -> bool:

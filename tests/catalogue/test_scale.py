@@ -110,3 +110,17 @@ def teardown_module():
 
     for directory in _FILES:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_services_times_environments_is_bounded():
+    from opsgen.catalogue import validate
+
+    envs = "".join(f"  e{i}: {{}}\n" for i in range(1001))
+    services = "".join(f"  - {{name: s{i}, namespace: ns, team: t}}\n" for i in range(100))
+    text = f"platform: {{name: p}}\nenvironments:\n{envs}services:\n{services}"
+    with pytest.raises(CatalogueError) as caught:
+        validate.validate(load.load_text(text, "services.yaml"))
+    assert [str(p) for p in caught.value.problems] == [
+        "services.yaml:2:1: 100 services in 1,001 environments make 100,100 service-environment pairs; "
+        "opsgen builds at most 100,000: split the catalogue"
+    ]

@@ -111,3 +111,18 @@ def test_no_false_positives_on_real_catalogues(path):
 )
 def test_ordinary_values_are_not_credentials(text):
     assert secrets.detect(text) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 3000), st.integers(0, 3000), TOKENS)
+def test_a_token_anywhere_in_a_long_text_is_found(before, after, token):
+    """Long texts are scanned in overlapping windows (bounded regex work): no token falls between them."""
+    text = "a " * before + token + " b" * after
+    assert secrets.detect(text) is not None
+    assert any(token in part for part in secrets._parts(text))
+
+
+def test_windows_are_bounded():
+    windows = list(secrets._windows("eyJ" * 100_000))
+    assert max(map(len, windows)) <= secrets.WINDOW_SPAN
+    assert len(windows) <= 2 * 300_000 // secrets.WINDOW_SPAN + 1
