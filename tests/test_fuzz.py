@@ -5,7 +5,7 @@ object is valid (tests/support/manifests.py, strictly) and holds no credential.
 The normal suite runs OPSGEN_FUZZ_COUNT=200 mutants (seed OPSGEN_FUZZ_SEED=14); a
 big run: ``OPSGEN_FUZZ_COUNT=3000 .venv/bin/python -m pytest -q -s tests/test_fuzz.py``
 (prints its counts). A failure names the mutant's index, to replay it alone with
-OPSGEN_FUZZ_ONLY=<index>.
+OPSGEN_FUZZ_ONLY=<index>[,<index>...].
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_mutants_fail_cleanly_or_synthesize_valid_output(tmp_path, monkeypatch):
     if directory is None:
         pytest.skip(reason)
     mutator = Mutator(SEEDS, SEED)
-    indexes = [int(ONLY)] if ONLY else range(COUNT)
+    indexes = [int(i) for i in ONLY.split(",")] if ONLY else range(COUNT)
     outcomes: collections.Counter[str] = collections.Counter()
     failures: list[str] = []
     for index in indexes:

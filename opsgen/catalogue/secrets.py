@@ -35,6 +35,8 @@ _HEX = re.compile(r"[0-9a-fA-F]{20,}")
 _ROUTING_KEY = re.compile(r"[0-9a-fA-F]{32}")
 _SECRET_KEY_NAME = re.compile(r"[-._a-zA-Z0-9]{1,253}")
 _USERINFO_HOST = re.compile(r"(?:^|[\s,/])[^\s,/@:]+:[^\s,/@]*@")
+_USERINFO_HOST_PORT = re.compile(r"[^\s,/@:]+:[^\s,/@]+@[\w.-]+:[0-9]+")
+_CREDENTIAL_PARAMETER = re.compile(r"(?i)[?&](?:access_?token|token|api_?key|apikey|password|passwd|secret|key|auth|signature|sig)=[^&\s]")
 _URL_USERINFO = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@")
 _CREDENTIAL_NAME = re.compile(r"(?i)pass(word|wd)?$|pwd|secret|token|api_?key|credential|private_?key|^auth")
 _SKIPPED = {"Public IP (ipv4)", "Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String"}
@@ -117,7 +119,7 @@ def _suspects(data: Any) -> Iterator[tuple[Path, str, bool]]:
             labels = path[-1:] == ("labels",)
             for key, item in value.items():
                 if isinstance(item, str):
-                    if labels or key in _STRUCTURAL_KEYS or detect(item):
+                    if labels or key in _STRUCTURAL_KEYS or _maybe(item):
                         yield path + (key,), item, False
                 elif isinstance(item, (dict, list)):
                     stack.append((path + (key,), item))
@@ -126,10 +128,15 @@ def _suspects(data: Any) -> Iterator[tuple[Path, str, bool]]:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, str):
-                    if detect(item):
+                    if _maybe(item):
                         yield path + (index,), item, False
                 elif isinstance(item, (dict, list)):
                     stack.append((path + (index,), item))
+
+
+def _maybe(text: str) -> bool:
+    """A detector flags it, or a structural rule for any string may (user info, query)."""
+    return "@" in text or "?" in text or detect(text) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -163,16 +170,17 @@ def _windows(text: str) -> Iterator[str]:
 def _parts(text: str) -> list[str]:
     """The credentials themselves within ``text`` (what a detector matched)."""
     found = [m.group(0) for w in _windows(text) for _, plugin in _plugins() for regex in plugin.denylist for m in regex.finditer(w) if m.group(0)]
-    found += [word for word in _WORD.findall(text) if _entropy(word)]
+    found += [word for word in _HEX.findall(text) + _WORD.findall(text) if _entropy(word)]
     return found or [text]
 
 
 def _entropy(text: str) -> "str | None":
     """detect-secrets' high-entropy rule, on whole words (catalogue values are not quoted code)."""
     hex_plugin, base64_plugin = _entropy_plugins()
-    for word in _WORD.findall(text):
-        if _HEX.fullmatch(word) and hex_plugin.calculate_shannon_entropy(word) > hex_plugin.entropy_limit:
+    for run in _HEX.findall(text):
+        if hex_plugin.calculate_shannon_entropy(run) > hex_plugin.entropy_limit:
             return "a hex token (high entropy)"
+    for word in _WORD.findall(text):
         if base64_plugin.calculate_shannon_entropy(word) > base64_plugin.entropy_limit and _mixed(word):
             return "a base64 token (high entropy)"
     return None
@@ -194,6 +202,10 @@ def _structural(path: Path, text: str) -> "str | None":
             return "a value rather than the name of a key of the Secret"
     if tail[-1:] == ("bootstrapServers",) and _USERINFO_HOST.search(text):
         return "a user name and password (user:password@)"
+    if _USERINFO_HOST_PORT.search(text):
+        return "a user name and password (user:password@host:port)"
+    if _CREDENTIAL_PARAMETER.search(text):
+        return "a credential in a query string"
     if tail[-1:] in (("runbookBaseUrl",), ("runbook",)) and _URL_USERINFO.search(text):
         return "credentials in a URL (user:password@)"
     if tail == ("metrics", "path") and "?" in text:
