@@ -36,11 +36,16 @@ class Problem:
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 
 
+def _order(problem: Problem) -> tuple[str, int, int, str]:
+    where = problem.location
+    return (where.file, where.line, where.col, problem.message)
+
+
 class CatalogueError(Exception):
     """Raised with every problem found; the CLI prints them and exits 1."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(set(problems))
+        self.problems = sorted(set(problems), key=_order)  # Problem's own order, a key computed once each
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -162,10 +162,11 @@ def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
         if isinstance(node, MappingNode):
             _check_duplicates(node, file, problems)
         stack.extend(_children(node))
-    if not problems:
-        _check_depth(root, file, problems)
     if problems or not shared:
-        return  # without aliases the document is as large as its text
+        return  # without aliases the document is as large and as deep as its text (_check_text_depth)
+    _check_depth(root, file, problems)
+    if problems:
+        return
     size = _expanded_size(root, sizes)
     if size is None:
         problems.append(Problem(_location(file, root.start_mark), "an alias refers to a node that contains it (a recursive alias); remove the cycle"))

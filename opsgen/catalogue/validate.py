@@ -242,7 +242,7 @@ def rule_problems(doc: Document) -> list[Problem]:
     problems += _duplicate_alerts(doc)
     problems += _overwritten_labels(doc)
     problems += _template_problems(doc)
-    return sorted(set(problems))
+    return list(set(problems))  # CatalogueError sorts
 
 
 def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
