@@ -63,9 +63,7 @@ def test_success_rate_nan_no_longer_disables_paging():
 @pytest.mark.parametrize("field", ["maxReplicas", "minReplicas"])
 def test_replicas_written_as_float_are_refused_with_a_hint(field):
     found = problems(with_value(("services", 1, "scaling", field), "7.0"))
-    assert found == [f"services.yaml:{18 if field == 'maxReplicas' else 17}:7: scaling.{field} must be a whole number, written without a decimal point (not 7.0)"] or any(
-        "must be a whole number" in p for p in found
-    ), found
+    assert len(found) == 1 and found[0].endswith(f"scaling.{field} must be a whole number, written without a decimal point (not 7.0)"), found
 
 
 @pytest.mark.parametrize(
