@@ -36,7 +36,7 @@ class Problem:
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 
 
-def _order(problem: Problem) -> tuple[str, int, int, str]:
+def sort_key(problem: Problem) -> tuple[str, int, int, str]:
     where = problem.location
     return (where.file, where.line, where.col, problem.message)
 
@@ -45,7 +45,7 @@ class CatalogueError(Exception):
     """Raised with every problem found; the CLI prints them and exits 1."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(set(problems), key=_order)  # Problem's own order, a key computed once each
+        self.problems = sorted(set(problems), key=sort_key)  # Problem's own order, a key computed once each
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -15,7 +15,7 @@ import jsonschema
 
 from opsgen import durations
 from opsgen.catalogue import schema, secrets, templates
-from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
+from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
 
@@ -242,7 +242,7 @@ def rule_problems(doc: Document) -> list[Problem]:
     problems += _duplicate_alerts(doc)
     problems += _overwritten_labels(doc)
     problems += _template_problems(doc)
-    return list(set(problems))  # CatalogueError sorts
+    return sorted(set(problems), key=sort_key)
 
 
 def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
