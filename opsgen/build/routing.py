@@ -10,6 +10,7 @@ from __future__ import annotations
 from opsgen import conventions as conv
 from opsgen.build.lib import AlertmanagerConfigProps, ObjectMeta, Receiver, SecretRef
 from opsgen.catalogue.model import Platform, Receiver as CatalogueReceiver
+from opsgen.catalogue.templates import literal
 
 ROUTED = ("page", "warn")  # severities that may have a receiver, most urgent first
 
@@ -37,4 +38,5 @@ def _receiver(severity: str, spec: CatalogueReceiver) -> Receiver:
     secret = SecretRef(spec.secret, spec.key)
     if spec.kind == "pagerduty":
         return Receiver(conv.receiver_name(severity), pagerduty=secret)
-    return Receiver(conv.receiver_name(severity), slack=secret, channel=spec.channel)
+    # Alertmanager expands the channel as a Go template: catalogue text stays text
+    return Receiver(conv.receiver_name(severity), slack=secret, channel=literal(spec.channel or ""))

@@ -168,3 +168,21 @@ def test_what_the_check_refuses_promtool_refuses_too(text, tmp_path):
     assert templates.problems(text)
     rule_file = {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"description": text}}]}]}
     assert prom_tools.check_rules(rule_file, tmp_path).returncode != 0
+
+
+@pytest.mark.skipif(__import__("shutil").which("amtool") is None, reason="amtool not installed (Debian package prometheus-alertmanager)")
+@pytest.mark.parametrize("channel", ["#alerts", "#x{{ range . }}", "{{", "#a{"])
+def test_the_slack_channel_renders_literally_in_alertmanager(channel, tmp_path):
+    import subprocess
+
+    from opsgen.build import routing
+    from opsgen.catalogue.model import Platform, Receiver
+
+    platform = Platform("demo", alerting={"warn": Receiver("slack", "sl", "url", channel)})
+    (receiver,) = [r for r in routing.routing_props(platform).receivers if r.channel]
+    (tmp_path / "empty.tmpl").write_text("", encoding="utf-8")
+    rendered = subprocess.run(
+        ["amtool", "template", "render", f"--template.glob={tmp_path / 'empty.tmpl'}", f"--template.text={receiver.channel}"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert rendered.returncode == 0 and rendered.stdout == channel, rendered
