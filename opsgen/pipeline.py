@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, bucket_checks, include, load, model, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.catalogue import alert_checks, bucket_checks, include, load, model, objects, validate  # noqa: F401 (load: tests reach it here)
 from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
@@ -15,15 +15,17 @@ if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synth
 def load_valid(catalogue: str) -> model.Catalogue:
     """The model of a catalogue file (with the files it includes), or
     CatalogueError with every problem in them."""
-    doc, problems = include.load_catalogue(catalogue)
-    try:
-        validate.validate(doc)
-    except CatalogueError as exc:
-        raise CatalogueError([*problems, *exc.problems]) from None
-    if problems:
-        raise CatalogueError(problems)
-    built = model.build(doc)
-    alert_checks.check(built)  # PromQL, metric names, exposition files
+    with load.paused_gc():  # linear time on large catalogues (load.paused_gc)
+        doc, problems = include.load_catalogue(catalogue)
+        try:
+            validate.validate(doc)
+        except CatalogueError as exc:
+            raise CatalogueError([*problems, *exc.problems]) from None
+        if problems:
+            raise CatalogueError(problems)
+        built = model.build(doc)
+        objects.check(built)  # object names and alert names unique per environment
+        alert_checks.check(built)  # PromQL, metric names, exposition files
     return built
 
 

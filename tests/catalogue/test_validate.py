@@ -493,7 +493,7 @@ def test_bad_environment_name_and_max_severity():
         f"services.yaml:4:3: environments ('Prod') {NAME_RULE}",
         "services.yaml:4:10: environments.Prod.maxSeverity must be one of page, warn, info (got 'critical')",
         f"services.yaml:9:20: environments ('Dev_') {NAME_RULE}",
-        "services.yaml:10:71: alerts[0].labels ('9x') must be a Prometheus label name: letters, digits and '_', not starting with a digit",
+        "services.yaml:10:71: alerts[0].labels ('9x') must be a Prometheus label name: letters, digits and '_', not starting with a digit or '__'",
     ]
 
 

@@ -72,8 +72,16 @@ class Manifest(JsonApiObject):
         if api_version.split("/")[0] in CUSTOM_RESOURCE_GROUPS:
             meta = with_sync_options(meta, CUSTOM_RESOURCE_SYNC_OPTIONS)
         manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
-        super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", manifest)
+        super().__init__(scope, construct_id(kind, meta), manifest)
         created(scope).append((kind, meta.namespace, meta.name))
+
+
+def construct_id(kind: str, meta: ObjectMeta) -> str:
+    """The id of an object in its chart, unique by construction: ``_`` occurs in
+    neither a kind, a namespace (DNS-1123 label) nor a name (DNS-1123 subdomain),
+    so ``<kind>_<namespace>_<name>`` never joins two objects into one id (with
+    ``-``, a-b/c and a/b-c did). Ids do not reach the output: names are explicit."""
+    return f"{kind}_{meta.namespace or ''}_{meta.name}"
 
 
 def created(scope: Construct) -> list[tuple[str, str | None, str]]:
