@@ -187,9 +187,22 @@ def _with_items(pairs: list[tuple[Node, Node]], key: str, nodes: list[Node], roo
 def entry_label(doc: load.Document, key: str, index: int) -> str:
     """``services[2]`` as the user sees it: the index among the entries written in
     the same file (includes append to the catalogue's lists)."""
-    nodes = _items(doc.root, key)
-    if not 0 <= index < len(nodes):
+    if not doc.origins:  # one file: the index is the user's
         return f"{key}[{index}]"
-    file = doc.origins.get(id(nodes[index]), doc.file)
-    local = sum(1 for node in nodes[:index] if doc.origins.get(id(node), doc.file) == file)
-    return f"{key}[{local}]"
+    local = _local_indexes(doc, key)
+    return f"{key}[{local[index]}]" if 0 <= index < len(local) else f"{key}[{index}]"
+
+
+def _local_indexes(doc: load.Document, key: str) -> list[int]:
+    """Each entry's index within its own file, computed once per document and key
+    (an error per service must not cost a walk of the list each)."""
+    cache = doc.local_indexes
+    if key not in cache:
+        counts: dict[str, int] = {}
+        local = []
+        for node in _items(doc.root, key):
+            file = doc.origins.get(id(node), doc.file)
+            local.append(counts.get(file, 0))
+            counts[file] = local[-1] + 1
+        cache[key] = local
+    return cache[key]

@@ -53,6 +53,8 @@ class Document:
     root: Node
     # Nodes written in another file (a catalogue's includes, see include.py): id -> that file.
     origins: dict[int, str] = field(default_factory=dict)
+    # Each list entry's index within its own file, per key (include.entry_label), computed once.
+    local_indexes: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def locate(self, path: Path, *, value: bool = False) -> Location:
         """Where ``path`` is written: its key (default) or its value, in the file

@@ -68,7 +68,7 @@ def test_literal_is_identity_without_braces():
 CATALOGUE = """\
 platform:
   name: demo
-  kafka: {bootstrapServers: "kafka:9092"}
+  kafka: {bootstrapServers: "kafka.kafka.svc:9092"}
   runbookBaseUrl: "https://runbooks.example.com/{{.Value}}"
 services:
   - name: worker

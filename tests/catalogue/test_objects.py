@@ -12,7 +12,7 @@ from opsgen.errors import CatalogueError
 BASE = """\
 platform:
   name: demo
-  kafka: {bootstrapServers: "kafka:9092"}
+  kafka: {bootstrapServers: "kafka.kafka.svc:9092"}
 environments: {dev: {}, prod: {}}
 services:
   - name: worker

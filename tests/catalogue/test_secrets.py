@@ -26,7 +26,7 @@ def catalogue(**edits: str) -> str:
     if "channel" in edits or "key" in edits:
         text = text.replace("platform:\n", "platform:\n" + ALERTING % (edits.get("key", "routing-key"), edits.get("channel", "#alerts")), 1)
     if "bootstrap" in edits:
-        text = text.replace("bootstrapServers: kafka:9092", f"bootstrapServers: '{edits['bootstrap']}'")
+        text = text.replace("bootstrapServers: kafka.kafka.svc:9092", f"bootstrapServers: '{edits['bootstrap']}'")
     if "runbook" in edits:
         text = text.replace("platform:\n", f"platform:\n  runbookBaseUrl: '{edits['runbook']}'\n", 1)
     if "path" in edits:
@@ -41,7 +41,7 @@ def catalogue(**edits: str) -> str:
 CASES = {
     "slack webhook as channel": ({"channel": SLACK_HOOK}, SLACK_HOOK, "platform.alerting.warn.slack.channel"),
     "routing key as key name": ({"key": ROUTING_KEY}, ROUTING_KEY, "platform.alerting.page.pagerduty.key"),
-    "password in bootstrap servers": ({"bootstrap": "admin:Zq7pW3xK@kafka:9092"}, "Zq7pW3xK", "platform.kafka.bootstrapServers"),
+    "password in bootstrap servers": ({"bootstrap": "admin:Zq7pW3xK@kafka.kafka.svc:9092"}, "Zq7pW3xK", "platform.kafka.bootstrapServers"),
     "password in runbook URL": ({"runbook": "https://bob:Zq7pW3xKm@runbooks.example.com/x"}, "Zq7pW3xKm", "platform.runbookBaseUrl"),
     "token in metrics path": ({"path": "/metrics?token=Zq7pW3xKm2"}, "Zq7pW3xKm2", "metrics.path"),
     "label named password": ({"alert": "{name: A, expr: up == 0, severity: warn, summary: s, labels: {password: Zq7pW3xKm3}}"}, "Zq7pW3xKm3", "alerts[0].labels.password"),

@@ -29,7 +29,7 @@ STRINGS = [
     "{{", "}}", "{{ $value }}", 'x{{ range query "up" }}{{ . }}{{ end }}', "{{ nope }}", "{{ if true }}",
     "30s", "0s", "99999999999y", "1h30m", "500ms", "page", "kafka", "__name__", "http", "#alerts",
     "https://hooks.slack.com/services/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",
-    "a3f9c2e7b41d08f6e5c3a9b7d2f1e0c4", "user:Zq7pW3xKm@kafka:9092", "/metrics?token=Zq7pW3xKm",
+    "a3f9c2e7b41d08f6e5c3a9b7d2f1e0c4", "user:Zq7pW3xKm@kafka.kafka.svc:9092", "/metrics?token=Zq7pW3xKm",
     "ghp_q8Vz3Lk9Pw2Xr7Tn4Ym6Bc1Hd5Jf0GsAa1B2", "\u2028", "\x85", "tab\there", "a: b", "- x", "&a", "*a", "!!str",
 ]
 EXPRS = [
