@@ -62,15 +62,15 @@ class Rendered:
 
 
 def render(outputs: "list[EnvOutput]", source: str) -> Rendered:
-    """``Chart.to_json()`` is cdk8s's synthesis of a chart (resolution, patches,
-    ordering): one jsii crossing per environment. Its objects come back in
+    """``lib.synth`` is cdk8s's synthesis of a chart (resolution, patches,
+    ordering): two jsii calls per environment. Its objects come back in
     creation order, which is checked against what generate recorded."""
-    from opsgen.build.lib import created  # this module itself stays free of cdk8s (see parallel.py)
+    from opsgen.build.lib import created, synth  # this module itself stays free of cdk8s (see parallel.py)
 
     files: dict[str, bytes] = {}
     summary = []
     for out in outputs:
-        documents = out.chart.to_json()
+        documents = synth(out.chart)
         _check_order(documents, created(out.chart))
         prefix, start = conv.env_dir(out.env.name), 0
         for path, count in out.files:
