@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from opsgen.cli import main
+from tests.support.mutator import get, paths, put
 from tests.conftest import BUNDLED, VALID
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -62,28 +63,6 @@ plausible = st.one_of(  # values a user might really write: they keep more catal
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=3), max_leaves=6)
 
 
-def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out += paths(value, prefix + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            out += paths(value, prefix + (index,))
-    return out
-
-
-def get(data: Any, path: tuple) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def put(data: Any, path: tuple, value: Any) -> Any:
-    if not path:
-        return value
-    get(data, path[:-1])[path[-1]] = value
-    return data
 
 
 @st.composite
