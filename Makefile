@@ -5,7 +5,7 @@ VENV := .venv
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK8S_CHECK_UPGRADE := false
 
-.PHONY: synth check test deps tools bench clean
+.PHONY: synth check test deps tools bench clean docs
 
 synth: deps ## write dist/ from services.yaml
 	$(VENV)/bin/opsgen synth
@@ -13,8 +13,9 @@ synth: deps ## write dist/ from services.yaml
 check: deps ## exit 1 when dist/ is stale
 	$(VENV)/bin/opsgen check
 
-test: deps tools ## the whole suite (CI runs exactly this)
+test: deps tools ## the whole suite, then dist/ and the helmfile stack against services.yaml (CI runs exactly this)
 	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/opsgen check --stack
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -33,6 +34,11 @@ tools: ## promtool and amtool for the rule and routing tests (Debian packages)
 
 bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/performance.md)
 	$(VENV)/bin/python bench/run.py
+
+docs: deps ## regenerate what the schema generates: the two JSON Schemas and docs/catalogue.md
+	$(VENV)/bin/opsgen schema > services.schema.json
+	$(VENV)/bin/opsgen schema --include > services.include.schema.json
+	$(VENV)/bin/opsgen schema --markdown > docs/catalogue.md
 
 clean:
 	rm -rf $(VENV) node_modules

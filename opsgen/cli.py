@@ -1,16 +1,21 @@
-"""The ``opsgen`` command: synth, check, validate, schema.
+"""The ``opsgen`` command: synth, check, diff, show, validate, schema.
 
-Exit codes: 0 ok; 1 invalid catalogue or stale output; 2 usage error.
+Exit codes: 0 ok; 1 invalid catalogue, stale output or (diff) changes; 2 usage
+error (also an unknown service or environment for show).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from opsgen import __version__, report
 from opsgen.errors import CatalogueError
+from opsgen.output.write import OutputRefused, not_an_output_directory
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -28,36 +33,141 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
         if has_out:
             sub.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    commands.add_parser("schema", help="print the catalogue's JSON Schema", description="print the catalogue's JSON Schema")
+    _add_schema(commands)
+    _add_review_commands(commands)
+    _add_formats(commands.choices)
+    commands.choices["check"].add_argument(
+        "--stack", action="store_true", help="also check the helmfile stack beside the catalogue against it (see README)"
+    )
+    _add_stream(commands.choices["synth"])
+    parser.add_argument("--version", action="version", version=f"opsgen {__version__}")
     return parser
 
 
+def _add_stream(synth: argparse.ArgumentParser) -> None:
+    synth.add_argument(
+        "--stream", metavar="FILE", help="also write every object, of every environment, as one YAML stream to FILE (npx cdk8s synth uses it)"
+    )
+    synth.add_argument("--stream-only", action="store_true", help="with --stream: write only FILE; the output directory is left as it is")
+
+
+def _add_review_commands(commands: argparse._SubParsersAction) -> None:
+    text = "print what synth would change: a unified diff per file, naming the objects added, changed and removed; exit 1 when something would"
+    diff = commands.add_parser("diff", help=text, description=text)
+    diff.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
+    diff.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    text = "print every object of one service as one YAML stream (for kubectl apply --dry-run=server -f -)"
+    show = commands.add_parser("show", help=text, description=text)
+    show.add_argument("service", metavar="SERVICE", help="the service's name")
+    show.add_argument("--env", help="the environment (needed when the catalogue has more than one)")
+    show.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
+
+
+def _add_formats(subparsers: dict[str, argparse.ArgumentParser]) -> None:
+    """--format on validate, check and diff; text is each command's own output."""
+    for name, extra in (("validate", ()), ("check", ()), ("diff", (report.MARKDOWN,))):
+        choices = (*report.FORMATS, *extra)
+        subparsers[name].add_argument(
+            "--format", choices=choices, default=report.TEXT,
+            help=f"{', '.join(choices)} (default text): github prints annotations, json a list of findings",
+        )
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as ^C is: workers stopped, staging removed, one line, exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "stream_only", False) and not args.stream:
+        parser.error("--stream-only needs --stream FILE")
+    previous = _on_sigterm(_terminate)
+    try:
+        code = _main(args)
+        sys.stdout.flush()  # here, not at exit, where a failure would be a traceback
+    except BrokenPipeError:  # `opsgen schema | head -c0`: the reader has gone; as a SIGPIPE'd tool does, say nothing
+        _drop_stdout()
+        return 128 + signal.SIGPIPE
+    finally:
+        _on_sigterm(previous)
+    return code
+
+
+def _on_sigterm(handler: object) -> object:
+    try:
+        return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
+    except (ValueError, TypeError):  # not the main thread; or no handler to restore
+        return None
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout nowhere: the exit's own flush must not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a file (tests capture it)
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from opsgen.catalogue.schema import schema_json
 
-        sys.stdout.write(schema_json())
+        sys.stdout.write(_schema_text(args) or schema_json())
         return 0
-    if args.command == "synth" and (unusable := _unusable_output(Path(args.out), args.catalogue)):
+    if args.command in ("synth", "check", "diff", "show") and (unusable := _unusable_tmpdir()):
+        print(f"opsgen: error: {unusable}", file=sys.stderr)
+        return 2
+    if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
         return 2
     try:
         return _run(args)
+    except OutputRefused as exc:
+        for problem in exc.problems:
+            print(f"opsgen: error: {problem}", file=sys.stderr)
+        print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        raise
     except OSError as exc:  # disk full, permissions: the old output is whole (write.py)
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
         print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         after = f"; {args.out} holds the old output or the new one, never a mix" if args.command == "synth" else ""
-        print(f"opsgen: interrupted{after}", file=sys.stderr)
-        return 130
+        how, code = ("terminated", 128 + signal.SIGTERM) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"opsgen: {how}{after}", file=sys.stderr)
+        return code
     except CatalogueError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        if _machine_format(args):
+            sys.stdout.write(report.render(report.from_problems(exc.problems), args.format))
+        else:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
         count = len(exc.problems)
         print(f"opsgen: {count} problem{'s' if count != 1 else ''} in {args.catalogue}; nothing written", file=sys.stderr)
         return 1
+
+
+def _add_schema(commands: argparse._SubParsersAction) -> None:
+    text = "print the catalogue's JSON Schema"
+    shown = commands.add_parser("schema", help=text, description=text).add_mutually_exclusive_group()
+    shown.add_argument("--include", action="store_true", help="the schema of an included file (services.include.schema.json)")
+    shown.add_argument("--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema")
+
+
+def _schema_text(args: argparse.Namespace) -> str | None:
+    """What ``schema --include`` or ``--markdown`` prints (None: the catalogue's schema)."""
+    from opsgen.catalogue import reference, schema
+
+    if args.markdown:
+        return reference.markdown()
+    return schema.included_schema_json() if args.include else None
 
 
 def _unusable_output(out: Path, catalogue: str) -> str | None:
@@ -68,6 +178,19 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
     resolved, home = out.resolve(), Path(catalogue).resolve().parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
+    return not_an_output_directory(out)
+
+
+def _unusable_tmpdir() -> str | None:
+    """Python falls back to /tmp when TMPDIR is unusable, but jsii's Node kernel
+    does not (it would fail in a worker, with a traceback): say so first."""
+    tmpdir = os.environ.get("TMPDIR")
+    if not tmpdir:
+        return None
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix="opsgen-probe-", dir=tmpdir))
+    except OSError as exc:
+        return f"TMPDIR={tmpdir} is not a usable folder for temporary files ({exc.strerror or exc}); fix or unset it"
     return None
 
 
@@ -75,44 +198,138 @@ def _run(args: argparse.Namespace) -> int:
     from opsgen import pipeline
 
     if args.command == "validate":
-        _warn(pipeline.load_valid(args.catalogue))
-        print(f"opsgen: {args.catalogue} is valid")
+        warnings = pipeline.catalogue_warnings(pipeline.load_valid(args.catalogue))
+        if _machine_format(args):
+            sys.stdout.write(report.render(report.from_problems(warnings, "warning"), args.format))
+        else:
+            _warn(warnings)
+            print(f"opsgen: {args.catalogue} is valid")
         return 0
+    if args.command == "show":
+        return _show(args)
     with pipeline.start_synthesis(args.catalogue) as synthesis:  # cdk8s starts while the catalogue is read
         catalogue = pipeline.load_valid(args.catalogue)
-        _warn(catalogue)
+        _warn(pipeline.catalogue_warnings(catalogue))
         rendered = synthesis.build(catalogue)
+    if args.command == "diff":
+        return _diff(Path(args.out), rendered, args.format)
     if args.command == "check":
-        return _check(Path(args.out), rendered, pipeline.stack_problems(catalogue))
-    pipeline.write_output(Path(args.out), rendered)
-    for directory, objects, files in rendered.summary:
-        shown = os.path.join(args.out, directory).rstrip("/")
-        print(f"opsgen: {shown}: {objects} objects in {files} files")
+        stack = pipeline.stack_report(catalogue) if args.stack else ([], [])
+        if _machine_format(args):
+            return _check_report(Path(args.out), rendered, stack, args.format)
+        return _check(Path(args.out), rendered, stack)
+    code = 0 if args.stream_only else _synth(Path(args.out), rendered)
+    if args.stream:
+        _write_stream(Path(args.stream), rendered)
+    return code
+
+
+def _synth(out: Path, rendered) -> int:
+    from opsgen import pipeline
+
+    for warning in pipeline.write_output(out, rendered):
+        print(f"opsgen: warning: {warning}", file=sys.stderr)
+    return _summary(str(out), rendered)
+
+
+def _summary(out: str, rendered) -> int:
+    """One line per environment; the output is written by now, whatever happens to stdout."""
+    try:
+        for directory, objects, files in rendered.summary:
+            shown = os.path.join(out, directory).rstrip("/")
+            print(f"opsgen: {shown}: {objects} objects in {files} files")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # synth >/dev/full
+        _drop_stdout()
+        print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 
-def _warn(catalogue) -> None:
-    from opsgen import pipeline
+def _write_stream(path: Path, rendered) -> None:
+    from opsgen.output import stream
+
+    stream.write(path, stream.join(rendered.files))
+    print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream")
+
+
+def _machine_format(args: argparse.Namespace) -> bool:
+    return getattr(args, "format", report.TEXT) in (report.GITHUB, report.JSON)
+
+
+def _warn(warnings) -> None:
     from opsgen.errors import warning_line
 
-    for problem in pipeline.catalogue_warnings(catalogue):
+    for problem in warnings:
         print(warning_line(problem), file=sys.stderr)
 
 
-def _check(out: Path, rendered, stack: list[str]) -> int:
+def _check(out: Path, rendered, stack: tuple[list[str], list[str]]) -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
+    problems, unchecked = stack
+    for line in drift.notes():
+        print(f"opsgen: {out}: {line}")
+    for note in unchecked:
+        print(f"opsgen: stack: {note}")
     for line in drift.lines():
         print(f"opsgen: {out}: {line}", file=sys.stderr)
-    for problem in stack:
+    for problem in problems:
         print(f"opsgen: stack: {problem}", file=sys.stderr)
-    if drift.clean and not stack:
+    if drift.clean and not problems:
         print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
         return 0
     if not drift.clean:
-        print("opsgen: the output is stale; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
+        print("opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
     return 1
+
+
+def _check_report(out: Path, rendered, stack: tuple[list[str], list[str]], form: str) -> int:
+    from opsgen.output.write import compare
+
+    drift = compare(out, rendered.files)
+    problems, unchecked = stack
+    stale = [(p, "missing") for p in drift.missing] + [(p, "changed") for p in drift.changed] + [(p, "extra") for p in drift.extra]
+    found = [report.at_file(os.path.join(str(out), p), f"{what}: synth would change this file; 'opsgen diff' shows how") for p, what in stale]
+    found += [report.at_file(os.path.join(str(out), p), "not generated, kept", "notice") for p in drift.kept]
+    found += [report.from_prefixed(p) for p in problems] + [report.from_prefixed(n, "notice") for n in unchecked]
+    sys.stdout.write(report.render(found, form))
+    return 0 if drift.clean and not problems else 1
+
+
+def _diff(out: Path, rendered, form: str) -> int:
+    from opsgen.output import diff
+
+    found = diff.changes(out, rendered.files)
+    if form == report.MARKDOWN:
+        sys.stdout.write(diff.markdown(out, found))
+    elif form in (report.GITHUB, report.JSON):
+        sys.stdout.write(report.render(diff.findings(out, found), form))
+    elif found:
+        sys.stdout.write(diff.text(out, found))
+        print(f"opsgen: {diff.summary(found)}; run 'opsgen synth' (make synth) to write them", file=sys.stderr)
+    else:
+        print(f"opsgen: {out} is up to date; nothing would change")
+    return 1 if found else 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from opsgen import pipeline
+    from opsgen.output import show
+
+    with pipeline.start_synthesis(args.catalogue) as synthesis:
+        catalogue = pipeline.load_valid(args.catalogue)
+        try:
+            env, service = show.find(catalogue, args.service, args.env)
+        except show.UnknownName as exc:
+            print(f"opsgen: error: {exc}", file=sys.stderr)
+            return 2
+        rendered = synthesis.build(catalogue)
+    sys.stdout.write(show.stream(rendered.files, show.paths(env, service)).decode("utf-8"))
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

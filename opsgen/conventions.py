@@ -274,5 +274,18 @@ def platform_file(platform: Platform, part: str) -> str:
     return f"{platform.namespace}/_{part}.yaml"
 
 
+CDK8S_STREAM_FILE = "opsgen.k8s.yaml"  # every object as one stream, in cdk8s's output folder (main.py)
 ALERTS_PART = "alerts"  # platform_file(platform, ALERTS_PART): platform rules (alerts, pipeline stages)
 ROUTING_PART = "routing"  # platform_file(platform, ROUTING_PART): the AlertmanagerConfig
+
+
+# Staging folders synth builds the new output in, beside the output directory
+# (output/write.py): ``.<out>.opsgen-<random>/`` holding this marker file. A
+# marked folder that no running synth holds (its marker is flock'ed) is what
+# a killed run left behind; the next synth removes it.
+STAGING_MARKER = ".opsgen-staging"
+STAGING_MARKER_TEXT = b"opsgen staging folder: the next opsgen synth removes it\n"
+
+
+def staging_prefix(out_name: str) -> str:
+    return f".{out_name}.opsgen-"

@@ -1,19 +1,24 @@
 """Prometheus durations (``15s``, ``2m``, ``1h30m``)."""
 from __future__ import annotations
 
+import math
 import re
 
 PATTERN = r"^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$"
 _UNITS = (("y", 365 * 86400.0), ("w", 7 * 86400.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 0.001))
 _RE = re.compile(PATTERN)
+MAX_DIGITS = 20  # a unit with more digits is longer than any duration opsgen accepts
+MAX_SECONDS = 2**31 - 1  # int32 seconds (KEDA's pollingInterval, cooldownPeriod); Prometheus' int64 ms holds it too
 
 
 def seconds(text: str) -> float:
     """Seconds in a Prometheus duration; ValueError for anything else."""
-    match = _RE.match(text) if text else None
+    match = _RE.fullmatch(text) if text else None
     if match is None:
         raise ValueError(f"not a Prometheus duration: {text!r}")
     groups = match.groups()[1::2]
+    if any(len(g) > MAX_DIGITS for g in groups if g):
+        return math.inf  # more than any bound; int() of thousands of digits would raise
     return sum(int(g) * factor for g, (_, factor) in zip(groups, _UNITS) if g)
 
 
@@ -24,4 +29,4 @@ def whole_seconds(text: str) -> int:
 
 
 def is_duration(text: object) -> bool:
-    return isinstance(text, str) and bool(text) and _RE.match(text) is not None
+    return isinstance(text, str) and bool(text) and _RE.fullmatch(text) is not None

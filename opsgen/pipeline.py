@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, bucket_checks, load, model, validate
-from opsgen.errors import Problem
+from opsgen.catalogue import alert_checks, bucket_checks, include, load, model, objects, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
     from opsgen.output.parallel import Workers
@@ -13,11 +13,19 @@ if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synth
 
 
 def load_valid(catalogue: str) -> model.Catalogue:
-    """The model of a catalogue file, or CatalogueError with every problem in it."""
-    doc = load.load_file(catalogue)
-    validate.validate(doc)
-    built = model.build(doc)
-    alert_checks.check(built)  # PromQL, metric names, exposition files
+    """The model of a catalogue file (with the files it includes), or
+    CatalogueError with every problem in them."""
+    with load.paused_gc():  # linear time on large catalogues (load.paused_gc)
+        doc, problems = include.load_catalogue(catalogue)
+        try:
+            validate.validate(doc)
+        except CatalogueError as exc:
+            raise CatalogueError([*problems, *exc.problems]) from None
+        if problems:
+            raise CatalogueError(problems)
+        built = model.build(doc)
+        objects.check(built)  # object names and alert names unique per environment
+        alert_checks.check(built)  # PromQL, metric names, exposition files
     return built
 
 
@@ -42,16 +50,18 @@ def start_synthesis(catalogue_file: str) -> "Workers":
     return start(catalogue_file)
 
 
-def stack_problems(catalogue: model.Catalogue) -> list[str]:
-    """Disagreements between the catalogue and the helmfile stack beside it (none
-    when the catalogue's folder carries no stack)."""
-    from opsgen.stack import HELMFILE, stack_problems as problems
+def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:
+    """``opsgen check --stack``: (problems, what could not be checked and why)."""
+    from opsgen.stack import HELMFILE, stack_report as report
 
     root = Path(catalogue.file).resolve().parent
-    return problems(catalogue, root) if (root / HELMFILE).is_file() else []
+    if not (root / HELMFILE).is_file():
+        return [], [f"{HELMFILE}: not checked: there is no {HELMFILE} beside {catalogue.file}"]
+    return report(catalogue, root)
 
 
-def write_output(out: Path, rendered: "Rendered") -> None:
+def write_output(out: Path, rendered: "Rendered") -> list[str]:
+    """Warnings: what appeared in the output directory while synth ran and could not be put back."""
     from opsgen.output.write import write
 
-    write(out, rendered.files)
+    return write(out, rendered.files)

@@ -3,18 +3,18 @@
 opsgen writes objects that the stack must pick up: ServiceMonitors, PodMonitors and
 PrometheusRules labelled ``release: <platform.prometheus.release>``, dashboard ConfigMaps
 for the Grafana sidecar, an AlertmanagerConfig that routes alerts from every namespace,
-and one output directory per environment that Argo CD applies. ``stack_problems`` reads
+and one output directory per environment that Argo CD applies. ``stack_report`` reads
 the stack's files and says, in one line per problem naming the file, where they disagree
 with the catalogue. It reads files only: no helm, helmfile or cluster is needed.
 
-The helmfile's ``*.gotmpl`` values files are rendered here with a minimal subset of Go
-templates (``{{ .Values.a.b }}``, ``{{ .Environment.Name }}``, ``| quote``): enough to know
-that every environment renders every values file.
+It reads plain YAML only. helmfile renders Go templates (``*.gotmpl`` values files, a
+templated helmfile.yaml, ``bases:`` and ``helmfiles:``), and opsgen has no renderer for
+them: what depends on them is reported as "not checked (needs helmfile)", never as a
+problem. A helmfile whose shape it cannot read is "not checked" too, with the reason.
 """
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,15 @@ CONNECTOR_TYPES = {"spanmetrics": ("traces", "metrics"), "servicegraph": ("trace
 SIGNALS = ("traces", "metrics", "logs")
 
 
-class TemplateError(ValueError):
-    pass
+NEEDS_HELMFILE = "not checked (needs helmfile)"
+
+
+class Findings(list):
+    """Problems (the list) and what could not be checked, with why (``unchecked``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unchecked: list[str] = []
 
 
 # -- entry point ---------------------------------------------------------------------------
@@ -58,23 +65,114 @@ class TemplateError(ValueError):
 
 def stack_problems(catalogue: Catalogue, root: Path) -> list[str]:
     """Every disagreement between the stack files under ``root`` and the catalogue."""
+    return stack_report(catalogue, root)[0]
+
+
+def stack_report(catalogue: Catalogue, root: Path) -> tuple[list[str], list[str]]:
+    """(every disagreement between the stack files under ``root`` and the catalogue,
+    every part that could not be checked and why)."""
     root = Path(root)
     catalogue = replace(catalogue, file=_shown_path(catalogue.file, root))
-    problems: list[str] = []
+    problems = Findings()
     envs = [env.name or DEFAULT_ENV for env in catalogue.environments]
-    helmfile = _read_yaml(root, HELMFILE, problems)
+    helmfile = _readable_helmfile(root, problems)
     if helmfile is not None:
-        env_values = _environments(root, helmfile, envs, catalogue.file, problems)
+        _guarded(problems, f"{HELMFILE}: the environments", _environments, root, helmfile, envs, catalogue.file, problems)
         releases = helmfile.get("releases") or []
         for release in releases:
-            _release_values(root, release, env_values, problems)
-        _prometheus_stack(catalogue, root, releases, problems)
-        _kubecost(catalogue, root, releases, problems)
-        _kafka_exporter(catalogue, root, releases, problems)
-        _collector(root, releases, problems)
-    _release_labels(catalogue, root, problems)
-    _argocd(catalogue, root, problems)
-    return problems
+            _guarded(problems, f"{HELMFILE}: the values files", _release_values, root, release, problems)
+        for check, chart in ((_prometheus_stack, PROMETHEUS_CHART), (_kubecost, KUBECOST_CHART), (_kafka_exporter, KAFKA_EXPORTER_CHART)):
+            _guarded(problems, f"{HELMFILE}: the {chart} release's values", check, catalogue, root, releases, problems)
+        _guarded(problems, f"{HELMFILE}: the {COLLECTOR_CHART} release's values", _collector, root, releases, problems)
+    _guarded(problems, f"{CHARTS_DIR}: the release labels", _release_labels, catalogue, root, problems)
+    _guarded(problems, f"{ARGOCD_DIR}: the Applications", _argocd, catalogue, root, problems)
+    return list(problems), problems.unchecked
+
+
+def _guarded(problems: Findings, what: str, check, *args) -> None:
+    """Run one check; a file shaped unlike what it reads (a list where a mapping is
+    expected …) makes it "not checked", never a traceback or a false failure."""
+    try:
+        check(*args)
+    except (OSError, yaml.YAMLError):
+        pass  # a values file that is missing or not YAML is reported where the helmfile names it
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        file, _, subject = what.partition(": ")
+        problems.unchecked.append(f"{file}: not checked: {subject}: a value has a shape opsgen does not read ({type(exc).__name__}: {exc})")
+
+
+# -- reading helmfile.yaml -----------------------------------------------------------------
+
+
+def _readable_helmfile(root: Path, problems: Findings) -> dict | None:
+    """helmfile.yaml when opsgen can read it as plain YAML of the expected shape, else None
+    with the reason in ``problems.unchecked``."""
+    path = root / HELMFILE
+    if not path.is_file():
+        problems.unchecked.append(f"{HELMFILE}: not checked: there is no {HELMFILE} in {root}")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.unchecked.append(f"{HELMFILE}: not checked: not plain YAML opsgen can read ({_first_line(exc)})")
+        return None
+    if why := _template_use(text, data):
+        problems.unchecked.append(f"{HELMFILE}: {NEEDS_HELMFILE}: it {why}")
+        return None
+    if why := _shape(data):
+        problems.unchecked.append(f"{HELMFILE}: not checked: {why}")
+        return None
+    return data
+
+
+def _template_use(text: str, data: Any) -> str | None:
+    if "{{" in text:
+        return "uses Go templates, which only helmfile renders"
+    layered = [key for key in ("bases", "helmfiles") if isinstance(data, dict) and data.get(key)]
+    return f"uses {' and '.join(layered)}: its releases live in files only helmfile assembles" if layered else None
+
+
+def _shape(data: Any) -> str | None:
+    """Why the helmfile is not shaped as helmfile reads it (None when it is)."""
+    if not isinstance(data, dict):
+        return f"the top is {_kind(data)}, not a mapping"
+    envs, releases = data.get("environments"), data.get("releases")
+    if envs is not None and not isinstance(envs, dict):
+        return f"environments is {_kind(envs)}, not a mapping of environment names"
+    for name, spec in (envs or {}).items():
+        if spec is not None and not isinstance(spec, dict):
+            return f"environments.{name} is {_kind(spec)}, not a mapping"
+        if why := _values_shape(f"environments.{name}.values", (spec or {}).get("values")):
+            return why
+    if releases is not None and not isinstance(releases, list):
+        return f"releases is {_kind(releases)}, not a list"
+    for index, release in enumerate(releases or []):
+        if not isinstance(release, dict):
+            return f"releases[{index}] is {_kind(release)}, not a mapping"
+        if bad := [k for k in ("name", "namespace", "chart") if k in release and not isinstance(release[k], str)]:
+            return f"releases[{index}].{bad[0]} is {_kind(release[bad[0]])}, not a string"
+        if why := _values_shape(f"releases[{index}].values", release.get("values")):
+            return why
+    return None
+
+
+def _values_shape(where: str, values: Any) -> str | None:
+    if values is not None and not isinstance(values, list):
+        return f"{where} is {_kind(values)}, not a list"
+    bad = [i for i, entry in enumerate(values or []) if not isinstance(entry, (str, dict))]
+    return f"{where}[{bad[0]}] is {_kind(values[bad[0]])}, not a file name or a mapping" if bad else None
+
+
+def _kind(value: Any) -> str:
+    name = type(value).__name__
+    return "empty" if value is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _gotmpl(problems: Findings, entry: str) -> None:
+    note = f"{entry}: {NEEDS_HELMFILE}: a Go template helmfile renders per environment; opsgen reads plain YAML only"
+    if note not in problems.unchecked:
+        problems.unchecked.append(note)
 
 
 # -- helmfile ------------------------------------------------------------------------------
@@ -95,6 +193,8 @@ def _environments(root: Path, helmfile: dict, envs: list[str], catalogue_file: s
         for entry in (spec or {}).get("values") or []:
             if isinstance(entry, dict):
                 merged = deep_merge(merged, entry)
+            elif entry.endswith(".gotmpl"):
+                _gotmpl(problems, entry)
             else:
                 data = _read_yaml(root, entry, problems)
                 if data is not None:
@@ -103,36 +203,27 @@ def _environments(root: Path, helmfile: dict, envs: list[str], catalogue_file: s
     return values
 
 
-def _release_values(root: Path, release: dict, env_values: dict[str, dict], problems: list[str]) -> None:
-    """Every values file of a release parses; every template renders in every environment."""
+def _release_values(root: Path, release: dict, problems: Findings) -> None:
+    """Every values file of a release exists; the plain ones parse (templates: see _gotmpl)."""
     for entry in release.get("values") or []:
         if not isinstance(entry, str):
             continue
-        if entry.endswith(".gotmpl"):
-            path = root / entry
-            if not path.is_file():
-                problems.append(f"{HELMFILE}: release {release.get('name')!r}: values file {entry} does not exist")
-                continue
-            for env, values in env_values.items():
-                try:
-                    yaml.safe_load(render_template(path.read_text(encoding="utf-8"), env, values))
-                except (TemplateError, yaml.YAMLError) as exc:
-                    problems.append(f"{entry}: environment {env}: {_first_line(exc)}")
+        if not (root / entry).is_file():
+            problems.append(f"{HELMFILE}: release {release.get('name')!r}: values file {entry} does not exist")
+        elif entry.endswith(".gotmpl"):
+            _gotmpl(problems, entry)
         else:
             _read_yaml(root, entry, problems)
 
 
-def release_values(root: Path, release: dict, env: str | None = None, env_values: dict | None = None) -> dict:
-    """A release's values merged in helmfile's order; templates only when ``env`` is given."""
+def release_values(root: Path, release: dict) -> dict:
+    """A release's plain values merged in helmfile's order. ``*.gotmpl`` files are left
+    out: only helmfile renders them (their checks are "not checked (needs helmfile)")."""
     merged: dict = {}
     for entry in release.get("values") or []:
         if isinstance(entry, dict):
             merged = deep_merge(merged, entry)
-        elif entry.endswith(".gotmpl"):
-            if env is not None:
-                text = render_template((Path(root) / entry).read_text(encoding="utf-8"), env, env_values or {})
-                merged = deep_merge(merged, yaml.safe_load(text) or {})
-        else:
+        elif not entry.endswith(".gotmpl"):
             merged = deep_merge(merged, yaml.safe_load((Path(root) / entry).read_text(encoding="utf-8")) or {})
     return merged
 
@@ -433,36 +524,6 @@ def _argocd(catalogue: Catalogue, root: Path, problems: list[str]) -> None:
 # -- helpers -------------------------------------------------------------------------------
 
 _MISSING = object()
-_TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
-
-
-def render_template(text: str, env: str, values: dict) -> str:
-    """The subset of helmfile's Go templates the stack uses: ``.Values.x.y``, ``.Environment.Name``, ``| quote``."""
-
-    def one(match: re.Match) -> str:
-        expr, *pipes = [p.strip() for p in match.group(1).split("|")]
-        if expr == ".Environment.Name":
-            value: Any = env
-        elif expr.startswith(".Values."):
-            value = _get(values, expr[len(".Values."):])
-            if value is _MISSING:
-                raise TemplateError(f"{expr}: no such value in environments/{env}")
-        else:
-            raise TemplateError(f"unsupported template expression {{{{ {match.group(1).strip()} }}}}")
-        quoted = False
-        for pipe in pipes:
-            if pipe != "quote":
-                raise TemplateError(f"unsupported template function {pipe!r}")
-            value, quoted = json.dumps(str(value)), True
-        if quoted:
-            return value
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (dict, list)):
-            raise TemplateError(f"{expr} is a {type(value).__name__}; use toYaml (unsupported here)")
-        return str(value)
-
-    return _TEMPLATE.sub(one, text)
 
 
 def deep_merge(base: Any, over: Any) -> Any:

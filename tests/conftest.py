@@ -11,6 +11,10 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CDK8S_CHECK_UPGRADE", "false")
 
 REPO = Path(__file__).resolve().parent.parent
+# The bundled example catalogue: a fixture of the tests' own. The repository's services.yaml
+# is the platform team's data, and only tests marked ``repo_catalogue`` read it (they check
+# that dist/ and the stack agree with it, whatever it holds: tests/test_repository.py).
+BUNDLED = REPO / "tests" / "golden" / "bundled" / "services.yaml"
 
 # A small catalogue that uses every generator of the foundation; tests edit copies of it.
 VALID = """\

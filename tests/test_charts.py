@@ -11,24 +11,22 @@ import pytest
 import yaml
 
 from opsgen import stack
+from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
 ENVS = ("dev", "staging", "prod")
 
 
 def helmfile() -> dict:
-    return yaml.safe_load((REPO / "helmfile.yaml").read_text(encoding="utf-8"))
+    return helm_values.helmfile(REPO)
 
 
 def env_values(env: str) -> dict:
-    merged: dict = {}
-    for f in helmfile()["environments"][env]["values"]:
-        merged = stack.deep_merge(merged, yaml.safe_load((REPO / f).read_text(encoding="utf-8")))
-    return merged
+    return helm_values.env_values(REPO, env)
 
 
 def chart_values(chart: str, env: str) -> dict:
-    return stack.release_values(REPO, stack.find_release(helmfile()["releases"], chart), env, env_values(env))
+    return helm_values.release_values(REPO, release(chart), env, env_values(env))
 
 
 def release(chart: str) -> dict:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +74,7 @@ def test_check_names_missing_changed_and_extra_files(synthesized, run):
     assert f"opsgen: {out}: missing: apps/worker.yaml" in lines
     assert f"opsgen: {out}: changed: apps/api.yaml" in lines
     assert f"opsgen: {out}: extra:   apps/stale.yaml" in lines
-    assert lines[-1] == "opsgen: the output is stale; run 'opsgen synth' (make synth) and commit the result"
+    assert lines[-1] == "opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result"
     assert snapshot(out) == before  # check never writes
 
 
@@ -93,7 +95,10 @@ def test_synth_removes_stale_files_and_keeps_hand_written_ones(synthesized, run)
     assert "apps/api.yaml" not in files  # generated before, no longer produced
     assert {"apps/api2.yaml", "apps/README.md", "kustomization.yaml"} <= files
     assert (out / "apps" / "README.md").read_text() == "notes by a human\n"
-    assert run("check", "-c", catalogue, "-o", out)[0] == 1  # hand-written files are extra for check
+    code, stdout, err = run("check", "-c", catalogue, "-o", out)  # check agrees with synth: they are kept
+    assert code == 0 and err == "", err
+    assert f"opsgen: {out}: not generated, kept: apps/README.md" in stdout.splitlines()
+    assert f"opsgen: {out}: not generated, kept: kustomization.yaml" in stdout.splitlines()
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".dist.opsgen-")]  # no staging left
 
 
@@ -211,9 +216,10 @@ def test_schema_matches_committed_file(run):
     assert stdout == committed.read_text(encoding="utf-8"), "services.schema.json is stale: opsgen schema > services.schema.json"
     schema = json.loads(stdout)
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert set(schema["required"]) == {"platform", "services"}
+    assert set(schema["required"]) == {"platform"} and schema["then"] == {"required": ["services"]}  # or include
 
 
+@pytest.mark.repo_catalogue
 def test_committed_schema_accepts_the_repository_catalogue():
     import jsonschema
     import yaml
@@ -241,3 +247,139 @@ def test_process_exit_codes_and_no_traceback(tmp_path, write_catalogue):
     assert good.stderr == ""  # no jsii banner, no warnings
     assert (tmp_path / "dist" / "apps" / "worker.yaml").is_file()
     assert _subprocess("check", cwd=tmp_path).returncode == 0
+
+
+# -- check and synth agree; diff; formats; --version ---------------------------------------
+
+
+def test_check_keeps_what_synth_keeps_and_fails_on_what_synth_removes(synthesized, run):
+    catalogue, out = synthesized
+    (out / "apps" / "notes.yaml").write_text("# mine\nkind: Note\n")
+    code, stdout, err = run("check", "-c", catalogue, "-o", out)
+    assert code == 0 and err == ""
+    assert stdout.splitlines()[0] == f"opsgen: {out}: not generated, kept: apps/notes.yaml"
+    assert stdout.splitlines()[1].startswith(f"opsgen: {out} is up to date (")
+    (out / "apps" / "stale.yaml").write_text(conventions.HEADER + "\nkind: Old\n")  # opsgen's, no longer produced
+    code, _, err = run("check", "-c", catalogue, "-o", out)
+    assert code == 1 and f"opsgen: {out}: extra:   apps/stale.yaml" in err.splitlines()
+    assert run("synth", "-c", catalogue, "-o", out)[0] == 0
+    assert not (out / "apps" / "stale.yaml").exists() and (out / "apps" / "notes.yaml").exists()
+    assert run("check", "-c", catalogue, "-o", out)[0] == 0
+
+
+def test_diff_is_quiet_and_exits_0_when_nothing_would_change(synthesized, run):
+    catalogue, out = synthesized
+    assert run("diff", "-c", catalogue, "-o", out) == (0, f"opsgen: {out} is up to date; nothing would change\n", "")
+
+
+def test_diff_names_the_changed_objects_and_writes_nothing(synthesized, run):
+    catalogue, out = synthesized
+    catalogue.write_text(VALID.replace("maxReplicas: 4", "maxReplicas: 5").replace("  - name: api\n", "  - name: api2\n"))
+    before = snapshot(out)
+    code, stdout, err = run("diff", "-c", catalogue, "-o", out)
+    assert code == 1
+    lines = stdout.splitlines()
+    assert f"removed: {out}/apps/api.yaml" in lines and f"added: {out}/apps/api2.yaml" in lines
+    assert f"changed: {out}/apps/worker.yaml" in lines and "  changed: ScaledObject apps/worker" in lines
+    assert "  removed: PodMonitor apps/api" in lines and "  added: PodMonitor apps/api2" in lines
+    assert "-  maxReplicaCount: 4" in lines and "+  maxReplicaCount: 5" in lines
+    assert re.fullmatch(r"opsgen: \d+ files would change \(1 added, \d+ changed, 1 removed\); run 'opsgen synth' \(make synth\) to write them\n", err)
+    assert snapshot(out) == before
+
+
+def test_diff_markdown_for_a_pull_request_comment(synthesized, run):
+    catalogue, out = synthesized
+    catalogue.write_text(VALID.replace("maxReplicas: 4", "maxReplicas: 5"))
+    code, stdout, _ = run("diff", "-c", catalogue, "-o", out, "--format", "markdown")
+    assert code == 1
+    assert f"| `{out}/apps/worker.yaml` | changed | changed: ScaledObject apps/worker |" in stdout
+    assert "<details><summary>" in stdout and "```diff\n" in stdout
+
+
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_stale_output_as_github_annotations_and_json(synthesized, run, command):
+    catalogue, out = synthesized
+    catalogue.write_text(VALID.replace("maxReplicas: 4", "maxReplicas: 5"))
+    code, stdout, _ = run(command, "-c", catalogue, "-o", out, "--format", "github")
+    assert code == 1 and stdout.startswith(f"::error file={out}/apps/worker.yaml::")
+    code, stdout, _ = run(command, "-c", catalogue, "-o", out, "--format", "json")
+    [finding] = json.loads(stdout)
+    assert code == 1 and finding["file"] == f"{out}/apps/worker.yaml" and finding["severity"] == "error"
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "diff"])
+def test_catalogue_errors_as_github_annotations_and_json(write_catalogue, run, command, tmp_path):
+    catalogue = write_catalogue(BAD)
+    extra = ["-o", tmp_path / "dist"] if command != "validate" else []
+    code, stdout, err = run(command, "-c", catalogue, *extra, "--format", "github")
+    assert code == 1
+    assert stdout == f"::error file={catalogue},line=11,col=7::scaling.maxReplicas (0) must be >= scaling.minReplicas (1)\n"
+    assert err == f"opsgen: 1 problem in {catalogue}; nothing written\n"
+    code, stdout, _ = run(command, "-c", catalogue, *extra, "--format", "json")
+    assert code == 1 and json.loads(stdout) == [
+        {"file": str(catalogue), "line": 11, "col": 7, "severity": "error",
+         "message": "scaling.maxReplicas (0) must be >= scaling.minReplicas (1)"}
+    ]
+
+
+def test_a_valid_catalogue_in_json_is_an_empty_list(write_catalogue, run):
+    assert run("validate", "-c", write_catalogue(VALID), "--format", "json") == (0, "[]\n", "")
+
+
+def test_kept_files_are_notices_in_github_format(synthesized, run):
+    catalogue, out = synthesized
+    (out / "notes.txt").write_text("mine\n")
+    code, stdout, _ = run("check", "-c", catalogue, "-o", out, "--format", "github")
+    assert code == 0 and stdout == f"::notice file={out}/notes.txt::not generated, kept\n"
+
+
+def test_version(capsys):
+    from opsgen import __version__
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0 and capsys.readouterr().out == f"opsgen {__version__}\n"
+
+
+def test_the_stack_is_checked_only_when_asked(synthesized, run):
+    catalogue, out = synthesized
+    (catalogue.parent / "helmfile.yaml").write_text("releases: []\n")  # no kube-prometheus-stack: a problem
+    assert run("check", "-c", catalogue, "-o", out)[0] == 0
+    code, _, err = run("check", "--stack", "-c", catalogue, "-o", out)
+    assert code == 1 and "opsgen: stack: helmfile.yaml: no kube-prometheus-stack release" in err
+
+
+@pytest.mark.parametrize("helmfile", ["releases: {a: 1}\n", "- a\n- b\n", "releases: [x]\n", "environments: [dev]\n", "{{ bad\n", "a: {{ .Values.x }}\n"])
+def test_a_helmfile_opsgen_cannot_read_is_not_checked(synthesized, run, helmfile):
+    catalogue, out = synthesized
+    (catalogue.parent / "helmfile.yaml").write_text(helmfile)
+    code, stdout, err = run("check", "--stack", "-c", catalogue, "-o", out)
+    assert "Traceback" not in err
+    assert "opsgen: stack: helmfile.yaml: not checked" in stdout, stdout + err
+    assert not [line for line in err.splitlines() if "helmfile.yaml" in line]  # never a failure of its own
+
+
+def test_synth_can_also_write_one_stream(tmp_path, write_catalogue, run):
+    from opsgen.output import stream
+
+    catalogue, out, file = write_catalogue(VALID), tmp_path / "dist", tmp_path / "all" / "stream.yaml"
+    code, stdout, _ = run("synth", "-c", catalogue, "-o", out, "--stream", file)
+    assert code == 0 and f"opsgen: {file}: " in stdout
+    assert file.read_bytes() == stream.join({p: (out / p).read_bytes() for p in write.existing_files(out)})
+    file.unlink()
+    shutil.rmtree(out)
+    assert run("synth", "-c", catalogue, "--stream", file, "--stream-only")[0] == 0
+    assert file.is_file() and not out.exists()
+
+
+def test_stream_only_needs_a_stream(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["synth", "--stream-only"])
+    assert caught.value.code == 2 and "--stream-only needs --stream FILE" in capsys.readouterr().err
+
+
+def test_make_test_checks_dist_and_the_stack():
+    """CI (make test) runs the stack check: it is asked for there, and only there."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "opsgen check --stack" in recipe

@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from opsgen.cli import main
-from tests.conftest import REPO, VALID
+from tests.support.mutator import get, paths, put
+from tests.conftest import BUNDLED, VALID
 
 GOLDEN = Path(__file__).parent / "golden"
-SEEDS = [VALID, (REPO / "services.yaml").read_text(encoding="utf-8")] + [
+SEEDS = [VALID, BUNDLED.read_text(encoding="utf-8")] + [
     p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*/services.yaml"))
 ]
 KEYS = sorted(
@@ -62,28 +63,6 @@ plausible = st.one_of(  # values a user might really write: they keep more catal
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=3), max_leaves=6)
 
 
-def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out += paths(value, prefix + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            out += paths(value, prefix + (index,))
-    return out
-
-
-def get(data: Any, path: tuple) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def put(data: Any, path: tuple, value: Any) -> Any:
-    if not path:
-        return value
-    get(data, path[:-1])[path[-1]] = value
-    return data
 
 
 @st.composite
@@ -193,9 +172,6 @@ def catalogues(draw) -> str:
 _WORKDIR = Path(tempfile.mkdtemp(prefix="opsgen-properties-"))
 atexit.register(shutil.rmtree, _WORKDIR, True)
 CATALOGUE = _WORKDIR / "services.yaml"
-for _rel in ("metrics",):  # exposition files the repository catalogue names, relative to itself
-    if (REPO / _rel).is_dir():
-        shutil.copytree(REPO / _rel, _WORKDIR / _rel)
 LOCATED = re.compile(r"^" + re.escape(str(CATALOGUE)) + r":\d+:\d+: ")
 SUMMARY = re.compile(r"^opsgen: (\d+) problems? in " + re.escape(str(CATALOGUE)) + r"; nothing written$")
 

@@ -25,6 +25,7 @@ from opsgen import durations
 from opsgen.build.lib import Rule, RuleGroup
 from opsgen.catalogue.model import Alert, Environment, Platform, Service
 from opsgen.catalogue.promql import quote
+from opsgen.catalogue.templates import literal
 
 SLO_PERIOD = "30d"  # the window the error budget is spent over; the burn factors assume it
 
@@ -280,6 +281,12 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
     return tuple(out)
 
 
+def _who(service: Service) -> str:
+    """``namespace/name`` as annotation text: catalogue text in an annotation is
+    escaped (templates.literal), so Prometheus never runs it as a template."""
+    return literal(f"{service.namespace}/{service.name}")
+
+
 def _alert(name: str, service: Service, expr: str, summary: str, description: str) -> Alert:
     policy = POLICY[name]
     return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
@@ -290,9 +297,9 @@ def _burn_alert(service: Service, name: str) -> Alert:
     pairs = [_burn_condition(service, burn, limit) for burn in BURNS[name]]
     expr = " or ".join(f"({pair})" for pair in pairs)
     speed = "fast" if name == conv.ALERT_BURN_FAST else "slowly but steadily"
-    summary = f"{service.name} is burning its {SLO_PERIOD} error budget {speed}."
+    summary = f"{literal(service.name)} is burning its {SLO_PERIOD} error budget {speed}."
     description = (
-        f"{service.namespace}/{service.name}: {{{{ $value | humanizePercentage }}}} of recent tasks failed; "
+        f"{_who(service)}: {{{{ $value | humanizePercentage }}}} of recent tasks failed; "
         f"the SLO allows {number(limit * 100)}% over {SLO_PERIOD}."
     )
     return _alert(name, service, expr, summary, description)
@@ -311,17 +318,17 @@ def _latency_alert(service: Service, platform: Platform) -> Alert:
     bucket = selector(platform.metrics.duration + "_bucket", identity(service))
     limit = durations.seconds(service.slo.latency_p95 or "0s")
     expr = f"histogram_quantile(0.95, sum by (namespace, service, le) (rate({bucket}[{RATE_WINDOW}]))) > {number(limit)}"
-    summary = f"{service.name} p95 task duration is above its SLO of {service.slo.latency_p95}."
-    description = f"{service.namespace}/{service.name}: p95 task duration is {{{{ $value | humanizeDuration }}}}."
+    summary = f"{literal(service.name)} p95 task duration is above its SLO of {literal(service.slo.latency_p95 or '')}."
+    description = f"{_who(service)}: p95 task duration is {{{{ $value | humanizeDuration }}}}."
     return _alert(conv.ALERT_LATENCY, service, expr, summary, description)
 
 
 def _backlog_alert(service: Service) -> Alert:
     kafka = service.kafka  # called only for Kafka-scaled services
     expr = f"sum by (consumergroup, topic) ({committed_lag(kafka)}) > {service.slo.backlog}"
-    summary = f"{service.name} is falling behind on {kafka.topic}."
+    summary = f"{literal(service.name)} is falling behind on {literal(kafka.topic)}."
     description = (
-        f"Consumer group {kafka.consumer_group} is {{{{ $value }}}} messages behind on {kafka.topic} "
+        f"Consumer group {literal(kafka.consumer_group)} is {{{{ $value }}}} messages behind on {literal(kafka.topic)} "
         f"(more than {service.slo.backlog} for {POLICY[conv.ALERT_BACKLOG].for_})."
     )
     return _alert(conv.ALERT_BACKLOG, service, expr, summary, description)
@@ -332,8 +339,8 @@ def _target_down_alert(service: Service) -> Alert:
     expr = f"{up} == 0"
     if not service.scaling or service.scaling.min_replicas > 0:  # may scale to zero: no target is fine
         expr += f" or absent({up})"
-    summary = f"Prometheus cannot scrape {service.name}."
-    description = f"{service.namespace}/{service.name}: a metrics target is down or missing; its other alerts are blind."
+    summary = f"Prometheus cannot scrape {literal(service.name)}."
+    description = f"{_who(service)}: a metrics target is down or missing; its other alerts are blind."
     return _alert(conv.ALERT_TARGET_DOWN, service, expr, summary, description)
 
 
@@ -386,8 +393,8 @@ def _at_max_alert(service: Service) -> Alert:
     current = selector("kube_horizontalpodautoscaler_status_current_replicas", hpa)
     maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
     expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
-    summary = f"{service.name} has been at its maximum replicas for {POLICY[conv.ALERT_AT_MAX].for_}."
-    description = f"{service.namespace}/{service.name} runs {{{{ $value }}}} replicas, its scaling.maxReplicas: it cannot scale further."
+    summary = f"{literal(service.name)} has been at its maximum replicas for {POLICY[conv.ALERT_AT_MAX].for_}."
+    description = f"{_who(service)} runs {{{{ $value }}}} replicas, its scaling.maxReplicas: it cannot scale further."
     return _alert(conv.ALERT_AT_MAX, service, expr, summary, description)
 
 
@@ -399,8 +406,8 @@ def _keda_errors_alert(service: Service) -> Alert:
         for label in ("exported_namespace", "namespace")
     ]
     expr = f"sum({' or '.join(rates)}) > 0"
-    summary = f"KEDA cannot read the scaling metric of {service.name}."
-    description = f"The scalers of ScaledObject {service.namespace}/{service.name} fail {{{{ $value | humanize }}}} times a second."
+    summary = f"KEDA cannot read the scaling metric of {literal(service.name)}."
+    description = f"The scalers of ScaledObject {_who(service)} fail {{{{ $value | humanize }}}} times a second."
     return _alert(conv.ALERT_KEDA_ERRORS, service, expr, summary, description)
 
 
@@ -419,8 +426,8 @@ def rule(alert: Alert, env: Environment, platform: Platform, service: Service | 
     if alert.description:
         annotations["description"] = alert.description
     runbook = conv.runbook_url(platform, alert.name, alert.runbook)
-    if runbook:
-        annotations[conv.RUNBOOK_ANNOTATION] = runbook
+    if runbook:  # a URL, not a template: Prometheus must not run what it may hold
+        annotations[conv.RUNBOOK_ANNOTATION] = literal(runbook)
     return Rule(alert=alert.name, expr=alert.expr, for_=alert.for_, labels=labels, annotations=annotations)
 
 

@@ -73,8 +73,7 @@ def generate(catalogue: Catalogue, shard: Shard = Shard()) -> list[EnvOutput]:
 
 
 def _environment(catalogue: Catalogue, env: Environment, shard: Shard) -> EnvOutput:
-    """One Chart per environment: cdk8s synthesizes it with a single to_json()
-    crossing, where a chart per file would cost two jsii calls per file."""
+    """One Chart per environment: cdk8s synthesizes it with one crossing (lib.synth), where a chart per file would cost two jsii calls per file."""
     ctx = Context(catalogue, env)
     chart = Chart(App(), env.name or "default", disable_resource_name_hashes=True)
     files: list[tuple[str, int]] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 from opsgen import conventions as conv
 from opsgen.build.lib import AlertmanagerConfigProps, InhibitRule, Matcher, Message, ObjectMeta, Receiver, Route, SecretRef
 from opsgen.catalogue.model import SEVERITIES, Platform, Receiver as CatalogueReceiver
+from opsgen.catalogue.templates import literal
 
 ROUTED = ("page", "warn")  # severities that may have a receiver, most urgent first
 # kube-prometheus-stack's severities, as the opsgen severity whose receiver takes them
@@ -94,4 +95,5 @@ def _receiver(severity: str, spec: CatalogueReceiver, message: Message) -> Recei
     secret = SecretRef(spec.secret, spec.key)
     if spec.kind == "pagerduty":
         return Receiver(conv.receiver_name(severity), pagerduty=secret, message=message)
-    return Receiver(conv.receiver_name(severity), slack=secret, channel=spec.channel, message=message)
+    # Alertmanager expands the channel as a Go template: catalogue text stays text
+    return Receiver(conv.receiver_name(severity), slack=secret, channel=literal(spec.channel) if spec.channel is not None else None, message=message)

@@ -24,7 +24,8 @@ from prometheus_client import Histogram
 from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.catalogue.model import Catalogue, Service
-from opsgen.catalogue.promql import ExpositionError, read_exposition
+from opsgen.catalogue.files import FileRefused
+from opsgen.catalogue.promql import read_exposition
 from opsgen.errors import Problem
 
 DEFAULT_BUCKETS = tuple(b for b in Histogram.DEFAULT_BUCKETS if math.isfinite(b))  # prometheus_client's
@@ -78,8 +79,8 @@ def _declared_buckets(service: Service, histogram: str, base_dir: str) -> tuple[
     if exposition is None:
         return ()
     try:
-        return read_exposition(os.path.join(base_dir, exposition)).buckets.get(histogram, ())
-    except ExpositionError:
+        return read_exposition(base_dir, exposition).buckets.get(histogram, ())
+    except FileRefused:
         return None
 
 

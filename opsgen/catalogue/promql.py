@@ -17,7 +17,6 @@ or environments costs one parse.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +28,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
+from opsgen.catalogue import files
+from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
@@ -76,20 +77,105 @@ _NOT_INSTANT = {  # result types an alert (or a range query) cannot use
 # --- parsing ---------------------------------------------------------------
 
 
+# --- what the pinned Prometheus accepts ------------------------------------
+#
+# promql-parser 0.12 knows functions and aggregations newer than the Prometheus
+# kube-prometheus-stack 58 runs (2.51): an expression using them parses here and
+# fails in the cluster. These are Prometheus v2.51.2's (promql/parser/functions.go
+# and lex.go), without the experimental ones (mad_over_time, sort_by_label,
+# sort_by_label_desc need --enable-feature=promql-experimental-functions).
+PROMETHEUS_VERSION = "2.51"
+PROMETHEUS_FUNCTIONS = frozenset(
+    """abs absent absent_over_time acos acosh asin asinh atan atanh avg_over_time ceil changes clamp
+    clamp_max clamp_min cos cosh count_over_time days_in_month day_of_month day_of_week day_of_year deg
+    delta deriv exp floor histogram_avg histogram_count histogram_sum histogram_stddev histogram_stdvar
+    histogram_fraction histogram_quantile holt_winters hour idelta increase irate label_replace label_join
+    last_over_time ln max_over_time min_over_time minute month pi predict_linear present_over_time
+    quantile_over_time rad rate resets round scalar sgn sin sinh sort sort_desc sqrt stddev_over_time
+    stdvar_over_time sum_over_time tan tanh time timestamp vector year""".split()
+)
+PROMETHEUS_AGGREGATIONS = frozenset(
+    "sum avg count min max group stddev stdvar topk bottomk count_values quantile".split()
+)
+
+# The Rust parser recurses once per level of nesting *and* per chained operator,
+# and its time and memory grow with the square of that depth (1,000 levels: 0.4 GB;
+# 2,000 chained '+': 0.6 GB; 4,000 levels or 5,000 operators: SIGSEGV). An upper
+# bound of the tree's depth is counted in Python before the parser sees the text:
+# the deepest bracket nesting plus every operator. At 48 a parse takes ~0.4 ms
+# (at 128, 3 ms: 1 MB of such alerts would take 10 s to check); opsgen's own
+# rules reach 9 and its dashboard queries 17.
+MAX_PROMQL_DEPTH = 48
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_OPERATORS = re.compile(r"[-+*/%^]|[=!<>]=|=~|!~|[<>]|\b(?:and|or|unless|atan2)\b")
+
+
+def too_deep(expr: str) -> str | None:
+    """Why ``expr`` is too deeply nested to hand to the parser, or None."""
+    if len(expr) < MAX_PROMQL_DEPTH:
+        return None  # cannot reach the bound
+    text = _STRINGS.sub('""', expr)
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest + len(_OPERATORS.findall(text)) <= MAX_PROMQL_DEPTH:
+        return None
+    return (
+        f"the expression is nested or chained too deeply (brackets plus operators over {MAX_PROMQL_DEPTH}); "
+        "split it into recording rules"
+    )
+
+
+_CHILDREN = ("lhs", "rhs", "expr", "param", "vector_selector")
+
+
+def nodes(tree: object) -> list[object]:
+    """Every node of a parsed expression. promql_parser.walk took 13 ms for 47
+    chained '+' (its callbacks copy subtrees again and again); this takes 0.1 ms."""
+    out: list[object] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for name in _CHILDREN:
+            child = getattr(node, name, None)
+            if child is not None and not isinstance(child, (str, int, float)):
+                stack.append(child)
+        if isinstance(node, promql_parser.Call):
+            stack.extend(node.args)
+    return out
+
+
+def _unavailable(tree: object) -> list[str]:
+    """Functions and aggregations the pinned Prometheus does not have."""
+    found: list[str] = []
+    for node in nodes(tree):
+        if isinstance(node, promql_parser.Call) and node.func.name not in PROMETHEUS_FUNCTIONS:
+            found.append(f"function '{node.func.name}'")
+        elif isinstance(node, promql_parser.AggregateExpr) and str(node.op) not in PROMETHEUS_AGGREGATIONS:
+            found.append(f"aggregation '{node.op}'")
+    return [f"{what} is not available in Prometheus {PROMETHEUS_VERSION} (the version the stack runs)" for what in dict.fromkeys(found)]
+
+
 @lru_cache(maxsize=65536)
 def parse(expr: str) -> Parsed:
-    """The selectors of ``expr``, or the parser's reason why it is not PromQL."""
+    """The selectors of ``expr``, or the parser's reason why it is not PromQL
+    (for Prometheus 2.51: newer functions are errors)."""
+    deep = too_deep(expr)
+    if deep:
+        return Parsed(error=deep)
     try:
         tree = promql_parser.parse(expr)
     except ValueError as exc:
         return Parsed(error=str(exc) or "invalid expression")
-    found: list[Selector] = []
-
-    def visit(node: object) -> None:
-        if isinstance(node, promql_parser.VectorSelector):
-            found.append(_selector(node))
-
-    promql_parser.walk(tree, visit)
+    unavailable = _unavailable(tree)
+    if unavailable:
+        return Parsed(error="; ".join(unavailable))
+    found = [_selector(node) for node in reversed(nodes(tree)) if isinstance(node, promql_parser.VectorSelector)]
     return Parsed(tuple(found), not_instant=_not_instant(tree))
 
 
@@ -119,6 +205,9 @@ def syntax_error(expr: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _shape_syntax_error(expr: str) -> str | None:
+    deep = too_deep(expr)
+    if deep:
+        return deep
     try:
         promql_parser.parse(expr)
     except ValueError as exc:
@@ -210,54 +299,44 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
     if metrics is None or metrics.exposition is None:
         return {}, None
     try:
-        return read_exposition(os.path.join(base_dir, metrics.exposition)), None
-    except ExpositionError as exc:
+        return read_exposition(base_dir, metrics.exposition), None
+    except FileRefused as exc:
         where = metrics.exposition_location or metrics.location
-        return {}, Problem(where, exc.message(metrics.exposition))
+        return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))
 
 
-class ExpositionError(Exception):
-    """An exposition file that cannot be used; ``message`` names it as the user wrote it."""
-
-    def __init__(self, template: str):
-        super().__init__(template)
-        self.template = template
-
-    def message(self, shown: str) -> str:
-        return "metrics.exposition: " + self.template.format(path=shown)
+def read_exposition(base_dir: str, relative: str) -> "Exposition":
+    """Series names (as written: counters keep ``_total``) -> label names (and the
+    histograms' buckets, see Exposition), from a
+    Prometheus text-format file under ``base_dir`` (read by files.py: inside the
+    catalogue's folder, a regular file, capped); FileRefused when it cannot be used."""
+    return _parsed(files.text(base_dir, relative))
 
 
-def read_exposition(path: str) -> dict[str, frozenset[str]]:
-    """Series names (as written: counters keep ``_total``) -> label names, from a
-    Prometheus text-format file; ExpositionError when it cannot be used."""
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> "Exposition":
+    """Cached per content; a parse error names the line, never its text (it may hold anything)."""
     try:
-        mtime = os.stat(path).st_mtime_ns
-    except OSError as exc:
-        raise ExpositionError(_cannot_read(exc)) from None
-    families, reason = _read_cached(path, mtime)
-    if reason is not None:
-        raise ExpositionError(reason)
-    return families
+        return _families(text)
+    except _PARSE_ERRORS:
+        raise FileRefused(f"is not in the Prometheus text format (line {_first_bad_line(text)})") from None
 
 
-def _cannot_read(exc: Exception) -> str:
-    detail = str(getattr(exc, "strerror", None) or exc).replace("{", "{{").replace("}", "}}")
-    return "cannot read '{path}': " + detail
+_PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError)
 
 
-@lru_cache(maxsize=1024)
-def _read_cached(path: str, mtime_ns: int) -> tuple[dict[str, frozenset[str]], str | None]:
-    """Cached per file version; the reason (a template with ``{path}``) when unusable."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, _cannot_read(exc)
-    try:
-        return _families(text), None
-    except (ValueError, IndexError, KeyError, TypeError) as exc:
-        detail = (str(exc) or type(exc).__name__).replace("{", "{{").replace("}", "}}")
-        return {}, "'{path}' is not in the Prometheus text format: " + detail
+def _first_bad_line(text: str) -> int:
+    """The shortest prefix of whole lines that does not parse ends at this line (1-based)."""
+    lines = text.splitlines(keepends=True)
+    good, bad = 0, len(lines)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            _families("".join(lines[:middle]))
+            good = middle
+        except _PARSE_ERRORS:
+            bad = middle
+    return bad
 
 
 class Exposition(dict):

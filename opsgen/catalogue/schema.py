@@ -11,8 +11,10 @@ import copy
 import json
 from typing import Any
 
-from opsgen.durations import PATTERN as DURATION_PATTERN
+from opsgen.durations import MAX_SECONDS, PATTERN as DURATION_PATTERN
 
+INT32_MAX = 2**31 - 1  # replicas, thresholds: int32 in the Kubernetes objects they become
+MAX_DURATION_KEYWORD = "maxDurationSeconds"  # opsgen's own keyword (validate.py); editors ignore it
 SCHEMA_ID = "https://opsgen.dev/schemas/services.schema.json"
 
 NAME = {
@@ -26,6 +28,7 @@ DURATION = {
     "type": "string",
     "minLength": 2,
     "pattern": DURATION_PATTERN,
+    MAX_DURATION_KEYWORD: MAX_SECONDS,
     "description": "A Prometheus duration such as 15s, 2m or 1h30m.",
 }
 METRIC = {
@@ -37,8 +40,8 @@ METRIC = {
 LABEL = {
     "title": "label name",
     "type": "string",
-    "pattern": r"^[a-zA-Z_][a-zA-Z0-9_]*$",
-    "description": "A Prometheus label name.",
+    "pattern": r"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$",
+    "description": "A Prometheus label name (names starting with '__' are reserved).",
 }
 URL = {"title": "URL", "type": "string", "pattern": r"^https?://[^\s]+$", "description": "An http(s) URL."}
 ALERT_NAME = {
@@ -47,6 +50,14 @@ ALERT_NAME = {
     "pattern": r"^[A-Z][A-Za-z0-9]*$",
     "description": "A CamelCase alert name such as KafkaBacklogHigh.",
 }
+LABEL_VALUE = {
+    "title": "label value",
+    "type": "string",
+    "maxLength": 63,
+    "pattern": r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$",
+    "description": "A Kubernetes label value.",
+}
+COUNT = {"type": "integer", "maximum": INT32_MAX}
 SEVERITY = {"type": "string", "enum": ["page", "warn", "info"]}
 PORT_NAME = {
     "title": "port name",
@@ -78,7 +89,8 @@ MESSAGES = {
     "name": "a DNS-1123 label: lower case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
     "duration": "a Prometheus duration such as 15s, 2m or 1h30m",
     "metric name": "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit",
-    "label name": "a Prometheus label name: letters, digits and '_', not starting with a digit",
+    "label name": "a Prometheus label name: letters, digits and '_', not starting with a digit or '__'",
+    "label value": "a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
     "URL": "an http:// or https:// URL",
     "alert name": "a CamelCase name starting with an upper-case letter, such as KafkaBacklogHigh",
     "port name": "a port name as Kubernetes allows it (IANA_SVC_NAME): 1 to 15 lower-case letters, digits and '-', "
@@ -152,7 +164,7 @@ ALERT = _obj(
 METRICS = _obj(
     {
         "port": _doc(PORT_NAME, "Service port name (ServiceMonitor) or container port name (PodMonitor)."),
-        "path": _doc({"type": "string", "pattern": "^/"}, "HTTP path of the metrics endpoint.", "/metrics"),
+        "path": _doc({"type": "string", "pattern": r"^/[^\s]*$"}, "HTTP path of the metrics endpoint.", "/metrics"),
         "interval": _doc(DURATION, "Scrape interval.", "30s"),
         "scrapeTimeout": _doc(DURATION, "Scrape timeout; must not exceed interval."),
         "monitor": _doc({"type": "string", "enum": ["service", "pod"]}, "ServiceMonitor or PodMonitor.", "service"),
@@ -181,16 +193,16 @@ METRICS = _obj(
 
 SCALING = _obj(
     {
-        "minReplicas": _doc({"type": "integer", "minimum": 0}, "0 only with kafka.", 1),
+        "minReplicas": _doc({**COUNT, "minimum": 0}, "0 only with kafka.", 1),
         # ">= 1" is a rule in validate.py, not a schema minimum, so that max < min is
         # reported as the contract words it: maxReplicas (0) must be >= minReplicas (1)
-        "maxReplicas": _doc({"type": "integer", "minimum": 0}, "At least 1, and at least minReplicas."),
+        "maxReplicas": _doc({**COUNT, "minimum": 0}, "At least 1, and at least minReplicas."),
         "kafka": _obj(
             {
                 "topic": {"type": "string", "minLength": 1, "description": "Topic the service consumes."},
                 "consumerGroup": {"type": "string", "minLength": 1, "description": "Consumer group; default the service name."},
-                "lagThreshold": _doc({"type": "integer", "minimum": 1}, "Target lag per replica."),
-                "activationLagThreshold": _doc({"type": "integer", "minimum": 0}, "Lag that activates scaling from zero."),
+                "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
+                "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
             },
             ("topic", "lagThreshold"),
         ),
@@ -211,7 +223,7 @@ SLO = _obj(
             "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
         ),
         "latencyP95": _doc(DURATION, "Alert when p95 of the duration histogram exceeds it."),
-        "backlog": _doc({"type": "integer", "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
+        "backlog": _doc({**COUNT, "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
     }
 )
 
@@ -260,7 +272,7 @@ PLATFORM = _obj(
         "name": _doc(NAME, "The platform; label app.kubernetes.io/part-of and rule-group names."),
         "prometheus": _obj(
             {
-                "release": _doc({"type": "string", "minLength": 1}, "Value of the release label kube-prometheus-stack selects.", "prometheus"),
+                "release": _doc({**LABEL_VALUE, "minLength": 1}, "Value of the release label kube-prometheus-stack selects.", "prometheus"),
                 "namespace": _doc(NAME, "Namespace of platform-wide objects.", "monitoring"),
             }
         ),
@@ -310,6 +322,14 @@ CATALOGUE: dict[str, Any] = _obj(
             "description": "Environments (clusters); output for each goes to dist/<env>/.",
         },
         "services": {"type": "array", "minItems": 1, "items": SERVICE},
+        "include": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "minLength": 1},
+            "description": "Glob patterns, relative to this file's folder, of files that hold more services and alerts "
+            "(e.g. teams/*.yaml, one file per team for CODEOWNERS). Matches are read in sorted order and appended "
+            "after this file's own; each must match a file inside the folder.",
+        },
         "alerts": {"type": "array", "items": {"$ref": "#/definitions/alert"}, "description": "Platform-wide alerts."},
         "pipeline": _obj(
             {
@@ -323,16 +343,41 @@ CATALOGUE: dict[str, Any] = _obj(
             }
         ),
     },
-    ("platform", "services"),
+    ("platform",),
     title="opsgen catalogue",
     description="services.yaml: the service catalogue opsgen compiles into dist/.",
 )
+# services is required unless the catalogue includes files that hold them (include.py
+# checks that the whole catalogue has at least one)
+CATALOGUE.update({"if": {"not": {"required": ["include"]}}, "then": {"required": ["services"]}})
 CATALOGUE = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": SCHEMA_ID,
     **CATALOGUE,
     "definitions": {"alert": ALERT, "receiver": RECEIVER, "override": OVERRIDE},
 }
+
+
+INCLUDED_SCHEMA_ID = "https://opsgen.dev/schemas/services.include.schema.json"
+# A file the catalogue includes: services and alerts only (include.py reads this list).
+INCLUDED: dict[str, Any] = {
+    "$schema": CATALOGUE["$schema"],
+    "$id": INCLUDED_SCHEMA_ID,
+    **_obj(
+        {
+            "services": {"type": "array", "items": SERVICE, "description": "More services, as in services.yaml."},
+            "alerts": {"type": "array", "items": {"$ref": "#/definitions/alert"}, "description": "More platform-wide alerts."},
+        },
+        title="opsgen catalogue: an included file",
+        description="A file services.yaml includes (include: [teams/*.yaml]): services and alerts only.",
+    ),
+    "definitions": CATALOGUE["definitions"],
+}
+
+
+def included_schema_json() -> str:
+    """The schema of an included file, as committed in services.include.schema.json."""
+    return json.dumps(INCLUDED, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def catalogue_schema() -> dict[str, Any]:

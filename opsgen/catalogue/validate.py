@@ -6,20 +6,66 @@ checks found nothing wrong, so no rule ever sees data of the wrong type.
 """
 from __future__ import annotations
 
+import functools
+import re
 import reprlib
 from typing import Any, Callable, Iterable, Sequence
 
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import schema
-from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
+from opsgen.catalogue import include, schema, secrets, templates
+from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
 
 Locate = Callable[..., Location]
-_CATALOGUE = jsonschema.Draft7Validator(schema.catalogue_schema())
-_SERVICE = jsonschema.Draft7Validator(schema.service_schema())
+
+
+def _is_integer(checker: Any, instance: Any) -> bool:
+    """Only whole numbers written as such: ``7.0`` is a float in YAML (and would
+    reach the output as one), so it is not an integer here."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@functools.lru_cache(maxsize=None)
+def full_pattern(pattern: str) -> "re.Pattern[str]":
+    r"""A schema pattern as ECMA-262 (JSON Schema's dialect) reads it: ``$`` is the
+    end of the text. Python's ``$`` also matches before a final newline, which let
+    ``"pipeline\n"`` pass as a name; here every unescaped ``$`` outside a class is ``\Z``."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, _schema: dict) -> Iterable[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not full_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+def _max_duration(validator: Any, limit: int, instance: Any, _schema: dict) -> Iterable[jsonschema.ValidationError]:
+    if durations.is_duration(instance) and durations.seconds(instance) > limit:
+        yield jsonschema.ValidationError(f"is longer than {limit} seconds")
+
+
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft7Validator,
+    validators={"pattern": _pattern, schema.MAX_DURATION_KEYWORD: _max_duration},
+    type_checker=jsonschema.Draft7Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+_CATALOGUE = Validator(schema.catalogue_schema())
+_SERVICE = Validator(schema.service_schema())
 _TYPE_NAMES = {
     "object": "a mapping",
     "array": "a list",
@@ -37,13 +83,38 @@ def validate(doc: Document) -> None:
         raise CatalogueError(
             [Problem(doc.locate((), value=True), "the catalogue must be a mapping with the keys 'platform' and 'services'")]
         )
+    found = secrets.scan(doc.data, doc.locate, display)
     errors = list(_CATALOGUE.iter_errors(doc.data))
-    problems = [p for e in errors for p in _explain(e, doc.locate, ())]
+    problems = [p for e in errors for p in _explain(e, doc.locate, (), doc)]
     broken = {tuple(e.absolute_path)[:2] for e in errors}
-    if _rules_can_run(doc.data, broken):
+    too_many = _too_many_pairs(doc)
+    problems += too_many
+    if _rules_can_run(doc.data, broken) and not too_many:
         problems += rule_problems(doc)
-    if problems:
-        raise CatalogueError(problems)
+    if problems or found.problems:  # no message shows a credential, whatever found it
+        problems = [Problem(p.location, found.redact(p.message)) for p in problems]
+        raise CatalogueError(problems + found.problems)
+
+
+MAX_SERVICE_ENVIRONMENTS = 100_000  # services x environments: each pair is checked and built
+
+
+def _too_many_pairs(doc: Document) -> list[Problem]:
+    """Every service is merged, checked and built once per environment: a few
+    bytes of environment names can ask for millions of them (1,000 environments
+    x 100 services, 17 KB, took 3 s to validate). Bounded, so that validation
+    time follows the catalogue's size."""
+    services, envs = doc.data.get("services"), doc.data.get("environments")
+    if not isinstance(services, list) or not isinstance(envs, dict):
+        return []
+    pairs = len(services) * max(1, len(envs))
+    if pairs <= MAX_SERVICE_ENVIRONMENTS:
+        return []
+    message = (
+        f"{len(services):,} services in {len(envs):,} environments make {pairs:,} service-environment pairs; "
+        f"opsgen builds at most {MAX_SERVICE_ENVIRONMENTS:,}: split the catalogue"
+    )
+    return [Problem(doc.locate(("environments",)), message)]
 
 
 def _rules_can_run(data: dict[str, Any], broken: set[tuple]) -> bool:
@@ -62,9 +133,11 @@ def environment_names(data: dict[str, Any]) -> list[str | None]:
 # --- structure -------------------------------------------------------------
 
 
-def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"]) -> Iterable[Problem]:
+def _explain(
+    error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"], doc: Document | None = None
+) -> Iterable[Problem]:
     path = tuple(error.absolute_path)
-    shown = display(tuple(prefix) + path)
+    shown = service_label(doc, path) or display(tuple(prefix) + path)
     kind = error.validator
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
@@ -74,6 +147,8 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
         return
     if kind == "required":
         missing = error.message.split("'")[1]
+        if _misspelt(missing, error):
+            return  # the unknown key that means it is reported, with "did you mean"
         where = shown or "the catalogue"
         yield Problem(locate(path), f"{where} is missing the required key '{missing}'")
         return
@@ -84,8 +159,32 @@ def _explain(error: jsonschema.ValidationError, locate: Locate, prefix: Sequence
     yield Problem(locate(path), f"{shown or 'the catalogue'} {_what(error)}")
 
 
+def _misspelt(missing: str, error: jsonschema.ValidationError) -> bool:
+    """Whether the mapping holds an unknown key that "did you mean" turns into
+    ``missing`` (``nmae`` for ``name``): one mistake, reported once."""
+    if not isinstance(error.instance, dict) or error.schema.get("additionalProperties") is not False:
+        return False
+    allowed = error.schema.get("properties", {})
+    unknown = [k for k in error.instance if isinstance(k, str) and k not in allowed]
+    return any(did_you_mean(k, allowed) == f"; did you mean '{missing}'?" for k in unknown)
+
+
+def service_label(doc: Document | None, path: Sequence["str | int"]) -> str | None:
+    """``services[2] (coding-agent)`` for a path that is a whole service: the
+    index in the file it is written in, and its name when it has one."""
+    if doc is None or len(path) != 2 or path[0] != "services" or not isinstance(path[1], int):
+        return None
+    services = doc.data.get("services") if isinstance(doc.data, dict) else None
+    entry = services[path[1]] if isinstance(services, list) and 0 <= path[1] < len(services) else None
+    name = _text(entry, "name")
+    label = include.entry_label(doc, "services", path[1])
+    return f"{label} ({name})" if name else label
+
+
 def _what(error: jsonschema.ValidationError) -> str:
     kind, value, sub = error.validator, _Shown(error.instance), error.schema
+    if kind == "type" and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]]) and isinstance(value.value, float):
+        return f"must be a whole number, written without a decimal point (not {value!r})"
     if kind == "type":
         wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
         return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
@@ -98,6 +197,8 @@ def _what(error: jsonschema.ValidationError) -> str:
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
         return f"({value!r}) must be {sign} {sub[kind]}"
+    if kind == schema.MAX_DURATION_KEYWORD:
+        return f"({value!r}) must be at most {sub[kind]} seconds (about 68 years)"
     if kind == "minItems":
         return f"must have at least {sub['minItems']} entr{'y' if sub['minItems'] == 1 else 'ies'}"
     if kind == "minLength":
@@ -168,7 +269,9 @@ def rule_problems(doc: Document) -> list[Problem]:
     problems += kafka_server_problems(doc)
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
-    return sorted(set(problems))
+    problems += _overwritten_labels(doc)
+    problems += _template_problems(doc)
+    return sorted(set(problems), key=sort_key)
 
 
 def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
@@ -191,12 +294,16 @@ def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
     return out
 
 
+in_environments = _in_environments  # for the model-level checks (objects.py)
+
+
 def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
     known = [e for e in envs if e]
     problems = []
     for env in service.get("environments") or {}:
         if env not in known:
-            hint = did_you_mean(env, known) if known else "; declare it under the top-level 'environments'"
+            listed = f" (the catalogue's environments: {', '.join(known)})"
+            hint = (did_you_mean(env, known) + listed) if known else "; declare it under the top-level 'environments'"
             where = doc.locate(("services", index, "environments", env))
             problems.append(Problem(where, f"environments.{env}: unknown environment{hint}"))
     return problems
@@ -314,11 +421,12 @@ def _duplicate_services(doc: Document) -> list[Problem]:
         if None in key:
             continue
         if key in first:
-            line = doc.locate(("services", first[key], "name")).line
+            here = doc.locate(("services", index, "name"))
+            line = _first_at(doc.locate(("services", first[key], "name")), here)
             problems.append(
                 Problem(
-                    doc.locate(("services", index, "name")),
-                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at line {line}); names are unique per namespace",
+                    here,
+                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at {line}); names are unique per namespace",
                 )
             )
         else:
@@ -344,13 +452,79 @@ def _duplicate_alerts(doc: Document) -> list[Problem]:
         if name is None:
             continue
         if name in first:
-            line = doc.locate(first[name] + ("name",)).line
-            problems.append(
-                Problem(doc.locate(path + ("name",)), f"alert name '{name}' is used twice (first at line {line}); alert names are unique")
-            )
+            here = doc.locate(path + ("name",))
+            line = _first_at(doc.locate(first[name] + ("name",)), here)
+            problems.append(Problem(here, f"alert name '{name}' is used twice (first at {line}); alert names are unique"))
         else:
             first[name] = path
     return problems
+
+
+def _first_at(first: Location, here: Location) -> str:
+    """``line 12``, or ``teams/ci.yaml:12`` when the first one is in another file."""
+    return f"line {first.line}" if first.file == here.file else f"{first.file}:{first.line}"
+
+
+# Labels opsgen sets on an alert: a catalogue label of that name would be silently replaced.
+_SET_LABELS = {"severity": "severity", "team": "team"}
+_SERVICE_LABELS = {"namespace": "the service's namespace", "service": "the service's name"}
+
+
+def _overwritten_labels(doc: Document) -> list[Problem]:
+    """``labels.severity`` (and ``team``, and on a service's alerts ``namespace``
+    and ``service``) would be overwritten by what opsgen sets: refuse them."""
+    problems = []
+    for path in _all_alert_paths(doc.data):
+        alert = _get(doc.data, path)
+        labels = alert.get("labels") if isinstance(alert, dict) else None
+        if not isinstance(labels, dict):
+            continue
+        own = path[0] == "services"
+        for label in labels:
+            reason = _overwritten(label, own, "team" in alert)
+            if reason:
+                problems.append(Problem(doc.locate(path + ("labels", label)), f"{display(path)}.labels.{label}: {reason}"))
+    return problems
+
+
+def _template_problems(doc: Document) -> list[Problem]:
+    """Prometheus expands an alert's summary, description and label values as Go
+    templates at alert time: each must be a well-formed one (templates.py)."""
+    problems = []
+    for path in _all_alert_paths(doc.data):
+        alert = _get(doc.data, path)
+        if not isinstance(alert, dict):
+            continue
+        labels = alert.get("labels") if isinstance(alert.get("labels"), dict) else {}
+        fields = [(("summary",), alert.get("summary")), (("description",), alert.get("description"))]
+        fields += [(("labels", name), value) for name, value in labels.items()]
+        for field, text in fields:
+            if isinstance(text, str) and "{{" in text:
+                shown = display(path + field)
+                where = doc.locate(path + field, value=True)
+                problems += [Problem(where, f"{shown}: template: {reason}") for reason in templates.problems(text)]
+    return problems
+
+
+def _overwritten(label: str, service_alert: bool, has_team: bool) -> "str | None":
+    if label in _SET_LABELS and (label == "severity" or service_alert or has_team):
+        key = _SET_LABELS[label]
+        return f"opsgen sets this label from the alert's '{key}'; write {key}: ... instead of a label"
+    if service_alert and label in _SERVICE_LABELS:
+        return f"opsgen sets this label to {_SERVICE_LABELS[label]} on a service's alerts; remove it"
+    return None
+
+
+def _all_alert_paths(data: dict) -> list[tuple["str | int", ...]]:
+    """alert_paths plus the alerts of every environment override."""
+    paths = alert_paths(data)
+    for index, service in enumerate(data["services"]):
+        overrides = service.get("environments") if isinstance(service, dict) else None
+        for env, override in (overrides.items() if isinstance(overrides, dict) else ()):
+            alerts = override.get("alerts") if isinstance(override, dict) else None
+            base = ("services", index, "environments", env, "alerts")
+            paths += [base + (i,) for i in range(len(alerts if isinstance(alerts, list) else []))]
+    return paths
 
 
 def _get(data: Any, path: Sequence["str | int"]) -> Any:

@@ -42,13 +42,15 @@ class Workers:
     (the catalogue had errors) are stopped."""
 
     def __init__(self, count: int):
-        bridge.prepare()  # the workers inherit the runtime setting (and this process removes its files)
+        bridge.prepare(kernel_here=False)  # the workers inherit the runtime setting
         context = multiprocessing.get_context("fork")
         self._workers: list[tuple[multiprocessing.Process, Connection]] = []
         self._given = False
         for index in range(count):
             parent, child = context.Pipe()
-            process = context.Process(target=_work, args=(child, index, count), name=f"opsgen-worker-{index}")
+            siblings = [conn for _, conn in self._workers] + [parent]  # this process's ends, which a fork inherits
+            args = (child, index, count, os.getpid(), siblings)
+            process = context.Process(target=_work, args=args, name=f"opsgen-worker-{index}")
             process.start()
             child.close()
             self._workers.append((process, parent))
@@ -111,12 +113,22 @@ def _build(catalogue: Catalogue, index: int, count: int) -> "Rendered":
     return render(generate(catalogue, Shard(index, count)), catalogue.file)
 
 
-def _work(conn: Connection, index: int, count: int) -> None:
+def _work(conn: Connection, index: int, count: int, parent: int, siblings: list[Connection]) -> None:
     """A worker: start cdk8s, wait for the catalogue, send back its shard's
-    files (or why it could not), then shut its kernel down."""
+    files (or why it could not), then shut its kernel down.
+
+    It ends with its parent, however that ends: SIGTERM when the parent dies
+    (Linux parent-death signal), and EOF on its channel, which only the parent
+    holds open (the ends of other workers' channels this fork inherited are
+    closed). On SIGTERM it ends at once, its Node kernel with it (bridge.abandon),
+    wherever it was: starting cdk8s, building, or sending its result."""
     # ^C is the parent's to handle (it stops the workers). A handler, not
     # SIG_IGN, which Node would inherit: Node itself ends on ^C.
     signal.signal(signal.SIGINT, _ignore)
+    signal.signal(signal.SIGTERM, _end_now)
+    bridge.die_with_parent(parent)
+    for inherited in siblings:
+        inherited.close()
     try:
         outcome = _outcome(conn, index, count)
         if outcome is not None:
@@ -150,6 +162,16 @@ def _outcome(conn: Connection, index: int, count: int) -> tuple[str, object] | N
 
 def _ignore(signum: int, frame: object) -> None:
     pass
+
+
+def _end_now(signum: int, frame: object) -> None:
+    """Nobody reads this worker any more: let go of the output streams it
+    shares with its parent (`opsgen synth | cat` returns), end its kernel, exit."""
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    for stream in (1, 2):
+        os.dup2(quiet, stream)
+    bridge.abandon()
+    os._exit(128 + signum)
 
 
 def _result(process: multiprocessing.Process, conn: Connection) -> "Rendered":

@@ -34,7 +34,15 @@ _Dumper.add_representer(str, _str)
 
 
 def header(source: str) -> str:
-    return f"{conv.HEADER}\n# source: {os.path.basename(source)}\n"
+    return f"{conv.HEADER}\n# source: {comment_safe(os.path.basename(source))}\n"
+
+
+def comment_safe(text: str) -> str:
+    """``text`` as the rest of one YAML comment line: a catalogue file name is
+    the user's, and a line break in it would start YAML of its own in every
+    output file. Backslashes and every character that is not printable (line
+    breaks of every kind, controls, undecodable bytes) are written escaped."""
+    return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def dump(documents: Iterable[dict[str, Any]], source: str) -> bytes:
@@ -54,15 +62,15 @@ class Rendered:
 
 
 def render(outputs: "list[EnvOutput]", source: str) -> Rendered:
-    """``Chart.to_json()`` is cdk8s's synthesis of a chart (resolution, patches,
-    ordering): one jsii crossing per environment. Its objects come back in
+    """``lib.synth`` is cdk8s's synthesis of a chart (resolution, patches,
+    ordering): two jsii calls per environment. Its objects come back in
     creation order, which is checked against what generate recorded."""
-    from opsgen.build.lib import created  # this module itself stays free of cdk8s (see parallel.py)
+    from opsgen.build.lib import created, synth  # this module itself stays free of cdk8s (see parallel.py)
 
     files: dict[str, bytes] = {}
     summary = []
     for out in outputs:
-        documents = out.chart.to_json()
+        documents = synth(out.chart)
         _check_order(documents, created(out.chart))
         prefix, start = conv.env_dir(out.env.name), 0
         for path, count in out.files:

@@ -1,17 +1,38 @@
 """Stage 5b, write: replace the output directory atomically, or compare against it.
 
-A file is opsgen's when its first line is the generated-file header. Synth
-replaces opsgen's files, removes opsgen's files that are no longer produced,
-and keeps every other file. The new tree is built beside the old one and
-swapped in with one rename (Linux renameat2 RENAME_EXCHANGE where available),
-so an interrupted or failed run leaves the old output whole.
+A file is opsgen's when it is a regular file whose first line is the
+generated-file header. Synth replaces opsgen's files, removes opsgen's files
+that are no longer produced, and keeps everything else exactly: files,
+symbolic links, FIFOs, sockets and empty folders, with their inodes (kept by
+hard link: owner, mode, times and other hard links stay as they are), and
+folders with their owner, mode and (where opsgen changes nothing in them)
+times. A file opsgen writes anew keeps the owner and mode of the one it
+replaces.
+
+Nothing is changed until everything can be kept. Synth refuses, naming each
+path, when the output directory is not one (not empty and no file of
+opsgen's in it), when a path it writes holds something it did not write (a
+hand-written file, a link, a folder), when a folder it writes into is a
+symbolic link (never written through), and when a file it replaces has other
+hard links. Links are never followed and only regular files are opened
+(O_NOFOLLOW, O_NONBLOCK): a link to /dev/zero or a FIFO is just an entry.
+
+The new tree is built in a staging folder beside the old one,
+``.<out>.opsgen-<random>/tree``, and swapped in with one rename (Linux
+renameat2 RENAME_EXCHANGE), or where that is missing with two renames, the
+first undone if the second fails. An interrupted or failed run leaves the
+old output whole. Staging folders carry a marker (conventions.STAGING_MARKER)
+that their run holds locked; the next synth removes those a kill left behind,
+and puts the old tree back if a kill fell between the two renames.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +42,15 @@ from opsgen import conventions as conv
 _HEADER = conv.HEADER.encode("utf-8")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+class OutputRefused(Exception):
+    """The output directory holds something synth could not keep exactly; nothing was changed."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)
@@ -29,7 +59,8 @@ class Drift:
 
     missing: tuple[str, ...]
     changed: tuple[str, ...]
-    extra: tuple[str, ...]
+    extra: tuple[str, ...]  # opsgen's files that synth would remove
+    kept: tuple[str, ...] = ()  # files opsgen did not write: synth keeps them, so they are no drift
 
     @property
     def clean(self) -> bool:
@@ -42,70 +73,376 @@ class Drift:
             + [f"extra:   {p}" for p in self.extra]
         )
 
+    def notes(self) -> list[str]:
+        return [f"not generated, kept: {p}" for p in self.kept]
+
+
+# --- reading the output directory (lstat only: no link is ever followed) ----
+
+
+def scan(out: Path) -> dict[str, os.stat_result]:
+    """Every entry under ``out`` (relative, '/' separated, parents before
+    children) with its lstat; symbolic links are entries, never descended."""
+    found: dict[str, os.stat_result] = {}
+    pending = [("", out)] if out.is_dir() else []
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                info = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = info
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append((prefix + entry.name + "/", Path(entry.path)))
+    return found
+
 
 def existing_files(out: Path) -> list[str]:
-    """Every file under ``out``, relative, sorted ('/' separated)."""
-    if not out.is_dir():
-        return []
-    return sorted(str(p.relative_to(out)).replace(os.sep, "/") for p in out.rglob("*") if p.is_file() or p.is_symlink())
+    """Every entry under ``out`` that is not a directory, relative, sorted."""
+    return sorted(rel for rel, info in scan(out).items() if not stat.S_ISDIR(info.st_mode))
+
+
+def _regular_bytes(path: Path, limit: int = -1) -> bytes | None:
+    """The bytes of a regular file (the first line up to ``limit``); None for
+    anything else: links are not followed, FIFOs and devices never opened for reading."""
+    try:
+        handle = os.open(path, _READ)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        return stream.readline(limit) if limit >= 0 else stream.read()
 
 
 def is_generated(path: Path) -> bool:
+    first = _regular_bytes(path, len(_HEADER) + 2)
+    return first is not None and first.rstrip(b"\r\n") == _HEADER
+
+
+def compare(out: Path, files: dict[str, bytes]) -> Drift:
+    """Missing, changed and extra files, as synth sees them: a file synth would
+    not write is extra (synth removes it) when opsgen wrote it, else kept."""
+    present = set(existing_files(out))
+    missing = tuple(p for p in files if p not in present)
+    changed = tuple(p for p in files if p in present and _regular_bytes(out / p) != files[p])
+    others = sorted(present - set(files))
+    extra = tuple(p for p in others if is_generated(out / p))
+    return Drift(missing, changed, extra, tuple(p for p in others if p not in extra))
+
+
+def not_an_output_directory(out: Path) -> str | None:
+    """Why synth must not take ``out`` over (it is not empty and holds no
+    file opsgen wrote: a repository, a home folder), or None."""
+    target = out.resolve() if out.is_symlink() else out
+    if out.is_symlink() and not target.is_dir():
+        return f"the output {out} is a symbolic link to {target}, which is not a directory"
+    entries = scan(target)
+    if entries and not any(stat.S_ISREG(i.st_mode) and is_generated(target / rel) for rel, i in entries.items()):
+        return (
+            f"the output directory {out} is not empty and holds no file opsgen wrote "
+            f"(first line '{conv.HEADER}'); synth replaces its output directory: use a new or empty one"
+        )
+    return None
+
+
+# --- the plan: what is kept, replaced, removed (refused before any change) ---
+
+
+@dataclass(frozen=True)
+class _Plan:
+    root: os.stat_result | None  # the output directory itself, when it exists
+    dirs: dict[str, os.stat_result]  # folders kept, parents first
+    keep: list[str]  # entries hard-linked into the new tree
+    replace: dict[str, os.stat_result]  # opsgen's files written anew
+    touched: set[str]  # folders whose entries change
+    seen: dict[str, os.stat_result]  # everything that was there
+
+
+def plan(out: Path, shown: str, files: dict[str, bytes]) -> _Plan:
+    """What synth will do to ``out``; OutputRefused (every problem) when it cannot keep something."""
+    entries = scan(out)
+    generated = {rel for rel, i in entries.items() if stat.S_ISREG(i.st_mode) and is_generated(out / rel)}
+    if entries and not generated:
+        raise OutputRefused([not_an_output_directory(out) or shown])
+    problems = [p for rel in files for p in _conflicts(rel, shown, entries, generated)]
+    if problems:
+        raise OutputRefused(problems)
+    kept = [rel for rel, i in entries.items() if not stat.S_ISDIR(i.st_mode) and rel not in generated]
+    dirs = _kept_dirs(entries, [*kept, *files])
+    dropped = [rel for rel, i in entries.items() if stat.S_ISDIR(i.st_mode) and rel not in dirs]
+    return _Plan(
+        root=os.lstat(out) if out.is_dir() else None,
+        dirs=dirs,
+        keep=kept,
+        replace={rel: entries[rel] for rel in files if rel in entries},
+        touched={_parent(rel) for rel in [*files, *generated, *dropped]},
+        seen=entries,
+    )
+
+
+def _conflicts(rel: str, shown: str, entries: dict[str, os.stat_result], generated: set[str]) -> list[str]:
+    """Why ``rel`` cannot be written: something not opsgen's on its way or in its place."""
+    parts = rel.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        info = entries.get(folder)
+        if info is None or stat.S_ISDIR(info.st_mode) or (stat.S_ISREG(info.st_mode) and folder in generated):
+            continue
+        what = "a symbolic link: synth never writes through one" if stat.S_ISLNK(info.st_mode) else f"{_kind(info)}"
+        return [f"{shown}/{folder} is {what}, and synth writes the folder {shown}/{folder}/; move it away and run again"]
+    info = entries.get(rel)
+    if info is None:
+        return []
+    if rel not in generated:
+        return [f"{shown}/{rel} was not written by opsgen ({_kind(info)} without the generated header), "
+                "and synth writes this path; move it away (or delete it) and run again"]
+    if info.st_nlink > 1:
+        return [f"{shown}/{rel} has {info.st_nlink} hard links, which writing it anew would break; "
+                "remove the other links (or copy the file) and run again"]
+    return []
+
+
+def _kind(info: os.stat_result) -> str:
+    mode = info.st_mode
+    kinds = {stat.S_ISREG: "a file", stat.S_ISDIR: "a folder", stat.S_ISLNK: "a symbolic link", stat.S_ISFIFO: "a FIFO",
+             stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device"}
+    return next((name for test, name in kinds.items() if test(mode)), "a special file")
+
+
+def _kept_dirs(entries: dict[str, os.stat_result], kept: list[str]) -> dict[str, os.stat_result]:
+    """Folders that hold something kept or written, and empty folders (someone
+    made them); a folder whose entries were all opsgen's stale files goes with them."""
+    nonempty = {_parent(rel) for rel in entries}
+    empty = [rel for rel, i in entries.items() if stat.S_ISDIR(i.st_mode) and rel not in nonempty]
+    wanted: set[str] = set()
+    for rel in kept + empty:
+        folder = rel if rel in empty else _parent(rel)
+        while folder and folder not in wanted:
+            wanted.add(folder)
+            folder = _parent(folder)
+    return {rel: info for rel, info in entries.items() if rel in wanted}
+
+
+def _parent(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def write(out: Path, files: dict[str, bytes]) -> list[str]:
+    """Make ``out`` hold ``files`` plus everything there that opsgen did not
+    write. Returns warnings: what appeared in ``out`` while synth ran and could
+    not be put back in place (it is kept, in a staging folder no run removes)."""
+    shown = str(out)
+    out = _target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_staging(out)
+    todo = plan(out, shown, files)
+    staging = _Staging(out)
+    old, stranded = None, []
     try:
-        with open(path, "rb") as handle:
-            return handle.readline().rstrip(b"\r\n") == _HEADER
+        _fill(staging.tree, out, shown, todo, files)
+        old = _swap(staging, out)
+        stranded = _put_back(old, out, todo.seen) if old is not None else []
+    finally:
+        staging.remove(keep=bool(stranded))
+    return [
+        f"{shown}/{rel} appeared while synth ran and could not be put back; it is kept in {old}/{rel}" for rel in stranded
+    ]
+
+
+def _put_back(old: Path, out: Path, seen: dict[str, os.stat_result]) -> list[str]:
+    """Entries that appeared in the old tree after it was read (a concurrent
+    writer) go back to their place in the new one, the same inodes; those whose
+    place is taken are returned (and left where they are)."""
+    stranded: list[str] = []
+    moved: list[str] = []
+    for rel, info in scan(old).items():
+        if _unchanged(seen.get(rel), info, out / rel) or any(rel.startswith(m + "/") for m in moved):
+            continue
+        if _free(out / rel):
+            os.rename(old / rel, out / rel)
+            moved.append(rel)
+        else:
+            stranded.append(rel)
+    return stranded
+
+
+def _unchanged(before: os.stat_result | None, now: os.stat_result, place: Path) -> bool:
+    """Read before (a folder, or the same inode not modified since: inode numbers
+    are reused), or the very inode that is at its place in the new tree."""
+    same = before is not None and (before.st_ino, before.st_mtime_ns) == (now.st_ino, now.st_mtime_ns)
+    if before is not None and (stat.S_ISDIR(now.st_mode) or same):
+        return True
+    try:
+        return os.lstat(place).st_ino == now.st_ino and not stat.S_ISDIR(now.st_mode)
     except OSError:
         return False
 
 
-def compare(out: Path, files: dict[str, bytes]) -> Drift:
-    """Missing, changed and extra files: every file under ``out`` that synth
-    would not write is extra, so stale and hand-added files both show."""
-    present = set(existing_files(out))
-    missing = tuple(p for p in files if p not in present)
-    changed = tuple(p for p in files if p in present and (out / p).read_bytes() != files[p])
-    extra = tuple(sorted(present - set(files)))
-    return Drift(missing, changed, extra)
-
-
-def write(out: Path, files: dict[str, bytes]) -> None:
-    """Make ``out`` hold ``files`` plus the files there that opsgen did not write."""
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.opsgen-", dir=out.parent))
+def _free(place: Path) -> bool:
+    """Nothing is at ``place``, and its folder is a folder (not a link)."""
     try:
-        _keep_foreign(out, staging, files)
-        for rel, body in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
-        _swap(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return not os.path.lexists(place) and stat.S_ISDIR(os.lstat(place.parent).st_mode)
+    except OSError:
+        return False
 
 
-def _keep_foreign(out: Path, staging: Path, replaced: dict[str, bytes]) -> None:
-    """Copy the files opsgen did not write into the new tree (a path that is
-    written anew is replaced whoever wrote it: no need to open it)."""
-    for rel in existing_files(out):
-        source = out / rel
-        if rel not in replaced and not is_generated(source):
-            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, staging / rel, follow_symlinks=False)
+def _target(out: Path) -> Path:
+    """``-o`` given a symbolic link: synth writes the folder it points to and leaves the link alone."""
+    out = out.absolute()
+    if out.is_symlink():
+        target = out.resolve()
+        if not target.is_dir():
+            raise OutputRefused([f"the output {out} is a symbolic link to {target}, which is not a directory"])
+        return target
+    return out
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` at ``out``; afterwards ``staging`` holds the old tree (or nothing)."""
-    staging.chmod(0o755)
-    if not out.exists():
-        os.rename(staging, out)
-        return
-    if _exchange(staging, out):
-        return
-    old = staging.with_name(staging.name + ".old")  # fallback: two renames
-    os.rename(out, old)
-    os.rename(staging, out)
-    os.rename(old, staging)
+def _fill(tree: Path, out: Path, shown: str, todo: _Plan, files: dict[str, bytes]) -> None:
+    os.mkdir(tree)
+    for rel in todo.dirs:
+        os.mkdir(tree / rel)
+    for rel in todo.keep:
+        _link(out / rel, tree / rel, f"{shown}/{rel}")
+    for rel, body in files.items():
+        target = tree / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        if rel in todo.replace:
+            _keep_owner_and_mode(target, todo.replace[rel], f"{shown}/{rel}")
+    for rel, info in reversed(list(todo.dirs.items())):  # children first: a folder may be read-only
+        _keep_folder(tree / rel, info, rel not in todo.touched, f"{shown}/{rel}")
+    if todo.root is not None:
+        _keep_folder(tree, todo.root, "" not in todo.touched, shown)
+
+
+def _link(source: Path, target: Path, shown: str) -> None:
+    """The same inode under the new tree: owner, mode, times and other hard links kept."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError as exc:
+        raise OutputRefused([f"{shown} cannot be kept as it is ({exc.strerror}: synth keeps files by hard link "
+                             "in a new tree beside the old one); move it away and run again"]) from None
+
+
+def _keep_owner_and_mode(path: Path, old: os.stat_result, shown: str) -> None:
+    now = os.lstat(path)
+    if (now.st_uid, now.st_gid) != (old.st_uid, old.st_gid):
+        try:
+            os.chown(path, old.st_uid, old.st_gid, follow_symlinks=False)
+        except OSError as exc:
+            raise OutputRefused([f"{shown} cannot keep its owner {old.st_uid}:{old.st_gid} ({exc.strerror}); "
+                                 "run synth as its owner"]) from None
+    os.chmod(path, stat.S_IMODE(old.st_mode))
+
+
+def _keep_folder(path: Path, old: os.stat_result, untouched: bool, shown: str) -> None:
+    _keep_owner_and_mode(path, old, shown)
+    if untouched:
+        os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns), follow_symlinks=False)
+
+
+class _Staging:
+    """``.<out>.opsgen-<random>/`` beside ``out``: the new tree is built in
+    ``tree``; the marker, locked while this run lives, says it is opsgen's."""
+
+    def __init__(self, out: Path):
+        self.root = Path(tempfile.mkdtemp(prefix=conv.staging_prefix(out.name), dir=out.parent))
+        self.tree, self.old = self.root / "tree", self.root / "old"
+        self._marker = os.open(self.root / conv.STAGING_MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        os.write(self._marker, conv.STAGING_MARKER_TEXT)
+        fcntl.flock(self._marker, fcntl.LOCK_EX)
+
+    def remove(self, keep: bool = False) -> None:
+        """Remove the folder; ``keep``: leave it, unmarked, so that no run removes it."""
+        if keep:
+            os.unlink(self.root / conv.STAGING_MARKER)
+        else:
+            _remove_staging(self.root)
+        os.close(self._marker)
+
+
+def _remove_staging(root: Path) -> None:
+    """The trees first, the marker last: a kill half-way leaves a folder still marked."""
+    for name in ("tree", "old"):
+        _remove_tree(root / name)
+    for path in (root / conv.STAGING_MARKER, root):
+        try:
+            os.rmdir(path) if path == root else os.unlink(path)
+        except OSError:
+            pass  # the next run removes it
+
+
+def _remove_tree(path: Path) -> None:
+    def writable(function, name, excinfo):  # a read-only folder of the old tree (kept mode 500)
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            function(name)
+        except OSError:
+            pass
+
+    if os.path.lexists(path):
+        shutil.rmtree(path, onerror=writable)
+
+
+def remove_abandoned_staging(out: Path) -> None:
+    """Staging folders of ``out`` that a killed run left (marked, and held by
+    no running synth): the old tree goes back to ``out`` if a kill fell
+    between the two renames of the fallback, then the folder is removed."""
+    prefix = conv.staging_prefix(out.name)
+    for candidate in sorted(out.parent.iterdir()):
+        if candidate.name.startswith(prefix):
+            lock = _abandoned(candidate)
+            if lock is not None:
+                if not os.path.lexists(out) and (candidate / "old").is_dir():
+                    os.rename(candidate / "old", out)
+                _remove_staging(candidate)
+                os.close(lock)
+
+
+def _abandoned(candidate: Path) -> int | None:
+    """The marker locked by this process when ``candidate`` is a staging folder
+    of opsgen's that nobody holds; else None (then it is left alone). One a
+    kill left before its marker was written is empty: it is removed here (rmdir
+    removes nothing but an empty folder)."""
+    try:
+        info = os.lstat(candidate)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+            return None
+        marker = os.open(candidate / conv.STAGING_MARKER, _READ)
+    except OSError:
+        try:
+            os.rmdir(candidate)
+        except OSError:
+            pass
+        return None
+    try:
+        ours = stat.S_ISREG(os.fstat(marker).st_mode) and os.read(marker, 256) == conv.STAGING_MARKER_TEXT
+        if ours:
+            fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return marker
+    except OSError:
+        pass  # held: a synth running now
+    os.close(marker)
+    return None
+
+
+def _swap(staging: _Staging, out: Path) -> Path | None:
+    """Put the new tree at ``out``; returns where the old one is now (in the staging folder), if any."""
+    if not os.path.lexists(out):
+        os.rename(staging.tree, out)
+        return None
+    if _exchange(staging.tree, out):
+        return staging.tree
+    os.rename(out, staging.old)  # fallback: two renames
+    try:
+        os.rename(staging.tree, out)
+    except BaseException:
+        os.rename(staging.old, out)  # never leave no output at all
+        raise
+    return staging.old
 
 
 def _exchange(a: Path, b: Path) -> bool:

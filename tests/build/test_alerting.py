@@ -27,7 +27,7 @@ from opsgen.errors import CatalogueError
 from opsgen.build.lib import operator_config
 from opsgen.catalogue.model import Environment, Service, Slo
 from tests import prom_tools
-from tests.conftest import REPO
+from tests.conftest import BUNDLED
 from tests.support import manifests
 
 CATALOGUE = """\
@@ -120,7 +120,7 @@ def demo_docs(catalogue_path):
 
 @pytest.fixture(scope="module")
 def bundled_docs():
-    return documents(REPO / "services.yaml")
+    return documents(BUNDLED)
 
 
 # --- what is generated -----------------------------------------------------
@@ -483,7 +483,7 @@ def test_routing_object_references_secrets_only(bundled_docs):
 
 @prom_tools.needs_amtool
 def test_operator_rendering_of_the_bundled_routing_passes_amtool(tmp_path):
-    props = routing.routing_props(pipeline.load_valid(str(REPO / "services.yaml")).platform)
+    props = routing.routing_props(pipeline.load_valid(str(BUNDLED)).platform)
     config = operator_config(props)
     result = prom_tools.check_alertmanager(config, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
@@ -555,18 +555,18 @@ def test_catalogue_alert_may_not_take_a_generated_name(write_catalogue):
 def test_bundled_catalogue_is_valid_with_the_files_beside_it():
     """The bundled catalogue names only exposition files under metrics/ beside it (its
     long-running agents declare their duration buckets there)."""
-    catalogue = pipeline.load_valid(str(REPO / "services.yaml"))
-    known = promql.known_metrics(catalogue, str(REPO))
+    catalogue = pipeline.load_valid(str(BUNDLED))
+    known = promql.known_metrics(catalogue, str(BUNDLED.parent))
     assert known.problems == ()
     named = {s.metrics.exposition for e in catalogue.environments for s in e.services if s.metrics and s.metrics.exposition}
-    assert named and all(path.startswith("metrics/") and (REPO / path).is_file() for path in named)
+    assert named and all(path.startswith("metrics/") and (BUNDLED.parent / path).is_file() for path in named)
     assert promql.check_expr(catalogue.alerts[0].expr, known, "alerts[0].expr") == []
 
 
 @prom_tools.needs_promtool
 def test_bundled_pipeline_failure_alert_fires_on_regressions(tmp_path):
     """The bundled catalogue's own platform alert, tested like the generated ones."""
-    catalogue = pipeline.load_valid(str(REPO / "services.yaml"))
+    catalogue = pipeline.load_valid(str(BUNDLED))
     (group,) = alerting.platform_groups(catalogue.alerts, env(catalogue, "prod"), catalogue.platform)
     rules = {"groups": [group.to_json()]}
     (rule,) = rules["groups"][0]["rules"]

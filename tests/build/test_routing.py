@@ -10,7 +10,7 @@ import pytest
 from cdk8s import App, Chart
 
 from opsgen.build import routing
-from opsgen.build.lib import AlertmanagerConfig, operator_config
+from opsgen.build.lib import AlertmanagerConfig, operator_config, synth
 from opsgen.catalogue.model import Platform, Receiver
 from tests import prom_tools
 from tests.support import alertmanager, manifests
@@ -120,7 +120,7 @@ def test_no_runbook_button_without_a_runbook_for_every_alert():
 def test_the_object_is_valid_against_the_crd():
     chart = Chart(App(), "test", disable_resource_name_hashes=True)
     AlertmanagerConfig(chart, routing.routing_props(PLATFORM))
-    (doc,) = chart.to_json()
+    (doc,) = synth(chart)
     manifests.assert_valid(doc)
 
 

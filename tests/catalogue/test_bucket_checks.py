@@ -118,7 +118,7 @@ def test_unreadable_exposition_is_reported_once_as_before(write_catalogue):
 def test_buckets_are_parsed_from_prometheus_client_text(tmp_path):
     path = tmp_path / "agent.prom"
     path.write_bytes(exposition((0.5, 30, 120)))
-    read = promql.read_exposition(str(path))
+    read = promql.read_exposition(str(tmp_path), "agent.prom")
     assert read.buckets == {"agent_task_duration_seconds": (0.5, 30.0, 120.0)}
     assert "agent_task_duration_seconds_bucket" in read  # still series name -> label names
     assert bucket_checks.DEFAULT_BUCKETS[-1] == 10.0

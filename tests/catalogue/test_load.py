@@ -185,3 +185,19 @@ def test_control_characters():
     ]
     (only,) = problems("\x1fplatform: {}\n")
     assert only.startswith("services.yaml:1:1: cannot read YAML: unacceptable character") and "\n" not in only
+
+
+def test_a_catalogue_that_never_ends_is_refused_at_the_cap(tmp_path, monkeypatch):
+    """/dev/zero (or a FIFO that never closes its data) cannot exhaust memory: the read stops at the cap."""
+    monkeypatch.setattr(load, "MAX_BYTES", 1024)
+    with pytest.raises(CatalogueError) as caught:
+        load.load_file("/dev/zero")
+    assert [p.message for p in caught.value.problems] == ["the catalogue is larger than 1,024 bytes; split it into files with include:"]
+
+
+def test_a_catalogue_that_is_not_utf8_is_located_without_its_bytes(tmp_path):
+    path = tmp_path / "services.yaml"
+    path.write_bytes(b"platform: {name: \xff\xfesecret}\n")
+    with pytest.raises(CatalogueError) as caught:
+        load.load_file(str(path))
+    assert [p.message for p in caught.value.problems] == ["cannot read the catalogue: not UTF-8 text"]

@@ -117,10 +117,10 @@ def test_missing_exposition_file_is_located_at_its_key(write_catalogue):
 
 def test_unparsable_exposition_file(write_catalogue, tmp_path):
     path = write_catalogue(VALID.replace("metrics: {port: http}", "metrics: {port: http, exposition: bad.prom}", 1))
-    (tmp_path / "bad.prom").write_text("orch_stage_total{ 1\n", encoding="utf-8")
+    (tmp_path / "bad.prom").write_text("# TYPE a counter\na_total 1\norch_stage_total{ 1\n", encoding="utf-8")
     known = promql.known_metrics(pipeline.model.build(pipeline.load.load_file(str(path))), str(tmp_path))
     (problem,) = known.problems
-    assert problem.message.startswith("metrics.exposition: 'bad.prom' is not in the Prometheus text format: ")
+    assert problem.message == "metrics.exposition: 'bad.prom' is not in the Prometheus text format (line 3)"
 
 
 def test_exporter_lists_are_sorted_and_disjoint():

@@ -24,10 +24,10 @@ NAME_RULE = "must be a DNS-1123 label: lower case letters, digits and '-', start
 DURATION_RULE = "must be a Prometheus duration such as 15s, 2m or 1h30m"
 
 
-def test_the_repository_catalogue_is_valid():
-    from tests.conftest import REPO, VALID
+def test_the_bundled_catalogue_is_valid():
+    from tests.conftest import BUNDLED, VALID
 
-    validate.validate(load.load_file(str(REPO / "services.yaml")))
+    validate.validate(load.load_file(str(BUNDLED)))
     valid(VALID)
 
 
@@ -89,8 +89,8 @@ def test_unknown_keys_with_suggestions():
     ) == [
         "services.yaml:3:3: unknown key 'prometeus' in platform; did you mean 'prometheus'?",
         "services.yaml:8:27: unknown key 'intervall' in metrics; did you mean 'interval'?",
-        "services.yaml:9:5: unknown key 'scalling' in services[0]; did you mean 'scaling'?",
-        "services.yaml:10:5: unknown key 'zzz' in services[0]",
+        "services.yaml:9:5: unknown key 'scalling' in services[0] (worker); did you mean 'scaling'?",
+        "services.yaml:10:5: unknown key 'zzz' in services[0] (worker)",
     ]
 
 
@@ -323,7 +323,7 @@ def test_unknown_environment_in_override():
             environments:
               prd: {team: x}
         """
-    ) == ["services.yaml:11:7: environments.prd: unknown environment; did you mean 'prod'?"]
+    ) == ["services.yaml:11:7: environments.prd: unknown environment; did you mean 'prod'? (the catalogue's environments: dev, prod)"]
 
 
 def test_override_without_environments():
@@ -493,7 +493,7 @@ def test_bad_environment_name_and_max_severity():
         f"services.yaml:4:3: environments ('Prod') {NAME_RULE}",
         "services.yaml:4:10: environments.Prod.maxSeverity must be one of page, warn, info (got 'critical')",
         f"services.yaml:9:20: environments ('Dev_') {NAME_RULE}",
-        "services.yaml:10:71: alerts[0].labels ('9x') must be a Prometheus label name: letters, digits and '_', not starting with a digit",
+        "services.yaml:10:71: alerts[0].labels ('9x') must be a Prometheus label name: letters, digits and '_', not starting with a digit or '__'",
     ]
 
 
@@ -626,4 +626,81 @@ def test_rules_still_run_beside_structural_problems():
         f"services.yaml:2:3: platform.name ('Demo') {NAME_RULE}",
         "services.yaml:8:27: unknown key 'intervall' in metrics; did you mean 'interval'?",
         "services.yaml:9:31: scaling.maxReplicas (2) must be >= scaling.minReplicas (3)",
+    ]
+
+
+# --- messages: one mistake, one line that says what to do ------------------------------
+
+
+def test_a_misspelt_required_key_is_reported_once():
+    assert problems(
+        """\
+        platform:
+          nmae: demo
+        services:
+          - nmae: worker
+            namespace: apps
+            team: core
+            scaling: {maxReplica: 3, cpu: {targetUtilization: 50}}
+        """
+    ) == [
+        "services.yaml:2:3: unknown key 'nmae' in platform; did you mean 'name'?",
+        "services.yaml:4:5: unknown key 'nmae' in services[0]; did you mean 'name'?",
+        "services.yaml:7:15: unknown key 'maxReplica' in scaling; did you mean 'maxReplicas'?",
+    ]
+
+
+def test_a_missing_key_without_a_lookalike_is_still_missing():
+    assert problems("platform: {name: demo}\nservices:\n  - {name: w, namespace: a, zzz: 1}\n") == [
+        "services.yaml:3:5: services[0] (w) is missing the required key 'team'",
+        "services.yaml:3:29: unknown key 'zzz' in services[0] (w)",
+    ]
+
+
+def test_did_you_mean_ignores_case():
+    assert problems(
+        """\
+        platform: {name: demo}
+        services:
+          - name: worker
+            namespace: apps
+            team: core
+            Scaling: {maxReplicas: 3, cpu: {targetUtilization: 50}}
+            SLO: {successRate: 99}
+        """
+    ) == [
+        "services.yaml:6:5: unknown key 'Scaling' in services[0] (worker); did you mean 'scaling'?",
+        "services.yaml:7:5: unknown key 'SLO' in services[0] (worker); did you mean 'slo'?",
+    ]
+
+
+def test_an_unknown_environment_lists_the_known_ones():
+    assert problems(
+        """\
+        platform: {name: demo}
+        environments: {dev: {}, staging: {}, prod: {}}
+        services:
+          - name: worker
+            namespace: apps
+            team: core
+            environments: {qa: {}}
+        """
+    ) == ["services.yaml:7:20: environments.qa: unknown environment (the catalogue's environments: dev, staging, prod)"]
+
+
+def test_service_level_errors_name_the_service():
+    assert problems(
+        """\
+        platform: {name: demo}
+        services:
+          - {name: api, namespace: web, team: web}
+          - name: coding-agent
+            namespace: agents
+            scalling: {}
+          - just text
+        """
+    ) == [
+        "services.yaml:4:5: services[1] (coding-agent) is missing the required key 'team'",
+        "services.yaml:6:5: unknown key 'scalling' in services[1] (coding-agent); did you mean 'scaling'?",
+        "services.yaml:7:5: services[2] must be a mapping, not a string ('just text')",
     ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = ROOT / "tests" / "support" / "jsii_echo"
+BUNDLED = ROOT / "tests" / "golden" / "bundled" / "services.yaml"  # the tests' own catalogue
 
 KERNEL_TREE = """
 import json, os, sys
@@ -65,7 +66,7 @@ def test_both_runtimes_write_the_same_bytes(tmp_path: Path) -> None:
     outputs = {}
     for direct in ("1", "0"):
         out = tmp_path / direct
-        script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(ROOT / 'services.yaml')!r}, '-o', {str(out)!r}]))"
+        script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(BUNDLED)!r}, '-o', {str(out)!r}]))"
         python(script, OPSGEN_JSII_DIRECT=direct)
         outputs[direct] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     assert outputs["1"] == outputs["0"] and outputs["1"]
@@ -94,9 +95,35 @@ print("again:", Echo.say("twice"))
     assert "stderr: hello" in run.stderr
 
 
-def test_the_runtime_files_are_removed_when_the_process_ends() -> None:
-    runtime = python("import os, opsgen.build.lib; print(os.environ['JSII_RUNTIME'])").stdout.strip()
-    assert runtime and not Path(runtime).parent.exists()
+RUNTIME = "import os, opsgen.build.lib, opsgen.build.lib.json_api_object; print(os.environ['JSII_RUNTIME'])"
+
+
+def in_tmpdir(tmpdir: Path, script: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("JSII_RUNTIME", "OPSGEN_JSII_DIRECT")}
+    env["TMPDIR"] = str(tmpdir)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+
+
+def test_the_runtime_files_are_reused_by_every_run_and_nothing_else_is_left(tmp_path: Path) -> None:
+    """One folder for the runtime and one for opsgen's assembly, made once and
+    reused: a killed run leaves nothing of its own in TMPDIR."""
+    first = in_tmpdir(tmp_path, RUNTIME).stdout.strip()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert in_tmpdir(tmp_path, RUNTIME).stdout.strip() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == left
+    assert len(left) == 2 and all(name.startswith(f"opsgen-jsii-{os.geteuid()}-") for name in left)
+    assert Path(first).parent.name in left
+    assert all((tmp_path / name).stat().st_mode & 0o777 == 0o700 for name in left)
+
+
+def test_a_runtime_folder_that_is_not_exactly_ours_is_not_used(tmp_path: Path) -> None:
+    shared = Path(in_tmpdir(tmp_path, RUNTIME).stdout.strip()).parent
+    (shared / "program.js").write_text("require('child_process').execSync('touch /tmp/pwned')")  # someone else's code
+    runtime = in_tmpdir(tmp_path, RUNTIME)
+    assert runtime.returncode == 0, runtime.stderr
+    assert Path(runtime.stdout.strip()).parent != shared
+    assert not Path(runtime.stdout.strip()).exists()  # the private copy went at exit
+    assert (shared / "program.js").read_text().startswith("require(")  # and the odd one is not touched
 
 
 def test_the_opsgen_jsii_assembly_passes_jsiis_own_schema_check() -> None:

@@ -18,6 +18,7 @@ from opsgen.build.generate import Shard
 from opsgen.output.render import Rendered, merge
 
 ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = ROOT / "tests" / "golden" / "bundled" / "services.yaml"  # the tests' own catalogue
 
 
 def synth(catalogue: Path, out: Path, workers: int) -> None:
@@ -34,7 +35,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_workers_write_the_same_bytes_as_one_process(tmp_path: Path, workers: int) -> None:
-    catalogue = ROOT / "services.yaml"
+    catalogue = BUNDLED
     synth(catalogue, tmp_path / "one", 0)  # in the opsgen process itself
     synth(catalogue, tmp_path / "many", workers)
     assert tree(tmp_path / "many") == tree(tmp_path / "one") != {}
@@ -89,7 +90,7 @@ def _session_processes(session: int) -> list[str]:
 def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: Path, catalogue: str) -> None:
     """Workers are started before the catalogue is read: on bad input they are
     stopped, on good input they shut their jsii kernel down; nothing is left."""
-    text = (ROOT / "services.yaml").read_text()
+    text = BUNDLED.read_text()
     (tmp_path / "services.yaml").write_text(text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1))
     if (ROOT / "metrics").is_dir():  # exposition files the catalogue references
         shutil.copytree(ROOT / "metrics", tmp_path / "metrics")
@@ -120,7 +121,7 @@ def broken(catalogue, index, count):
     raise ValueError(f"shard {{index}} of {{count}} is broken")
 
 parallel._build = broken
-catalogue = pipeline.load_valid({str(ROOT / "services.yaml")!r})
+catalogue = pipeline.load_valid({str(BUNDLED)!r})
 try:
     with parallel.Workers(1) as workers:
         workers.build(catalogue)

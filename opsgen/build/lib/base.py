@@ -1,14 +1,18 @@
 """The one way a construct of this library becomes a Kubernetes object."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from constructs import Construct
 
-from opsgen.build.lib.json_api_object import JsonApiObject
+from opsgen.build.lib.json_api_object import JsonApiObject, to_json_text
 from opsgen.conventions import CUSTOM_RESOURCE_GROUPS, CUSTOM_RESOURCE_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION
+
+if TYPE_CHECKING:
+    from cdk8s import Chart
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -61,25 +65,57 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-class Manifest(JsonApiObject):
-    """An ApiObject built from a finished body (``spec``, ``data``) in one jsii
-    call (see json_api_object.py).
+class Manifest:
+    """One Kubernetes object of a chart, built from a finished body (``spec``,
+    ``data``).
 
-    Each object also records its identity on the Python side of its scope (see
-    ``created``), so output can be split into files without asking cdk8s."""
+    The object is checked and serialized here, and becomes a cdk8s ApiObject
+    (a ``JsonApiObject``) of ``scope`` when the chart is synthesized (``synth``):
+    all of a chart's objects cross to cdk8s in one jsii call instead of one
+    call each. Each object also records its identity on the Python side of its
+    scope (see ``created``), so output can be split into files without asking cdk8s."""
 
     def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
         if api_version.split("/")[0] in CUSTOM_RESOURCE_GROUPS:
             meta = with_sync_options(meta, CUSTOM_RESOURCE_SYNC_OPTIONS)
-        manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
-        super().__init__(scope, f"{kind}-{meta.namespace or ''}-{meta.name}", manifest)
+        self.manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
+        self.id = construct_id(kind, meta)
+        _pending(scope).append(to_json_text([self.id, self.manifest]))
         created(scope).append((kind, meta.namespace, meta.name))
+
+
+def construct_id(kind: str, meta: ObjectMeta) -> str:
+    """The id of an object in its chart, unique by construction: ``_`` occurs in
+    neither a kind, a namespace (DNS-1123 label) nor a name (DNS-1123 subdomain),
+    so ``<kind>_<namespace>_<name>`` never joins two objects into one id (with
+    ``-``, a-b/c and a/b-c did). Ids do not reach the output: names are explicit."""
+    return f"{kind}_{meta.namespace or ''}_{meta.name}"
 
 
 def created(scope: Construct) -> list[tuple[str, str | None, str]]:
     """(kind, namespace, name) of every Manifest created in ``scope``, in order."""
-    registry = getattr(scope, "_opsgen_created", None)
+    return _registry(scope, "_opsgen_created")
+
+
+def synth(chart: Chart) -> list[dict[str, Any]]:
+    """cdk8s's synthesis of ``chart`` (``Chart.toJson``: chart labels, patches,
+    resolution): its Manifests are added as ApiObjects first, in one jsii call,
+    and the result crosses back as one JSON string."""
+    pending = _pending(chart)
+    if pending:
+        JsonApiObject.add_all(chart, "[" + ",".join(pending) + "]")
+        pending.clear()
+    return json.loads(JsonApiObject.synth_json(chart))
+
+
+def _pending(scope: Construct) -> list[str]:
+    """[id, manifest] of every Manifest of ``scope`` not yet added, as JSON."""
+    return _registry(scope, "_opsgen_pending")
+
+
+def _registry(scope: Construct, attribute: str) -> list:
+    registry = getattr(scope, attribute, None)
     if registry is None:
         registry = []
-        scope._opsgen_created = registry  # a Python-side attribute: no jsii call
+        setattr(scope, attribute, registry)  # a Python-side attribute: no jsii call
     return registry

@@ -32,5 +32,21 @@ class JsonApiObject(cdk8s.ApiObject, metaclass=jsii.JSIIMeta, jsii_type="opsgen-
     (with ``name``) and the rest, JSON values only."""
 
     def __init__(self, scope: Construct, id: str, manifest: Mapping[str, Any]) -> None:
-        body = json.dumps(manifest, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        jsii.create(self.__class__, self, [scope, id, body])
+        jsii.create(self.__class__, self, [scope, id, to_json_text(manifest)])
+
+    @classmethod
+    def add_all(cls, scope: Construct, manifests: str) -> int:
+        """One JsonApiObject per ``[id, manifest]`` pair of the JSON array
+        ``manifests``, added to ``scope`` in order, in one jsii call."""
+        return jsii.sinvoke(cls, "addAll", [scope, manifests])
+
+    @classmethod
+    def synth_json(cls, chart: cdk8s.Chart) -> str:
+        """``chart.to_json()`` as one JSON string: the same values, without jsii
+        walking each of them on its way to Python."""
+        return jsii.sinvoke(cls, "synthJson", [chart])
+
+
+def to_json_text(value: Any) -> str:
+    """JSON as the assembly reads it: JSON values only (no NaN, no sets)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

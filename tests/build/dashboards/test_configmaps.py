@@ -14,7 +14,7 @@ from opsgen.build.lib.dashboard_config_map import MAX_BYTES
 from opsgen.pipeline import load_valid, synthesize
 
 HERE = Path(__file__).resolve().parent
-REPO_CATALOGUE = HERE.parents[2] / "services.yaml"
+REPO_CATALOGUE = HERE.parents[1] / "golden" / "bundled" / "services.yaml"  # the tests' own copy
 CATALOGUES = (HERE / "catalogue.yaml", REPO_CATALOGUE)
 
 

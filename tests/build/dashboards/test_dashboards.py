@@ -33,7 +33,7 @@ REPO = HERE.parents[2]
 FIXTURE = HERE / "catalogue.yaml"
 GOLDEN = REPO / "tests" / "golden" / "dashboards"
 REGEN = os.environ.get("OPSGEN_REGEN_GOLDEN") == "1"
-CATALOGUES = (FIXTURE, REPO / "services.yaml")
+CATALOGUES = (FIXTURE, REPO / "tests" / "golden" / "bundled" / "services.yaml")
 
 
 def scopes(catalogue: Catalogue) -> list[tuple[str, Scope]]:

@@ -77,7 +77,7 @@ def _topic(i: int) -> str:
 
 
 def _funnel(topics: tuple[str, ...]) -> str:
-    catalogue = load_valid(str(REPO / "services.yaml"))
+    catalogue = load_valid(str(REPO / "tests" / "golden" / "bundled" / "services.yaml"))
     env = catalogue.environments[0]
     (board,) = [b for b in build(Scope(catalogue.platform, env.services, topics)) if b.title == "Pipeline Funnel"]
     return board.json

@@ -1,7 +1,9 @@
-"""Construct tests: build one construct in a cdk8s Chart and read it back with chart.to_json()."""
+"""Construct tests: build one construct in a cdk8s Chart and read it back with lib.synth (cdk8s's Chart.toJson)."""
 from __future__ import annotations
 
 import pytest
+
+from opsgen.build.lib import synth
 
 
 @pytest.fixture
@@ -11,10 +13,6 @@ def chart():
     return Chart(App(), "test", disable_resource_name_hashes=True)
 
 
-def synth(chart) -> list[dict]:
-    return chart.to_json()
-
-
 def one(chart) -> dict:
-    (doc,) = chart.to_json()
+    (doc,) = synth(chart)
     return doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from cdk8s import App, Chart
 
+from opsgen.build.lib import synth as lib_synth
 from opsgen.build.lib import AlertmanagerConfig, AlertmanagerConfigProps, ObjectMeta, Receiver, SecretRef, operator_config
 from tests import prom_tools
 from tests.support import manifests
@@ -22,7 +23,7 @@ PROPS = AlertmanagerConfigProps(META, (("page", "page"), ("warn", "warn")), RECE
 def synth(props: AlertmanagerConfigProps) -> dict:
     chart = Chart(App(), "test", disable_resource_name_hashes=True)
     AlertmanagerConfig(chart, props)
-    (doc,) = chart.to_json()
+    (doc,) = lib_synth(chart)
     return doc
 
 

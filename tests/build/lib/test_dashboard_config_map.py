@@ -6,6 +6,7 @@ import json
 import pytest
 from cdk8s import App, Chart
 
+from opsgen.build.lib import synth as lib_synth
 from opsgen.build.lib import DashboardConfigMap, DashboardConfigMapProps, ObjectMeta
 from opsgen.build.lib.dashboard_config_map import MAX_BYTES
 
@@ -20,7 +21,7 @@ def meta(namespace: str | None = "monitoring") -> ObjectMeta:
 def synth(props: DashboardConfigMapProps) -> dict:
     chart = Chart(App(), "test", disable_resource_name_hashes=True)
     DashboardConfigMap(chart, props)
-    (doc,) = chart.to_json()
+    (doc,) = lib_synth(chart)
     return doc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from cdk8s import App, Chart
 
+from opsgen.build.lib import synth as lib_synth
 from opsgen.build.lib import ObjectMeta, PrometheusRule, PrometheusRuleProps, Rule, RuleGroup
 from tests import prom_tools
 from tests.support import manifests
@@ -22,7 +23,7 @@ ALERT = Rule(
 def synth(props: PrometheusRuleProps) -> dict:
     chart = Chart(App(), "test", disable_resource_name_hashes=True)
     PrometheusRule(chart, props)
-    (doc,) = chart.to_json()
+    (doc,) = lib_synth(chart)
     return doc
 
 

@@ -17,7 +17,31 @@ class JsonApiObject extends ApiObject {
    * @param manifest the object as JSON: apiVersion, kind, metadata and the rest
    */
   constructor(scope, id, manifest) {
-    super(scope, id, JSON.parse(manifest));
+    super(scope, id, typeof manifest === 'string' ? JSON.parse(manifest) : manifest);
+  }
+
+  /**
+   * Adds one JsonApiObject per [id, manifest] pair to scope, in order: a
+   * whole chart's objects in one jsii call instead of one call each.
+   * @param scope the construct scope
+   * @param manifests a JSON array of [id, manifest] pairs
+   * @returns how many objects were added
+   */
+  static addAll(scope, manifests) {
+    const pairs = JSON.parse(manifests);
+    for (const [id, manifest] of pairs) {
+      new JsonApiObject(scope, id, manifest);
+    }
+    return pairs.length;
+  }
+
+  /**
+   * The chart's synthesized objects as one JSON string: the same values as
+   * chart.toJson(), without jsii walking every value on its way to Python.
+   * @param chart the chart
+   */
+  static synthJson(chart) {
+    return JSON.stringify(chart.toJson());
   }
 
   /**
