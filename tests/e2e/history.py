@@ -1,0 +1,116 @@
+"""History a fresh Prometheus cannot have scraped itself, backfilled with
+``promtool tsdb create-blocks-from openmetrics`` into its data directory
+before it starts (the blocks end before its first scrape):
+
+- ``budget``: 30 days of rag-service at 0.5 % failures against its 99 % SLO,
+  so the 30-day error budget has a known remainder (half of it): its task
+  counters, and its recorded 5m error ratio (Sloth's 30-day ratio is the
+  average of that recording over 30 days, so it needs the recording's history).
+- ``steady``: a day of an exporter's series at their current values (Kubecost:
+  the cost panels integrate prices over a day on a 5-minute grid).
+- ``restart``: the last 30 minutes before "a restart" during the incidents:
+  the scenario services' own series, and ``ALERTS_FOR_STATE`` for alerts that
+  had been pending for 30 minutes. Prometheus restores an alert's ``for``
+  state from that series when it starts (for alerts whose ``for`` is at least
+  ``--rules.alert.for-grace-period``), so those alerts fire at once and reach
+  Alertmanager, as they would after a restart in the middle of an outage.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from prometheus_client import Histogram
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.e2e import fleet
+from tests.e2e.cluster import scenario
+from tests.e2e.generated import Generated
+from opsgen.catalogue.model import Service
+from tests.e2e.prometheus import History, Target, constant, counter
+
+BUDGET_SERVICE = "rag-service"
+BUDGET_FAILURE_RATIO = 0.005
+BUDGET_DAYS = 30
+BUDGET_STEP = 300.0  # seconds between backfilled samples
+STEADY_DAYS = 1
+STEADY_STEP = 120.0
+RESTART_MINUTES = 30
+RESTART_STEP = 10.0
+GAP = 5.0  # seconds between the end of the history and the server's start
+TASKS_PER_SECOND = 1 / fleet.TICK
+RATIO_5M = "slo:sli_error:ratio_rate5m"
+
+
+def _target(targets: Iterable[Target], service: str) -> Target:
+    (found,) = [t for t in targets if t.service == service]
+    return found
+
+
+def budget(generated: Generated, targets: list[Target], now: float) -> History:
+    service = generated.service(BUDGET_SERVICE)
+    conventions = generated.catalogue.platform.metrics
+    labels = _target(targets, service.name).labels()
+    start, end = now - BUDGET_DAYS * 86400, now - GAP
+    out = History()
+    for outcome, share in (("success", 1 - BUDGET_FAILURE_RATIO), (conventions.failure_outcome, BUDGET_FAILURE_RATIO)):
+        series = labels | {conventions.outcome_label: outcome}
+        out.add(conventions.requests, series, counter(start, end, BUDGET_STEP, TASKS_PER_SECOND * share))
+    out.add(RATIO_5M, _record_labels(generated, service), constant(start, end, BUDGET_STEP, BUDGET_FAILURE_RATIO))
+    return out
+
+
+def _record_labels(generated: Generated, service: Service) -> dict[str, str]:
+    """The labels of the service's recorded 5m error ratio: its rule's own
+    labels over the namespace and service its expression keeps."""
+    for rule_file in generated.rule_files().values():
+        for group in rule_file["groups"]:
+            for rule in group["rules"]:
+                labels = {"namespace": service.namespace, "service": service.name} | (rule.get("labels") or {})
+                if rule.get("record") == RATIO_5M and labels["service"] == service.name:
+                    return labels
+    raise AssertionError(f"no {RATIO_5M} recorded for {service.name}")
+
+
+def steady(target: Target, exposition: str, now: float) -> History:
+    """``exposition`` (what ``target`` serves now) as constant history over the
+    last STEADY_DAYS; the exporter's own labels win, as with honor_labels."""
+    out = History()
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            samples = constant(now - STEADY_DAYS * 86400, now - GAP, STEADY_STEP, sample.value)
+            out.add(sample.name, target.labels() | sample.labels, samples)
+    return out
+
+
+def restart(generated: Generated, targets: list[Target], alerts: list[dict[str, str]], now: float) -> History:
+    """``alerts``: label sets (with alertname) of the alerts that were pending."""
+    start, end = now - RESTART_MINUTES * 60, now - GAP
+    out = History()
+    for labels in alerts:  # the value is the time the alert became active
+        out.add("ALERTS_FOR_STATE", labels, constant(start, end, 60.0, start))
+    for target in targets:
+        kind = fleet_scenario(generated, target.service)
+        if kind in ("outage", "slow"):
+            _tasks(out, generated, target.labels(), kind, start, end)
+    return out
+
+
+def fleet_scenario(generated: Generated, service: str) -> str | None:
+    found = [s for s in generated.services if s.name == service]
+    return scenario(found[0]) if found else None
+
+
+def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str, start: float, end: float) -> None:
+    """What fleet.agent exported over [start, end] in scenario ``kind``."""
+    conventions = generated.catalogue.platform.metrics
+    outcome = conventions.failure_outcome if kind == "outage" else "success"
+    growing = counter(start, end, RESTART_STEP, TASKS_PER_SECOND)
+    out.add(conventions.requests, labels | {conventions.outcome_label: outcome}, growing)
+    seconds = fleet.SLOW_TASK if kind == "slow" else 0.3
+    base = conventions.duration
+    for bound in Histogram.DEFAULT_BUCKETS:
+        le = "+Inf" if bound == float("inf") else repr(float(bound))
+        out.add(f"{base}_bucket", labels | {"le": le}, growing if seconds <= bound else constant(start, end, RESTART_STEP, 0.0))
+    out.add(f"{base}_count", labels, growing)
+    out.add(f"{base}_sum", labels, [(t, v * seconds) for t, v in growing])
+
