@@ -168,8 +168,9 @@ def report(rows: list[dict[str, float]], runs: int) -> str:
         "the same documents with libyaml's C dumper. MB is peak RSS: of the largest single process "
         "(kernel accounting) / of the whole process tree, opsgen's worker processes and their Node "
         "processes together (proportional set size, so pages the workers share are counted once; sampled "
-        "every 20 ms). Targets at 1,000 services, one environment: "
-        "synth <= 3x the limit, peak RSS <= 400 MB, check no slower than synth.\n\n"
+        "every 20 ms). Targets: 1,000 services, one environment: synth <= 2x the limit, peak RSS of the "
+        "whole tree <= 300 MB; 100 services: synth <= 4x; check and diff no slower than synth; validate of "
+        "100 services <= 0.3 s.\n\n"
         + table(rows)
         + "\nSee the notes below the table (kept by hand) for where the time goes.\n"
     )
