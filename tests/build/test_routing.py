@@ -13,29 +13,9 @@ from opsgen.build import routing
 from opsgen.build.lib import AlertmanagerConfig, operator_config, synth
 from opsgen.catalogue.model import Platform, Receiver
 from tests import prom_tools
+from tests.support.alertmanager import KPS_BASE
 from tests.support import alertmanager, manifests
 
-# kube-prometheus-stack 58.3.1, values.yaml alertmanager.config (the chart's default): the
-# base the operator merges every AlertmanagerConfig into (restated, for the tests).
-KPS_BASE = {
-    "global": {"resolve_timeout": "5m"},
-    "inhibit_rules": [
-        {"source_matchers": ["severity = critical"], "target_matchers": ["severity =~ warning|info"], "equal": ["namespace", "alertname"]},
-        {"source_matchers": ["severity = warning"], "target_matchers": ["severity = info"], "equal": ["namespace", "alertname"]},
-        {"source_matchers": ["alertname = InfoInhibitor"], "target_matchers": ["severity = info"], "equal": ["namespace"]},
-        {"target_matchers": ["alertname = InfoInhibitor"]},
-    ],
-    "route": {
-        "group_by": ["namespace"],
-        "group_wait": "30s",
-        "group_interval": "5m",
-        "repeat_interval": "12h",
-        "receiver": "null",
-        "routes": [{"receiver": "null", "matchers": ['alertname = "Watchdog"']}],
-    },
-    "receivers": [{"name": "null"}],
-    "templates": ["/etc/alertmanager/config/*.tmpl"],
-}
 PLATFORM = Platform(
     name="demo",
     runbook_base_url="https://runbooks.example.com",

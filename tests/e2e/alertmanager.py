@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from opsgen.build.lib import AlertmanagerConfigProps, operator_config
-from tests.build.test_routing import KPS_BASE
+from tests.support.alertmanager import KPS_BASE
 from tests.e2e import webhook
 from tests.e2e.processes import LOOPBACK, Process, Processes, http_json
 
