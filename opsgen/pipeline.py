@@ -1,10 +1,11 @@
 """The stages in order: load -> validate -> model -> generate -> render -> write."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, bucket_checks, include, load, model, objects, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.catalogue import alert_checks, include, load, model, objects, validate  # noqa: F401 (load: tests reach it here)
 from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
@@ -25,13 +26,13 @@ def load_valid(catalogue: str) -> model.Catalogue:
             raise CatalogueError(problems)
         built = model.build(doc)
         objects.check(built)  # object names and alert names unique per environment
-        alert_checks.check(built)  # PromQL, metric names, exposition files
-    return built
+        warnings = alert_checks.check(built)  # PromQL, metric names, exposition files, buckets
+    return replace(built, warnings=warnings)
 
 
 def catalogue_warnings(catalogue: model.Catalogue) -> list[Problem]:
     """Located warnings about a valid catalogue: printed, the exit status stays 0."""
-    return list(bucket_checks.findings(catalogue).warnings)
+    return list(catalogue.warnings)
 
 
 def synthesize(catalogue: model.Catalogue) -> "Rendered":

@@ -26,16 +26,18 @@ GENERATED_FROM = {  # what each generated alert is derived from, for the reserve
 }
 
 
-def check(catalogue: Catalogue, base_dir: str | None = None) -> None:
-    """Raise CatalogueError with every alert problem; ``base_dir`` (default: the
+def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, ...]:
+    """Raise CatalogueError with every alert problem, else return the warnings (a
+    latencyP95 no declared bucket vouches for); ``base_dir`` (default: the
     catalogue's directory) is where exposition paths start."""
     if base_dir is None:
         base_dir = os.path.dirname(os.path.abspath(catalogue.file))
     known = known_metrics(catalogue, base_dir)
-    problems = list(known.problems) + list(alert_problems(catalogue, known))
-    problems += bucket_checks.findings(catalogue, base_dir).errors  # latencyP95 above the declared buckets
+    buckets = bucket_checks.findings(catalogue, base_dir)  # latencyP95 against the declared buckets
+    problems = list(known.problems) + list(alert_problems(catalogue, known)) + list(buckets.errors)
     if problems:
         raise CatalogueError(problems)
+    return buckets.warnings
 
 
 def alert_problems(catalogue: Catalogue, known: KnownMetrics) -> Iterable[Problem]:

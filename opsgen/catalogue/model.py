@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsgen import durations
-from opsgen.errors import Location
+from opsgen.errors import Location, Problem
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
 from opsgen.catalogue.validate import environment_names
@@ -162,6 +162,7 @@ class Catalogue:
     environments: tuple[Environment, ...]
     alerts: tuple[Alert, ...] = ()
     pipeline_topics: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()  # located warnings of the checks (exit status stays 0)
 
 
 def build(doc: Document) -> Catalogue:
