@@ -3,7 +3,6 @@ regular file inside the catalogue's folder, capped, and never quoted."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from opsgen import pipeline
 from opsgen.catalogue import files, promql
 from opsgen.errors import CatalogueError
 from tests.conftest import VALID
+from tests.support.alarm import fail_after
 
 SECRET = "hunter2-d0-not-print"
 
@@ -22,15 +22,8 @@ SECRET = "hunter2-d0-not-print"
 @pytest.fixture(autouse=True)
 def never_hang():
     """A read that blocks (a FIFO) fails the test instead of hanging the suite."""
-
-    def hung(signum, frame):
-        raise AssertionError("the read blocked")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with fail_after(20, "the read blocked"):
+        yield
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.alarm import fail_after
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,15 +34,8 @@ FILES = {"apps/api.yaml": gen("kind: A"), "apps/worker.yaml": gen("kind: W"), "p
 @pytest.fixture(autouse=True)
 def never_hang():
     """Opening a FIFO or reading /dev/zero would block or never end: fail instead."""
-
-    def hung(signum, frame):
-        raise AssertionError("synth blocked on an entry of the output folder")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(30)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with fail_after(30, "synth blocked on an entry of the output folder"):
+        yield
 
 
 def state(root: Path) -> dict[str, tuple]:

@@ -10,15 +10,13 @@ optionally merged into the Alertmanager's base config as the operator does, so
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Union
 
 from constructs import Construct
 
-from opsgen.build.lib.base import Manifest, ObjectMeta, require
+from opsgen.build.lib.base import Manifest, ObjectMeta, require, require_label_name
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 SECRETS_DIR = "/etc/alertmanager/secrets"  # where the stack mounts alertmanagerSpec.secrets
 MATCH_TYPES = ("=", "!=", "=~", "!~")
 NON_EMPTY = ".+"  # regex of a label that is present (Alertmanager anchors matcher regexes)
@@ -33,7 +31,7 @@ class Matcher:
     match_type: str = "="
 
     def __post_init__(self) -> None:
-        require(bool(_LABEL_NAME.match(self.name)), f"{self.name!r} is not a label name")
+        require_label_name(self.name)
         require(self.match_type in MATCH_TYPES, f"match type {self.match_type!r} is not one of {MATCH_TYPES}")
 
     def to_json(self) -> dict[str, str]:
@@ -70,7 +68,7 @@ class InhibitRule:
     def __post_init__(self) -> None:
         require(bool(self.source) and bool(self.target), "an inhibit rule needs source and target matchers")
         for label in self.equal:
-            require(bool(_LABEL_NAME.match(label)), f"{label!r} is not a label name")
+            require_label_name(label)
 
     def _present(self) -> tuple[Matcher, ...]:
         return tuple(Matcher(label, NON_EMPTY, "=~") for label in self.equal)
@@ -227,7 +225,7 @@ class AlertmanagerConfigProps:
         default = self.receivers[names.index(self.default_receiver)]
         require(default.pagerduty is None and default.slack is None, "the default receiver has no integration")
         for label in (self.label,) + self.group_by + self.inhibit_equal:
-            require(bool(_LABEL_NAME.match(label)), f"{label!r} is not a label name")
+            require_label_name(label)
         for route in self.route_list():
             require(route.receiver in names, f"route to undefined receiver {route.receiver!r}")
 

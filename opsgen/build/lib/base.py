@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ def require(condition: bool, message: str) -> None:
     """Props checks: a broken prop is a bug in the caller, never user input."""
     if not condition:
         raise ValueError(message)
+
+
+def require_label_name(label: str) -> None:
+    """A Prometheus (and Alertmanager) label name."""
+    require(bool(_LABEL_NAME.match(label)), f"{label!r} is not a label name")
 
 
 class Manifest:

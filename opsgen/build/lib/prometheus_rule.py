@@ -13,9 +13,8 @@ from constructs import Construct
 
 from opsgen import durations
 from opsgen.catalogue.promql import syntax_error
-from opsgen.build.lib.base import Manifest, ObjectMeta, require
+from opsgen.build.lib.base import Manifest, ObjectMeta, require, require_label_name
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 
 
@@ -45,7 +44,7 @@ class Rule:
         if self.for_ is not None:
             require(durations.is_duration(self.for_), f"for {self.for_!r} is not a duration")
         for name in list(self.labels) + list(self.annotations):
-            require(bool(_LABEL_NAME.match(name)), f"{name!r} is not a label name")
+            require_label_name(name)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"alert": self.alert} if self.alert else {"record": self.record}
