@@ -265,7 +265,7 @@ def rule_problems(doc: Document) -> list[Problem]:
         if not isinstance(service, dict) or not isinstance(service.get("environments") or {}, dict):
             continue
         problems += _override_env_problems(doc, index, service, envs)
-        problems += _in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
+        problems += in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
     problems += kafka_server_problems(doc)
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
@@ -274,7 +274,7 @@ def rule_problems(doc: Document) -> list[Problem]:
     return sorted(set(problems), key=sort_key)
 
 
-def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
+def in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
     """A problem of every environment is reported once, as it is; one that only
     some environments' overrides cause names them, since it may be located at
     the service's own key (an override of ``interval`` makes the base
@@ -294,7 +294,6 @@ def _in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
     return out
 
 
-in_environments = _in_environments  # for the model-level checks (objects.py)
 
 
 def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
