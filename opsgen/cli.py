@@ -74,7 +74,7 @@ def _add_formats(subparsers: dict[str, argparse.ArgumentParser]) -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as ^C is: workers stopped, staging removed, one line, exit 143."""
+    """SIGTERM, handled as ^C is: the worker stopped, staging removed, one line, exit 143."""
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -207,7 +207,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "show":
         return _show(args)
-    with pipeline.start_synthesis(args.catalogue) as synthesis:  # cdk8s starts while the catalogue is read
+    with pipeline.start_synthesis() as synthesis:  # cdk8s starts while the catalogue is read
         catalogue = pipeline.load_valid(args.catalogue)
         _warn(pipeline.catalogue_warnings(catalogue))
         rendered = synthesis.build(catalogue)
@@ -320,7 +320,7 @@ def _show(args: argparse.Namespace) -> int:
     from opsgen import pipeline
     from opsgen.output import show
 
-    with pipeline.start_synthesis(args.catalogue) as synthesis:
+    with pipeline.start_synthesis() as synthesis:
         catalogue = pipeline.load_valid(args.catalogue)
         try:
             env, service = show.find(catalogue, args.service, args.env)

@@ -9,7 +9,7 @@ from opsgen.catalogue import alert_checks, include, load, model, objects, valida
 from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
-    from opsgen.output.parallel import Workers
+    from opsgen.output.parallel import Worker
     from opsgen.output.render import Rendered
 
 
@@ -37,18 +37,18 @@ def catalogue_warnings(catalogue: model.Catalogue) -> list[Problem]:
 
 def synthesize(catalogue: model.Catalogue) -> "Rendered":
     """Every output file's bytes, built with cdk8s; nothing is written.
-    Large catalogues are built by several processes at once (see parallel.py)."""
+    Built in a worker process (see parallel.py)."""
     from opsgen.output.parallel import synthesize as build
 
     return build(catalogue)
 
 
-def start_synthesis(catalogue_file: str) -> "Workers":
-    """Worker processes that start cdk8s now, for the catalogue in this file
-    once it is loaded: ``with start_synthesis(f) as s: s.build(load_valid(f))``."""
+def start_synthesis() -> "Worker":
+    """The worker process that starts cdk8s now, for a catalogue once it is
+    loaded: ``with start_synthesis() as s: s.build(load_valid(f))``."""
     from opsgen.output.parallel import start
 
-    return start(catalogue_file)
+    return start()
 
 
 def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:

@@ -1,13 +1,15 @@
-"""Stage 4, generate: the model -> one cdk8s Chart per environment.
+"""Stage 4, generate: the model -> one cdk8s Chart per environment,
+synthesized a batch of files at a time.
 
 Each ``*_part`` function adds the objects of one concern to the chart; this
 module only decides which parts go into which output file (names in
-conventions.py) and records how many objects each file gets.
+conventions.py), records how many objects each file gets, and hands the
+synthesized batches on (build/batch.py) to be rendered (output/render.py).
 """
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Iterator
 
 from opsgen.output import bridge
 
@@ -16,6 +18,7 @@ from cdk8s import App, Chart  # noqa: E402
 
 from opsgen.build import alerting, routing  # noqa: E402
 from opsgen import conventions as conv
+from opsgen.build.batch import Batch
 from opsgen.build.context import Context, Part
 from opsgen.build.dashboards import dashboard_files
 from opsgen.build.lib import (
@@ -37,63 +40,75 @@ from opsgen.build.lib import (
     ServiceMonitorProps,
     TriggerAuthentication,
     TriggerAuthenticationProps,
+    Pending,
     created,
+    pending_size,
+    synth_taken,
+    take_pending,
 )
-from opsgen.catalogue.model import Catalogue, Environment, Service
+from opsgen.catalogue.model import Catalogue, Service
 
 
-@dataclass(frozen=True)
-class EnvOutput:
-    """One environment: its chart, and which of the chart's objects (in creation
-    order) go to which file, as (file path, number of objects)."""
-
-    env: Environment
-    chart: Chart
-    files: tuple[tuple[str, int], ...]
+# A batch closes after the file that takes its queued JSON past this size: it
+# bounds what sits in memory at once (here and in Node) and keeps each jsii
+# request small (see jsii/index.js, synthBatch). Batches never split a file.
+BATCH_CHARS = 1 << 20
 
 
-@dataclass(frozen=True)
-class Shard:
-    """Which files to build: those whose position in an environment's file list
-    is ``index`` modulo ``count`` (default: all of them)."""
-
-    index: int = 0
-    count: int = 1
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.index < self.count:
-            raise ValueError(f"shard {self.index} of {self.count}")
-
-    def takes(self, position: int) -> bool:
-        return position % self.count == self.index
+def generate(catalogue: Catalogue, batch_chars: int | None = None) -> Iterator[Batch]:
+    """Every environment's objects, synthesized by cdk8s a batch at a time
+    (batches of ``batch_chars``, default BATCH_CHARS); each environment ends
+    with a batch (possibly of no files)."""
+    for env in catalogue.environments:
+        yield from _environment(Context(catalogue, env), batch_chars or BATCH_CHARS)
 
 
-def generate(catalogue: Catalogue, shard: Shard = Shard()) -> list[EnvOutput]:
-    return [_environment(catalogue, env, shard) for env in catalogue.environments]
+def _environment(ctx: Context, batch_chars: int) -> Iterator[Batch]:
+    """One Chart per environment; its objects are built file by file and cross
+    to cdk8s in batches (one jsii call each, lib.synth_taken). A batch is
+    synthesized on a thread of its own while the next one is built: the jsii
+    call waits for Node, the building is Python, so the two overlap."""
+    chart = Chart(App(), ctx.env.name or "default", disable_resource_name_hashes=True)
+    prefix = conv.env_dir(ctx.env.name)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsgen-synth") as synthesis:
+        in_flight: Future[Batch] | None = None
+        for files in _batched_files(ctx, chart, batch_chars):
+            taken = take_pending(chart)
+            if in_flight is not None:
+                yield in_flight.result()
+            in_flight = synthesis.submit(_synthesized, chart, prefix, files, taken)
+        if in_flight is not None:
+            yield in_flight.result()
 
 
-def _environment(catalogue: Catalogue, env: Environment, shard: Shard) -> EnvOutput:
-    """One Chart per environment: cdk8s synthesizes it with one crossing (lib.synth), where a chart per file would cost two jsii calls per file."""
-    ctx = Context(catalogue, env)
-    chart = Chart(App(), env.name or "default", disable_resource_name_hashes=True)
+def _batched_files(ctx: Context, chart: Chart, batch_chars: int) -> Iterator[tuple[tuple[str, int], ...]]:
+    """Builds the environment's files into ``chart``, one batch at a time:
+    (file path, objects) of each batch, once its queued JSON reaches
+    ``batch_chars`` (a file is never split), and of the rest at the end."""
     files: list[tuple[str, int]] = []
-    positions = itertools.count()
-
-    def add(path: str, *parts: Part) -> None:
-        if not shard.takes(next(positions)):
-            return
+    for path, parts in _files(ctx):
         before = len(created(chart))
         for part in parts:
             part(chart, ctx)
         files.append((path, len(created(chart)) - before))
+        if pending_size(chart) >= batch_chars:
+            yield tuple(files)
+            files = []
+    yield tuple(files)
 
+
+def _synthesized(chart: Chart, prefix: str, files: tuple[tuple[str, int], ...], taken: Pending) -> Batch:
+    return Batch(prefix, files, taken.identities, synth_taken(chart, taken))
+
+
+def _files(ctx: Context) -> Iterator[tuple[str, tuple[Part, ...]]]:
+    """Every output file of the environment, in order, with the parts that fill it."""
+    env = ctx.env
     for namespace in env.namespaces:
-        add(conv.namespace_file(namespace), _namespace_part(namespace))
+        yield conv.namespace_file(namespace), (_namespace_part(namespace),)
     for service in env.services:
-        add(conv.service_file(service), _monitor_part(service), _scaler_part(service), _rules_part(service))
-    for path, parts in platform_files(ctx):
-        add(path, *parts)
-    return EnvOutput(env, chart, tuple(files))
+        yield conv.service_file(service), (_monitor_part(service), _scaler_part(service), _rules_part(service))
+    yield from platform_files(ctx)
 
 
 def platform_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:

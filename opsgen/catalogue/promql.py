@@ -191,8 +191,15 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-# A string after = or != cannot make an expression invalid (=~ and !~ regexes can).
-_EQUALITY_STRING = re.compile(r'(?<![=!~])(!?=)\s*"(?:[^"\\]|\\.)*"')
+# A string after = or != cannot make an expression invalid (=~ and !~ regexes
+# can). The operator comes first and the lookbehind after it, so the search
+# skips from '!' or '=' to the next; the replacement is a function (a template
+# such as r'\1""' is parsed and expanded anew for every match).
+_EQUALITY_STRING = re.compile(r'(?:!=(?<![=!~]!=)|=(?<![=!~]=))\s*"(?:[^"\\]|\\.)*"')
+
+
+def _empty_string(match: re.Match[str]) -> str:
+    return '!=""' if match.group()[0] == "!" else '=""'
 
 
 def syntax_error(expr: str) -> str | None:
@@ -200,7 +207,12 @@ def syntax_error(expr: str) -> str | None:
 
     Cached by shape: generated rules differ between services only in label
     values, so one parse serves every service."""
-    return _shape_syntax_error(_EQUALITY_STRING.sub(r'\1""', expr))
+    return _shape_syntax_error(shape(expr))
+
+
+def shape(expr: str) -> str:
+    """``expr`` with every string after = or != emptied (its syntax is the same)."""
+    return _EQUALITY_STRING.sub(_empty_string, expr)
 
 
 @lru_cache(maxsize=65536)

@@ -1,1 +1,1 @@
-"""The output layer: synthesis in workers, rendering, the jsii bridge, writing and comparing dist/."""
+"""The output layer: synthesis in a worker, rendering, the jsii bridge, writing and comparing dist/."""

@@ -51,7 +51,7 @@ def prepare(kernel_here: bool = True) -> None:
     """Use the direct runtime for the jsii kernel of this process and of the
     processes it forks. Call before cdk8s is first imported: jsii starts its
     kernel then, and reads ``JSII_RUNTIME`` once. ``kernel_here``: this process
-    is about to start a kernel (a parent that only forks workers passes False:
+    is about to start a kernel (a parent that only forks a worker passes False:
     it must not import jsii)."""
     embedded = _embedded_runtime()
     if not (kernel_started() or "JSII_RUNTIME" in os.environ or not _wanted() or embedded is None):
@@ -239,7 +239,7 @@ def stop() -> None:
 def kernel_started() -> bool:
     """Whether this process may run a jsii kernel: jsii starts it when the
     first jsii package (constructs, cdk8s) is imported, and those import jsii
-    first. A process that has one must not fork workers (they would share its
+    first. A process that has one must not fork a worker (it would share its
     pipes), and can no longer choose its runtime."""
     return "jsii" in sys.modules
 

@@ -1,14 +1,17 @@
-"""Synthesis in worker processes, started before the catalogue is read.
+"""Synthesis in a worker process, started before the catalogue is read.
 
-The jsii bridge under cdk8s is one Node process answering one call at a time,
-so the output files are split into shards (generate.Shard), each built by a
-forked worker with its own cdk8s and Node. The workers are forked first thing:
-while this process loads and validates the catalogue, they import cdk8s and
-start Node. This process never imports cdk8s (a forked child cannot share a
-jsii kernel). The bytes are the same whatever the number of workers.
+cdk8s runs in a forked worker with its own jsii kernel (Node): while this
+process loads and validates the catalogue, the worker imports cdk8s and starts
+Node. Then the worker generates and synthesizes the catalogue a batch at a
+time (generate.py) and both processes render the batches into YAML, which is
+most of the work: a batch goes to this process unless AHEAD batches already
+wait for it, else the worker renders it itself and sends the bytes. This process never
+imports cdk8s (a forked child cannot share a jsii kernel). One worker, one
+Node: two would build in parallel but hold two copies of cdk8s and Node
+(docs/performance.md). The bytes are the same whoever renders a batch.
 
-OPSGEN_WORKERS=N forces N workers (at most MAX_WORKERS); 0 builds in this
-process (for profiling), as does a process that already runs cdk8s (tests).
+OPSGEN_WORKERS=0 builds in this process (for profiling), as does a process
+that already runs cdk8s (tests); any other value, or none, one worker.
 """
 from __future__ import annotations
 
@@ -18,132 +21,135 @@ import pickle
 import signal
 import traceback
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from opsgen.output import bridge
 from opsgen.catalogue.model import Catalogue
 
 if TYPE_CHECKING:
+    from opsgen.build.batch import Batch
     from opsgen.output.render import Rendered
 
-MAX_WORKERS = 4
-# One worker per this many bytes of catalogue, up to one per core (the size on
-# disk is all there is to go by before the catalogue is read). About 50
-# services: below that, a second worker costs more (its own cdk8s import and
-# Node start) than it saves.
-BYTES_PER_WORKER = 16 * 1024
+READY = b"r"  # this process is ready to render a batch
+# Batches the parent may have waiting for it: with one being rendered and one
+# queued it never waits for the worker, which renders a batch itself only
+# when the parent is that far behind.
+AHEAD = 2
 
 
-class Workers:
-    """Forked worker processes waiting for a catalogue to build (none: build in
-    this process).
+class Worker:
+    """A forked worker process waiting for a catalogue to build (with
+    ``forked`` False, none: build in this process).
 
-    Use as a context manager: on the way out, workers that were given nothing
-    (the catalogue had errors) are stopped."""
+    Use as a context manager: on the way out, a worker that was given nothing
+    (the catalogue had errors) or whose results will not be read is stopped."""
 
-    def __init__(self, count: int):
-        bridge.prepare(kernel_here=False)  # the workers inherit the runtime setting
-        context = multiprocessing.get_context("fork")
-        self._workers: list[tuple[multiprocessing.Process, Connection]] = []
+    def __init__(self, forked: bool):
+        bridge.prepare(kernel_here=False)  # the worker inherits the runtime setting
+        self._worker: tuple[multiprocessing.Process, Connection] | None = None
         self._given = False
-        for index in range(count):
+        if forked:
+            context = multiprocessing.get_context("fork")
             parent, child = context.Pipe()
-            siblings = [conn for _, conn in self._workers] + [parent]  # this process's ends, which a fork inherits
-            args = (child, index, count, os.getpid(), siblings)
-            process = context.Process(target=_work, args=args, name=f"opsgen-worker-{index}")
+            process = context.Process(target=_work, args=(child, os.getpid(), [parent]), name="opsgen-worker")
             process.start()
             child.close()
-            self._workers.append((process, parent))
+            self._worker = (process, parent)
 
     def build(self, catalogue: Catalogue) -> "Rendered":
-        from opsgen.output.render import merge  # cdk8s-free (see render.py)
+        """Every output file, rendered here or by the worker (see the module's docstring)."""
+        from opsgen.output.render import Rendered, Tally, render_batch  # cdk8s-free (see render.py)
 
-        if not self._workers:
-            return _build(catalogue, 0, 1)
+        if self._worker is None:
+            return _build(catalogue)
+        process, conn = self._worker
         self._given = True
-        job = pickle.dumps(catalogue, protocol=pickle.HIGHEST_PROTOCOL)
-        for _, conn in self._workers:
-            conn.send_bytes(job)
-        parts = [_result(process, conn) for process, conn in self._workers]
-        for process, _ in self._workers:
-            process.join()
-        return merge(parts)
+        conn.send_bytes(pickle.dumps(catalogue, protocol=pickle.HIGHEST_PROTOCOL))
+        files: dict[str, bytes] = {}
+        tally = Tally()
+        for batch, rendered in _results(process, conn):
+            if rendered is None:
+                rendered = render_batch(batch, catalogue.file)
+                _ready(conn)
+            files.update(rendered)
+            tally.add(batch)
+        process.join()
+        return Rendered(dict(sorted(files.items())), tally.summary())
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> "Worker":
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        """Workers that were given nothing, or whose results will not be read
-        (an error or ^C here), are stopped; the rest have ended."""
-        for process, conn in self._workers:
-            conn.close()
-            if process.is_alive() and (kind is not None or not self._given):
-                process.terminate()  # its Node ends when the worker's end of the pipe closes
-            process.join()
+        """A worker that was given nothing, or whose results will not be read
+        (an error or ^C here), is stopped; otherwise it has ended."""
+        if self._worker is None:
+            return
+        process, conn = self._worker
+        conn.close()
+        if process.is_alive() and (kind is not None or not self._given):
+            process.terminate()  # its Node ends when the worker's end of the pipe closes
+        process.join()
 
 
-def start(catalogue_file: str) -> Workers:
-    """Workers for the catalogue in this file, started now."""
-    return Workers(worker_count(catalogue_file))
+def start() -> Worker:
+    """The worker (or none, see forks), started now."""
+    return Worker(forks())
 
 
 def synthesize(catalogue: Catalogue) -> "Rendered":
-    with start(catalogue.file) as workers:
-        return workers.build(catalogue)
+    with start() as worker:
+        return worker.build(catalogue)
 
 
-def worker_count(catalogue_file: str) -> int:
-    forced = os.environ.get("OPSGEN_WORKERS", "")
-    if bridge.kernel_started():
-        return 0  # a forked child cannot share this process's jsii kernel
-    if forced.isdigit():
-        return min(int(forced), MAX_WORKERS)
-    try:
-        size = os.path.getsize(catalogue_file)
-    except OSError:
-        size = 0  # loading will report it
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_WORKERS, size // BYTES_PER_WORKER))
+def forks() -> bool:
+    """Whether to build in a worker: not with OPSGEN_WORKERS=0, and never in a
+    process that runs a jsii kernel (a forked child cannot share it)."""
+    return not bridge.kernel_started() and os.environ.get("OPSGEN_WORKERS", "").strip() != "0"
 
 
-def _build(catalogue: Catalogue, index: int, count: int) -> "Rendered":
-    from opsgen.build.generate import Shard, generate
+def _build(catalogue: Catalogue) -> "Rendered":
+    from opsgen.build.generate import generate
     from opsgen.output.render import render
 
-    return render(generate(catalogue, Shard(index, count)), catalogue.file)
+    return render(generate(catalogue), catalogue.file)
 
 
-def _work(conn: Connection, index: int, count: int, parent: int, siblings: list[Connection]) -> None:
-    """A worker: start cdk8s, wait for the catalogue, send back its shard's
-    files (or why it could not), then shut its kernel down.
+def _batches(catalogue: Catalogue) -> "Iterator[Batch]":
+    from opsgen.build.generate import generate
+
+    return generate(catalogue)
+
+
+def _work(conn: Connection, parent: int, inherited: list[Connection]) -> None:
+    """The worker: start cdk8s, wait for the catalogue, send its batches (or
+    why it could not), then shut its kernel down.
 
     It ends with its parent, however that ends: SIGTERM when the parent dies
     (Linux parent-death signal), and EOF on its channel, which only the parent
-    holds open (the ends of other workers' channels this fork inherited are
-    closed). On SIGTERM it ends at once, its Node kernel with it (bridge.abandon),
-    wherever it was: starting cdk8s, building, or sending its result."""
-    # ^C is the parent's to handle (it stops the workers). A handler, not
+    holds open (the parent's end, inherited by the fork, is closed here). On
+    SIGTERM it ends at once, its Node kernel with it (bridge.abandon), wherever
+    it was: starting cdk8s, building, or sending."""
+    # ^C is the parent's to handle (it stops the worker). A handler, not
     # SIG_IGN, which Node would inherit: Node itself ends on ^C.
     signal.signal(signal.SIGINT, _ignore)
     signal.signal(signal.SIGTERM, _end_now)
     bridge.die_with_parent(parent)
-    for inherited in siblings:
-        inherited.close()
+    for end in inherited:
+        end.close()
     try:
-        outcome = _outcome(conn, index, count)
-        if outcome is not None:
-            conn.send(outcome)
+        _serve(conn)
     except OSError:
         pass  # the parent stopped listening: it has an error of its own to report
     finally:
         bridge.stop()
 
 
-def _outcome(conn: Connection, index: int, count: int) -> tuple[str, object] | None:
-    """("ok", Rendered) or ("failed", traceback); None when the catalogue had errors."""
+def _serve(conn: Connection) -> None:
+    """Send ("batch", Batch, files or None) per batch, then ("done",), or
+    ("failed", traceback); nothing when the catalogue had errors (EOF)."""
     try:
-        from opsgen.build import generate
-        from opsgen.output import render  # noqa: F401  (cdk8s and its Node start here)
+        from opsgen.build import generate  # noqa: F401  (cdk8s and its Node start here)
+        from opsgen.output.render import render_batch
     except BaseException:  # reported once there is somebody to report to
         failure: str | None = traceback.format_exc()
     else:
@@ -151,13 +157,39 @@ def _outcome(conn: Connection, index: int, count: int) -> tuple[str, object] | N
     try:
         job = conn.recv_bytes()
     except EOFError:
-        return None
+        return
     if failure is not None:
-        return ("failed", failure)
+        return conn.send(("failed", failure))
     try:
-        return ("ok", _build(pickle.loads(job), index, count))
+        catalogue = pickle.loads(job)
+        ready = AHEAD
+        for batch in _batches(catalogue):
+            ready += _readiness(conn)
+            if ready:
+                conn.send(("batch", batch, None))
+                ready -= 1
+            else:
+                conn.send(("batch", batch.without_json(), render_batch(batch, catalogue.file)))
     except BaseException:
-        return ("failed", traceback.format_exc())
+        return conn.send(("failed", traceback.format_exc()))
+    conn.send(("done",))
+
+
+def _ready(conn: Connection) -> None:
+    """Tell the worker this process is ready for another batch to render."""
+    try:
+        conn.send_bytes(READY)
+    except OSError:
+        pass  # the worker has sent its last batch and ended
+
+
+def _readiness(conn: Connection) -> int:
+    """How many READY messages the parent has sent since the last look."""
+    count = 0
+    while conn.poll():
+        conn.recv_bytes()
+        count += 1
+    return count
 
 
 def _ignore(signum: int, frame: object) -> None:
@@ -174,11 +206,15 @@ def _end_now(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _result(process: multiprocessing.Process, conn: Connection) -> "Rendered":
-    try:
-        status, value = conn.recv()
-    except EOFError:
-        raise RuntimeError(f"{process.name} ended without a result (exit code {process.exitcode})") from None
-    if status != "ok":
-        raise RuntimeError(f"{process.name} failed:\n{value}")
-    return value
+def _results(process: multiprocessing.Process, conn: Connection) -> "Iterator[tuple[Batch, dict[str, bytes] | None]]":
+    """(batch, its rendered files or None) as the worker sends them."""
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            raise RuntimeError(f"{process.name} ended without a result (exit code {process.exitcode})") from None
+        if message[0] == "done":
+            return
+        if message[0] != "batch":
+            raise RuntimeError(f"{process.name} failed:\n{message[1]}")
+        yield message[1], message[2]

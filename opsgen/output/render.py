@@ -1,19 +1,19 @@
-"""Stage 5a, render: cdk8s charts -> the exact bytes of every output file.
+"""Stage 5a, render: batches synthesized by cdk8s -> the exact bytes of every output file.
 
-Importing this module does not import cdk8s: parallel.py merges rendered
-shards in a parent process that must never start a jsii kernel of its own.
+Importing this module does not import cdk8s: parallel.py renders batches in a
+parent process that must never start a jsii kernel of its own.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import yaml
 
 from opsgen import conventions as conv
-if TYPE_CHECKING:
-    from opsgen.build.generate import EnvOutput
+from opsgen.build.batch import Batch, Identity
 
 try:
     from yaml import CSafeDumper as _Base
@@ -61,40 +61,46 @@ class Rendered:
     summary: tuple[tuple[str, int, int], ...]  # (directory, objects, files)
 
 
-def render(outputs: "list[EnvOutput]", source: str) -> Rendered:
-    """``lib.synth`` is cdk8s's synthesis of a chart (resolution, patches,
-    ordering): two jsii calls per environment. Its objects come back in
-    creation order, which is checked against what generate recorded."""
-    from opsgen.build.lib import created, synth  # this module itself stays free of cdk8s (see parallel.py)
-
+def render(batches: Iterable[Batch], source: str) -> Rendered:
+    """Every batch rendered, in this process."""
     files: dict[str, bytes] = {}
-    summary = []
-    for out in outputs:
-        documents = synth(out.chart)
-        _check_order(documents, created(out.chart))
-        prefix, start = conv.env_dir(out.env.name), 0
-        for path, count in out.files:
-            if count:
-                files[os.path.join(prefix, path)] = dump(documents[start : start + count], source)
-            start += count
-        summary.append((prefix, len(documents), sum(1 for _, count in out.files if count)))
-    return Rendered(dict(sorted(files.items())), tuple(summary))
+    tally = Tally()
+    for batch in batches:
+        files.update(render_batch(batch, source))
+        tally.add(batch)
+    return Rendered(dict(sorted(files.items())), tally.summary())
 
 
-def _check_order(documents: list[dict[str, Any]], expected: list[tuple[str, str | None, str]]) -> None:
+def render_batch(batch: Batch, source: str) -> dict[str, bytes]:
+    """The output files of a batch: cdk8s's synthesis (resolution, patches,
+    ordering) split into files. cdk8s returns the objects in creation order,
+    which is checked against what generate recorded."""
+    documents = json.loads(batch.json)
+    _check_order(documents, batch.identities)
+    files, start = {}, 0
+    for path, count in batch.files:
+        if count:
+            files[os.path.join(batch.env, path)] = dump(documents[start : start + count], source)
+        start += count
+    return files
+
+
+def _check_order(documents: list[dict[str, Any]], expected: Sequence[Identity]) -> None:
     actual = [(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]) for d in documents]
-    if actual != expected:  # cdk8s reordered objects (e.g. a dependency): never split wrongly
+    if actual != list(expected):  # cdk8s reordered objects (e.g. a dependency): never split wrongly
         raise RuntimeError("cdk8s returned the objects in an unexpected order; cannot split them into files")
 
 
-def merge(parts: list[Rendered]) -> Rendered:
-    """One Rendered from shards of the same output (see generate.Shard)."""
-    files: dict[str, bytes] = {}
-    totals: dict[str, list[int]] = {}
-    for part in parts:
-        files.update(part.files)
-        for directory, objects, count in part.summary:
-            total = totals.setdefault(directory, [0, 0])
-            total[0], total[1] = total[0] + objects, total[1] + count
-    summary = tuple((directory, objects, count) for directory, (objects, count) in totals.items())
-    return Rendered(dict(sorted(files.items())), summary)
+class Tally:
+    """Objects and files per environment directory, in the order they come."""
+
+    def __init__(self) -> None:
+        self._totals: dict[str, list[int]] = {}
+
+    def add(self, batch: Batch) -> None:
+        total = self._totals.setdefault(batch.env, [0, 0])
+        total[0] += sum(count for _, count in batch.files)
+        total[1] += sum(1 for _, count in batch.files if count)
+
+    def summary(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple((env, objects, files) for env, (objects, files) in self._totals.items())

@@ -1,6 +1,8 @@
 """opsgen.catalogue.promql: parsing, known metrics, exposition files."""
 from __future__ import annotations
 
+import re
+
 import promql_parser
 import pytest
 from hypothesis import given, settings
@@ -148,3 +150,14 @@ def test_any_label_value_is_quoted_so_promql_reads_it_back(value):
     tree = promql_parser.parse(alerting.selector("m", {"l": value}))
     (matcher,) = tree.matchers.matchers
     assert (matcher.name, matcher.value) == ("l", value)
+
+
+# The shape as first written: (!?=) then a template; promql.shape must agree with it.
+_REFERENCE_SHAPE = re.compile(r'(?<![=!~])(!?=)\s*"(?:[^"\\]|\\.)*"')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(['=', '!=', '=~', '!~', '==', '~', '!', '"', '\\', ' ', 'a', '{', '}', ',', '"x"', '"a\\"b"']), max_size=24))
+def test_shape_empties_exactly_the_strings_after_equality_matchers(pieces: list[str]) -> None:
+    expr = "".join(pieces)
+    assert promql.shape(expr) == _REFERENCE_SHAPE.sub(r'\1""', expr)

@@ -86,8 +86,8 @@ class Echo(metaclass=jsii.JSIIMeta, jsii_type="opsgen-echo.Echo"):
     def say(cls, text: str) -> str:
         return jsii.sinvoke(cls, "say", [text])
 
-print("returned:", Echo.say("hello"))
-print("again:", Echo.say("twice"))
+print(f"returned: {{Echo.say('hello')}}")  # one write: the relayed lines arrive on a thread of their own
+print(f"again: {{Echo.say('twice')}}")
 """
     run = python(script)
     assert "returned: HELLO" in run.stdout and "again: TWICE" in run.stdout

@@ -1,4 +1,5 @@
-"""Synthesis split over worker processes writes exactly what one process writes."""
+"""Synthesis in a worker process writes exactly what one process writes,
+whoever renders the batches; the worker and its Node never outlive opsgen."""
 from __future__ import annotations
 
 import os
@@ -12,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from opsgen.build.batch import Batch
 from opsgen.output import parallel
-from opsgen import pipeline
-from opsgen.build.generate import Shard
-from opsgen.output.render import Rendered, merge
+from opsgen.output.render import Tally
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "tests" / "golden" / "bundled" / "services.yaml"  # the tests' own catalogue
@@ -33,44 +33,49 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
-def test_workers_write_the_same_bytes_as_one_process(tmp_path: Path, workers: int) -> None:
-    catalogue = BUNDLED
-    synth(catalogue, tmp_path / "one", 0)  # in the opsgen process itself
-    synth(catalogue, tmp_path / "many", workers)
-    assert tree(tmp_path / "many") == tree(tmp_path / "one") != {}
+def test_a_worker_writes_the_same_bytes_as_one_process(tmp_path: Path) -> None:
+    synth(BUNDLED, tmp_path / "one", 0)  # in the opsgen process itself
+    synth(BUNDLED, tmp_path / "worker", 1)
+    assert tree(tmp_path / "worker") == tree(tmp_path / "one") != {}
 
 
-def test_shards_partition_the_files() -> None:
-    shards = [Shard(i, 3) for i in range(3)]
-    assert [[s.takes(p) for s in shards].count(True) for p in range(10)] == [1] * 10
-    with pytest.raises(ValueError):
-        Shard(3, 3)
+@pytest.mark.parametrize("ahead", [0, 1, 100])
+def test_the_same_bytes_whoever_renders_the_batches(tmp_path: Path, ahead: int) -> None:
+    """Small batches (one file each); AHEAD 0: the worker renders every batch,
+    100: the parent does, 1: both (as timing decides)."""
+    script = f"""
+import sys
+from opsgen.build import generate
+from opsgen.output import parallel
+from opsgen.cli import main
+parallel.AHEAD = {ahead}
+generate.BATCH_CHARS = 1
+sys.exit(main(["synth", "-c", {str(BUNDLED)!r}, "-o", {str(tmp_path / "out")!r}]))
+"""
+    run = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, OPSGEN_WORKERS="1"), capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    synth(BUNDLED, tmp_path / "one", 0)
+    assert tree(tmp_path / "out") == tree(tmp_path / "one")
 
 
-def test_merge_sums_the_summary_per_directory() -> None:
-    a = Rendered({"prod/b.yaml": b"b", "dev/a.yaml": b"a"}, (("dev", 2, 1), ("prod", 1, 1)))
-    b = Rendered({"prod/c.yaml": b"c"}, (("dev", 0, 0), ("prod", 3, 1)))
-    merged = merge([a, b])
-    assert list(merged.files) == ["dev/a.yaml", "prod/b.yaml", "prod/c.yaml"]
-    assert merged.summary == (("dev", 2, 1), ("prod", 4, 2))
+def test_the_tally_counts_objects_and_files_per_environment() -> None:
+    tally = Tally()
+    tally.add(Batch("dev", (("a.yaml", 2), ("b.yaml", 0)), (), ""))
+    tally.add(Batch("prod", (("a.yaml", 1),), (), ""))
+    tally.add(Batch("dev", (("c.yaml", 3),), (), ""))
+    tally.add(Batch("", (), (), "[]"))  # an environment without files
+    assert tally.summary() == (("dev", 5, 2), ("prod", 1, 1), ("", 0, 0))
 
 
-def test_worker_count(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    small, big = tmp_path / "small.yaml", tmp_path / "big.yaml"
-    small.write_text("x" * 1000)
-    big.write_text("x" * parallel.BYTES_PER_WORKER * 8)
+def test_when_a_worker_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel.bridge, "kernel_started", lambda: False)
-    monkeypatch.setenv("OPSGEN_WORKERS", "3")
-    assert parallel.worker_count(str(small)) == 3
     monkeypatch.setenv("OPSGEN_WORKERS", "0")
-    assert parallel.worker_count(str(big)) == 0  # build in this process
-    monkeypatch.setenv("OPSGEN_WORKERS", "")
-    assert parallel.worker_count(str(small)) == 1  # a small catalogue: one worker is as fast
-    assert parallel.worker_count(str(tmp_path / "missing.yaml")) == 1  # loading reports it
-    assert parallel.worker_count(str(big)) == min(len(os.sched_getaffinity(0)), parallel.MAX_WORKERS)
+    assert not parallel.forks()  # build in this process
+    for value in ("", "1", "3"):
+        monkeypatch.setenv("OPSGEN_WORKERS", value)
+        assert parallel.forks()
     monkeypatch.setattr(parallel.bridge, "kernel_started", lambda: True)
-    assert parallel.worker_count(str(big)) == 0  # never fork a process that has a jsii kernel
+    assert not parallel.forks()  # never fork a process that has a jsii kernel
 
 
 def _session_processes(session: int) -> list[str]:
@@ -87,9 +92,9 @@ def _session_processes(session: int) -> list[str]:
 
 
 @pytest.mark.parametrize("catalogue", ["good", "bad"])
-def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: Path, catalogue: str) -> None:
-    """Workers are started before the catalogue is read: on bad input they are
-    stopped, on good input they shut their jsii kernel down; nothing is left."""
+def test_the_worker_and_its_node_process_are_gone_when_opsgen_exits(tmp_path: Path, catalogue: str) -> None:
+    """The worker is started before the catalogue is read: on bad input it is
+    stopped, on good input it shuts its jsii kernel down; nothing is left."""
     text = BUNDLED.read_text()
     (tmp_path / "services.yaml").write_text(text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1))
     if (ROOT / "metrics").is_dir():  # exposition files the catalogue references
@@ -100,7 +105,7 @@ def test_workers_and_their_node_processes_are_gone_when_opsgen_exits(tmp_path: P
     )
     run = subprocess.run(
         [sys.executable, "-c", script, "synth", "-c", "services.yaml", "-o", "dist"],
-        cwd=tmp_path, env=dict(os.environ, OPSGEN_WORKERS="2"), capture_output=True, text=True,
+        cwd=tmp_path, env=dict(os.environ, OPSGEN_WORKERS="1"), capture_output=True, text=True,
     )
     assert run.returncode == (0 if catalogue == "good" else 1), run.stderr
     session = int(run.stdout.split()[0])
@@ -117,19 +122,19 @@ def test_a_failing_worker_is_reported_with_its_traceback(tmp_path: Path) -> None
 from opsgen.output import parallel
 from opsgen import pipeline
 
-def broken(catalogue, index, count):
-    raise ValueError(f"shard {{index}} of {{count}} is broken")
+def broken(catalogue):
+    raise ValueError("the build is broken")
 
-parallel._build = broken
+parallel._batches = broken
 catalogue = pipeline.load_valid({str(BUNDLED)!r})
 try:
-    with parallel.Workers(1) as workers:
-        workers.build(catalogue)
+    with parallel.Worker(True) as worker:
+        worker.build(catalogue)
 except RuntimeError as exc:
     print(exc)
 """
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert re.search(r"(?s)opsgen-worker-0 failed:.*Traceback.*ValueError: shard 0 of 1 is broken", run.stdout), run
+    assert re.search(r"(?s)opsgen-worker failed:.*Traceback.*ValueError: the build is broken", run.stdout), run
 
 
 def test_ctrl_c_stops_every_process_and_says_so(tmp_path: Path) -> None:

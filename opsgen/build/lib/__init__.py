@@ -2,8 +2,8 @@
 
 Each construct takes a frozen props dataclass (defaults documented on its
 fields), checks the props in its constructor, and becomes exactly one cdk8s
-ApiObject; a chart's objects are created in one jsii call (base.Manifest,
-base.synth, json_api_object.py).
+ApiObject; a chart's objects cross to cdk8s together, in one jsii call
+(base.Manifest, base.synth and base.synth_taken, json_api_object.py).
 """
 from opsgen.output import bridge
 
@@ -19,7 +19,7 @@ from opsgen.build.lib.alertmanager_config import (
     SecretRef,
     operator_config,
 )
-from opsgen.build.lib.base import Manifest, ObjectMeta, created, synth
+from opsgen.build.lib.base import Manifest, ObjectMeta, Pending, created, pending_size, synth, synth_taken, take_pending
 from opsgen.build.lib.dashboard_config_map import DashboardConfigMap, DashboardConfigMapProps
 from opsgen.build.lib.hpa import HorizontalPodAutoscaler, HpaProps
 from opsgen.build.lib.namespace import Namespace, NamespaceProps
@@ -45,6 +45,7 @@ __all__ = [
     "Namespace",
     "NamespaceProps",
     "ObjectMeta",
+    "Pending",
     "PodMonitor",
     "PodMonitorProps",
     "PrometheusRule",
@@ -59,7 +60,10 @@ __all__ = [
     "ServiceMonitor",
     "ServiceMonitorProps",
     "created",
+    "pending_size",
     "synth",
+    "synth_taken",
+    "take_pending",
     "TriggerAuthentication",
     "TriggerAuthenticationProps",
     "operator_config",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
 from constructs import Construct
@@ -68,7 +69,12 @@ def require(condition: bool, message: str) -> None:
 
 def require_label_name(label: str) -> None:
     """A Prometheus (and Alertmanager) label name."""
-    require(bool(_LABEL_NAME.match(label)), f"{label!r} is not a label name")
+    require(_is_label_name(label), f"{label!r} is not a label name")
+
+
+@lru_cache(maxsize=4096)
+def _is_label_name(label: str) -> bool:  # a few names, checked for every rule
+    return bool(_LABEL_NAME.match(label))
 
 
 class Manifest:
@@ -112,6 +118,42 @@ def synth(chart: Chart) -> list[dict[str, Any]]:
         JsonApiObject.add_all(chart, "[" + ",".join(pending) + "]")
         pending.clear()
     return json.loads(JsonApiObject.synth_json(chart))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Manifests taken from a chart before they cross to cdk8s.
+
+    manifests: a JSON array of [construct id, manifest] pairs.
+    identities: (kind, namespace, name) of each, in order (as ``created`` lists them)."""
+
+    manifests: str
+    identities: tuple[tuple[str, str | None, str], ...]
+
+
+def take_pending(chart: Chart) -> Pending:
+    """The Manifests created in ``chart`` since the last call, taken out of its
+    queue (and out of ``created``); no jsii call, so the next batch can be built
+    while this one is synthesized (``synth_taken``)."""
+    pending, identities = _pending(chart), created(chart)
+    taken = Pending("[" + ",".join(pending) + "]", tuple(identities))
+    pending.clear()
+    identities.clear()
+    return taken
+
+
+def synth_taken(chart: Chart, taken: Pending) -> str:
+    """cdk8s's synthesis (``Chart.toJson``) of ``taken`` as one JSON text, in
+    one jsii call: added to ``chart``, synthesized, removed again, so a
+    catalogue is synthesized a batch at a time (generate.py) and never sits in
+    Node whole. The chart must hold no other ApiObject (``synth`` keeps what
+    it adds)."""
+    return JsonApiObject.synth_batch(chart, taken.manifests) if taken.identities else "[]"
+
+
+def pending_size(chart: Chart) -> int:
+    """Characters of JSON queued in ``chart`` for the next synthesis."""
+    return sum(map(len, _pending(chart)))
 
 
 def _pending(scope: Construct) -> list[str]:

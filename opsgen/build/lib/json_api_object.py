@@ -46,6 +46,13 @@ class JsonApiObject(cdk8s.ApiObject, metaclass=jsii.JSIIMeta, jsii_type="opsgen-
         walking each of them on its way to Python."""
         return jsii.sinvoke(cls, "synthJson", [chart])
 
+    @classmethod
+    def synth_batch(cls, chart: cdk8s.Chart, manifests: str) -> str:
+        """The ``[id, manifest]`` pairs of the JSON array ``manifests`` added to
+        ``chart`` (which holds no other ApiObject), synthesized by cdk8s
+        (``chart.to_json()``) as one JSON string, and removed again: one jsii call."""
+        return jsii.sinvoke(cls, "synthBatch", [chart, manifests])
+
 
 def to_json_text(value: Any) -> str:
     """JSON as the assembly reads it: JSON values only (no NaN, no sets)."""

@@ -1,13 +1,16 @@
-"""lib.synth: a chart's objects cross to cdk8s in one jsii call,
-and its synthesis comes back in one, whatever the number of objects."""
+"""lib.synth: a chart's objects cross to cdk8s in one jsii call, and its
+synthesis comes back in one, whatever the number of objects. lib.take_pending
+and lib.synth_taken: the same a batch at a time, in one call per batch, the
+chart left empty after each."""
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 from cdk8s import JsonPatch
 
-from opsgen.build.lib import Manifest, ObjectMeta, created, synth
+from opsgen.build.lib import Manifest, ObjectMeta, created, pending_size, synth, synth_taken, take_pending
 from tests.build.lib.test_json_api_object import Calls
 
 
@@ -47,3 +50,37 @@ def test_synth_twice_adds_nothing_twice(chart) -> None:
 def test_a_body_that_is_not_json_is_refused_at_construction(chart) -> None:
     with pytest.raises(ValueError):
         Manifest(chart, api_version="v1", kind="ConfigMap", meta=ObjectMeta("c"), body={"data": {"x": math.nan}})
+
+
+def test_a_batch_costs_one_jsii_call_and_leaves_the_chart_empty(chart, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    for i in range(3):
+        _thing(chart, i)
+    assert pending_size(chart) > 0
+    taken = take_pending(chart)
+    assert (pending_size(chart), created(chart), calls.count) == (0, [], 0)  # taken out, nothing crossed yet
+    assert taken.identities == tuple(("Thing", "ns", f"thing-{i}") for i in range(3))
+    docs = json.loads(synth_taken(chart, taken))
+    assert calls.count == 1  # synthBatch
+    assert [d["metadata"]["name"] for d in docs] == ["thing-0", "thing-1", "thing-2"]
+    assert chart.node.children == []
+
+
+def test_batches_synthesize_as_the_whole_chart_does(chart) -> None:
+    """Each batch comes back alone (the previous one was removed), and
+    together they are what lib.synth gives for the same objects at once."""
+    batches = []
+    for first in (0, 2):
+        for i in range(first, first + 2):
+            _thing(chart, i)
+        batches.append(json.loads(synth_taken(chart, take_pending(chart))))
+    for i in range(4):
+        _thing(chart, i)
+    assert [len(b) for b in batches] == [2, 2]
+    assert batches[0] + batches[1] == synth(chart)
+
+
+def test_an_empty_batch_costs_no_call(chart, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    assert synth_taken(chart, take_pending(chart)) == "[]"
+    assert calls.count == 0
