@@ -15,7 +15,6 @@ from typing import Sequence
 
 from opsgen import __version__, report
 from opsgen.errors import CatalogueError
-from opsgen.output.write import OutputRefused, not_an_output_directory
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -127,7 +126,7 @@ def _main(args: argparse.Namespace) -> int:
         return 2
     try:
         return _run(args)
-    except OutputRefused as exc:
+    except _output_refused() as exc:
         for problem in exc.problems:
             print(f"opsgen: error: {problem}", file=sys.stderr)
         print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
@@ -154,6 +153,13 @@ def _main(args: argparse.Namespace) -> int:
         return 1
 
 
+def _output_refused() -> "type[Exception] | tuple[()]":
+    """write.OutputRefused, once write.py is loaded (only it raises it); until then
+    nothing: validate never imports the output layer (start-up time)."""
+    write = sys.modules.get("opsgen.output.write")
+    return write.OutputRefused if write is not None else ()
+
+
 def _add_schema(commands: argparse._SubParsersAction) -> None:
     text = "print the catalogue's JSON Schema"
     shown = commands.add_parser("schema", help=text, description=text).add_mutually_exclusive_group()
@@ -175,6 +181,8 @@ def _unusable_output(out: Path, catalogue: str) -> str | None:
     directory holding the catalogue (``-o .`` would swap out the repository)."""
     if out.exists() and not out.is_dir():
         return f"the output {out} exists and is not a directory"
+    from opsgen.output.write import not_an_output_directory
+
     resolved, home = out.resolve(), Path(catalogue).resolve().parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"

@@ -23,7 +23,6 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 import promql_parser
-from prometheus_client.parser import text_string_to_metric_families
 
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
@@ -361,6 +360,8 @@ class Exposition(dict):
 
 
 def _families(text: str) -> Exposition:
+    from prometheus_client.parser import text_string_to_metric_families  # here: only exposition files need it
+
     parsed = list(text_string_to_metric_families(text))
     out: dict[str, set[str]] = {}
     for family in parsed:

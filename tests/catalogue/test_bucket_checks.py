@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,11 @@ def test_buckets_are_parsed_from_prometheus_client_text(tmp_path):
     assert read.buckets == {"agent_task_duration_seconds": (0.5, 30.0, 120.0)}
     assert "agent_task_duration_seconds_bucket" in read  # still series name -> label names
     assert bucket_checks.DEFAULT_BUCKETS[-1] == 10.0
+
+
+def test_the_default_buckets_are_prometheus_clients():
+    """bucket_checks copies them (importing prometheus_client slows validate down)."""
+    assert bucket_checks.DEFAULT_BUCKETS == tuple(b for b in Histogram.DEFAULT_BUCKETS if math.isfinite(b))
 
 
 def test_the_bundled_catalogue_declares_the_buckets_of_its_long_running_agents():
