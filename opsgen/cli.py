@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from opsgen import __version__, report
-from opsgen.errors import CatalogueError
+from opsgen.errors import CatalogueError, OutputRefused
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -126,7 +126,7 @@ def _main(args: argparse.Namespace) -> int:
         return 2
     try:
         return _run(args)
-    except _output_refused() as exc:
+    except OutputRefused as exc:
         for problem in exc.problems:
             print(f"opsgen: error: {problem}", file=sys.stderr)
         print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
@@ -151,13 +151,6 @@ def _main(args: argparse.Namespace) -> int:
         count = len(exc.problems)
         print(f"opsgen: {count} problem{'s' if count != 1 else ''} in {args.catalogue}; nothing written", file=sys.stderr)
         return 1
-
-
-def _output_refused() -> "type[Exception] | tuple[()]":
-    """write.OutputRefused, once write.py is loaded (only it raises it); until then
-    nothing: validate never imports the output layer (start-up time)."""
-    write = sys.modules.get("opsgen.output.write")
-    return write.OutputRefused if write is not None else ()
 
 
 def _add_schema(commands: argparse._SubParsersAction) -> None:

@@ -54,6 +54,16 @@ class CatalogueError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class OutputRefused(Exception):
+    """The output directory holds something synth could not keep exactly; nothing
+    was changed (raised by output/write.py; here so that the CLI catches it
+    without importing the output layer)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ``; did you mean 'x'?`` suffix, or an empty string. Case does not count
     (``Scaling`` -> ``scaling``, ``SLO`` -> ``slo``).

@@ -38,19 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsgen import conventions as conv
+from opsgen.errors import OutputRefused
 
 _HEADER = conv.HEADER.encode("utf-8")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
-
-
-class OutputRefused(Exception):
-    """The output directory holds something synth could not keep exactly; nothing was changed."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)
