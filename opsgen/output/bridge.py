@@ -16,7 +16,10 @@ The runtime's files are copied once into ``$TMPDIR/opsgen-jsii-<uid>-<digest>``
 and reused by every later run (checked: a folder of this user's, mode 700,
 the exact bytes), so a killed run leaves nothing behind. On Linux the Node
 kernel is started with a parent-death signal: it ends when the process that
-started it does, however that ends (SIGKILL included).
+started it does, however that ends (SIGKILL included). Each kernel gets a
+temporary folder of its own as its TMPDIR (jsii unpacks cdk8s there, about
+4 MB), removed when the kernel ends; one that a kill left behind is removed
+when the next kernel starts.
 """
 from __future__ import annotations
 
@@ -45,6 +48,9 @@ WRAPPER = Path(__file__).with_name("jsii_direct_runtime.js")
 # Files of jsii's embedded runtime the kernel needs, under the names it loads them by.
 KERNEL_FILES = {"lib__program.js": "program.js", "lib__runtime-index-worker.js": "runtime-index-worker.js"}
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# A Node kernel's own temporary folder (its TMPDIR: jsii unpacks packages there),
+# $TMPDIR/opsgen-kernel-<pid of the process that started it>-<random>.
+SCRATCH_PREFIX = "opsgen-kernel-"
 
 
 def prepare(kernel_here: bool = True) -> None:
@@ -136,6 +142,7 @@ class _Subprocess:
     whose children get SIGTERM when this process ends, and are recorded."""
 
     started: list[subprocess.Popen] = []
+    scratch: dict[str, "subprocess.Popen | None"] = {}  # a kernel's temporary folder -> its Node (None while it starts)
 
     def __init__(self, module: types.ModuleType):
         self._module = module
@@ -143,19 +150,74 @@ class _Subprocess:
     def __getattr__(self, name: str) -> object:
         return getattr(self._module, name)
 
-    def Popen(self, *args: object, **kwargs: object) -> subprocess.Popen:  # noqa: N802 (the module's name)
+    def Popen(self, *args: object, env: "dict[str, str] | None" = None, **kwargs: object) -> subprocess.Popen:  # noqa: N802
         parent = os.getpid()
         _prctl()  # looked up here: the child between fork and exec must not load anything
-        child = self._module.Popen(*args, preexec_fn=lambda: die_with_parent(parent), **kwargs)
+        scratch = _scratch()
+        _Subprocess.scratch[scratch] = None  # known before Node starts: a signal may come while it does
+        env = {**(env if env is not None else os.environ), "TMPDIR": scratch}
+        child = self._module.Popen(*args, preexec_fn=lambda: die_with_parent(parent), env=env, **kwargs)
         _Subprocess.started.append(child)
+        _Subprocess.scratch[scratch] = child
+        atexit.register(_clear_scratch)  # runs after jsii's own shutdown, registered after this returns
         return child
+
+
+def _scratch() -> str:
+    """A new temporary folder for a Node kernel, named after this process.
+    Node removes what it unpacks there when it exits, but not when a signal
+    ends it (a kill of opsgen; the parent-death signal): folders of processes
+    that have ended are removed here, before another kernel starts."""
+    base = tempfile.gettempdir()
+    for entry in os.scandir(base):
+        if entry.name.startswith(SCRATCH_PREFIX) and not _alive(_owner(entry.name)):
+            _remove_ours(entry.path)
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base)
+
+
+def _owner(name: str) -> int:
+    """The pid in a scratch folder's name (0, never a process of ours, if none)."""
+    pid = name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+    return int(pid) if pid.isdigit() else 0
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return True  # not a name opsgen gives: leave it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _remove_ours(path: str) -> None:
+    """Remove the folder ``path`` if it is a folder of this user's (never a link)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _clear_scratch(every: bool = False) -> None:
+    """Remove the temporary folders of this process's kernels that have ended
+    (``every``: of all of them, which are ending)."""
+    for folder, child in list(_Subprocess.scratch.items()):
+        if every or (child is not None and child.poll() is not None):
+            _remove_ours(folder)
+            del _Subprocess.scratch[folder]
 
 
 def abandon(grace: float = 2.0) -> None:
     """End this process's Node kernels now, from a signal handler of a process
     about to ``os._exit``: close their pipes (EOF: Node then exits and removes
-    its own temporary folder), wait up to ``grace`` seconds, then kill. Raw
-    file descriptors only: the interrupted code may hold the file objects' locks."""
+    what it unpacked), wait up to ``grace`` seconds, then kill, and remove their
+    temporary folders. Raw file descriptors only: the interrupted code may hold
+    the file objects' locks."""
     live = [child for child in _Subprocess.started if child.returncode is None]
     for child in live:
         for stream in (child.stdin, child.stdout):
@@ -169,6 +231,7 @@ def abandon(grace: float = 2.0) -> None:
             time.sleep(0.02)
         if not _reaped(child.pid):
             os.kill(child.pid, signal.SIGKILL)
+    _clear_scratch(every=True)  # also a kernel still starting (it ends with this process)
 
 
 def _reaped(pid: int) -> bool:
@@ -234,6 +297,7 @@ def stop() -> None:
         jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
     except OSError:
         pass  # the kernel has ended already (^C reaches Node too)
+    _clear_scratch()
 
 
 def kernel_started() -> bool:

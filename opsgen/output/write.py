@@ -345,8 +345,8 @@ class _Staging:
         self.root = Path(tempfile.mkdtemp(prefix=conv.staging_prefix(out.name), dir=out.parent))
         self.tree, self.old = self.root / "tree", self.root / "old"
         self._marker = os.open(self.root / conv.STAGING_MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        fcntl.flock(self._marker, fcntl.LOCK_EX)  # before the text: a marker being written is held
         os.write(self._marker, conv.STAGING_MARKER_TEXT)
-        fcntl.flock(self._marker, fcntl.LOCK_EX)
 
     def remove(self, keep: bool = False) -> None:
         """Remove the folder; ``keep``: leave it, unmarked, so that no run removes it."""
@@ -398,8 +398,9 @@ def remove_abandoned_staging(out: Path) -> None:
 def _abandoned(candidate: Path) -> int | None:
     """The marker locked by this process when ``candidate`` is a staging folder
     of opsgen's that nobody holds; else None (then it is left alone). One a
-    kill left before its marker was written is empty: it is removed here (rmdir
-    removes nothing but an empty folder)."""
+    kill left before its marker was created is empty: it is removed here (rmdir
+    removes nothing but an empty folder); one left before the marker's text
+    was written holds just the marker, empty or cut short (see _marked)."""
     try:
         info = os.lstat(candidate)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
@@ -412,14 +413,21 @@ def _abandoned(candidate: Path) -> int | None:
             pass
         return None
     try:
-        ours = stat.S_ISREG(os.fstat(marker).st_mode) and os.read(marker, 256) == conv.STAGING_MARKER_TEXT
-        if ours:
+        if stat.S_ISREG(os.fstat(marker).st_mode) and _marked(candidate, os.read(marker, 256)):
             fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return marker
     except OSError:
         pass  # held: a synth running now
     os.close(marker)
     return None
+
+
+def _marked(candidate: Path, text: bytes) -> bool:
+    """The marker's text, or the start of it in a folder holding nothing else
+    (a kill between creating the marker and writing it)."""
+    if text == conv.STAGING_MARKER_TEXT:
+        return True
+    return conv.STAGING_MARKER_TEXT.startswith(text) and os.listdir(candidate) == [conv.STAGING_MARKER]
 
 
 def _swap(staging: _Staging, out: Path) -> Path | None:

@@ -1,6 +1,7 @@
 """The jsii bridge: the direct runtime (one Node process per kernel, talking on
 stdin/stdout), its fallback to jsii's stock runtime, and assemblies kept as
-plain files. Each case runs in a fresh Python: a kernel starts once per process."""
+plain files; each kernel's temporary folder. Each case runs in a fresh Python: a
+kernel starts once per process."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from opsgen.output import bridge
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = ROOT / "tests" / "support" / "jsii_echo"
@@ -158,3 +163,41 @@ import constructs  # a jsii package: its import starts the kernel
 print(before, bridge.kernel_started())
 """
     assert python(script).stdout == "False True\n"
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("direct", ["1", "0"])
+def test_a_kernel_unpacks_into_a_folder_of_its_own_removed_when_it_ends(tmp_path: Path, direct: str) -> None:
+    """jsii unpacks cdk8s into Node's TMPDIR: a folder of the kernel's own
+    (bridge.SCRATCH_PREFIX), removed once the kernel has ended."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(BUNDLED)!r}, '-o', {str(tmp_path / 'out')!r}]))"
+    python(script, TMPDIR=str(tmp), OPSGEN_JSII_DIRECT=direct)  # a worker's kernel
+    python("import opsgen.build.lib", TMPDIR=str(tmp), OPSGEN_JSII_DIRECT=direct)  # a kernel of the process itself
+    assert [p.name for p in tmp.iterdir() if not p.name.startswith("opsgen-jsii-")] == []
+
+
+def test_the_folders_of_killed_kernels_are_removed_by_the_next_kernel(tmp_path: Path) -> None:
+    """A kernel ended by a signal leaves its folder (Node's exit handlers do not
+    run): the next kernel to start removes those of ended processes, and
+    nothing else (a live process's, another name's, a link)."""
+    tmp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
+    (elsewhere / "keep").mkdir(parents=True)
+    killed = tmp / f"{bridge.SCRATCH_PREFIX}{_dead_pid()}-a1b2"
+    (killed / "jsii-kernel-x").mkdir(parents=True)
+    (killed / "jsii-kernel-x" / "package.json").write_text("{}")
+    live = tmp / f"{bridge.SCRATCH_PREFIX}{os.getpid()}-c3d4"
+    live.mkdir()
+    link = tmp / f"{bridge.SCRATCH_PREFIX}{_dead_pid()}-link"
+    link.symlink_to(elsewhere)
+    (tmp / f"{bridge.SCRATCH_PREFIX}x-e5f6").mkdir()
+    python("import opsgen.build.lib", TMPDIR=str(tmp))
+    assert not killed.exists()
+    assert live.is_dir() and link.is_symlink() and (elsewhere / "keep").is_dir()
+    assert (tmp / f"{bridge.SCRATCH_PREFIX}x-e5f6").is_dir()

@@ -20,7 +20,7 @@ import pytest
 from opsgen.output import write
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = 200  # about 70 KB: two workers, a few seconds of building
+SERVICES = 200  # about 70 KB: a few seconds of building
 
 pytestmark = pytest.mark.slow
 

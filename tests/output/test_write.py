@@ -290,6 +290,13 @@ def test_staging_folders_left_by_a_kill_are_removed_by_the_next_run(dist: Path, 
     strangers[1].mkdir()
     (strangers[1] / conventions.STAGING_MARKER).write_text("something else\n")
     (tmp_path / ".dist.opsgen-killed-before-its-marker").mkdir()  # empty: removed (rmdir removes nothing else)
+    for name, text in (("created", b""), ("half-written", conventions.STAGING_MARKER_TEXT[:10])):
+        (tmp_path / f".dist.opsgen-killed-with-its-marker-{name}").mkdir()  # a kill before the text was whole
+        (tmp_path / f".dist.opsgen-killed-with-its-marker-{name}" / conventions.STAGING_MARKER).write_bytes(text)
+    strangers.append(tmp_path / ".dist.opsgen-empty-marker-and-more")  # not only a marker: not ours to remove
+    strangers[2].mkdir()
+    (strangers[2] / conventions.STAGING_MARKER).write_bytes(b"")
+    (strangers[2] / "data").write_text("x")
     write.write(dist, FILES)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dist", *(p.name for p in strangers)])
 
