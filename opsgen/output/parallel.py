@@ -5,10 +5,10 @@ process loads and validates the catalogue, the worker imports cdk8s and starts
 Node. Then the worker generates and synthesizes the catalogue a batch at a
 time (generate.py) and both processes render the batches into YAML, which is
 most of the work: a batch goes to this process unless AHEAD batches already
-wait for it, else the worker renders it itself and sends the bytes. This process never
-imports cdk8s (a forked child cannot share a jsii kernel). One worker, one
-Node: two would build in parallel but hold two copies of cdk8s and Node
-(docs/performance.md). The bytes are the same whoever renders a batch.
+wait for it, else the worker renders it itself and sends the bytes. This
+process never imports cdk8s (a forked child cannot share a jsii kernel). One
+worker, one Node: two would build in parallel but hold two copies of cdk8s
+and Node (docs/performance.md). The bytes are the same whoever renders.
 
 OPSGEN_WORKERS=0 builds in this process (for profiling), as does a process
 that already runs cdk8s (tests); any other value, or none, one worker.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from constructs import Construct
 
+from opsgen.build.batch import Identity
 from opsgen.build.lib.json_api_object import JsonApiObject, to_json_text
 from opsgen.conventions import CUSTOM_RESOURCE_GROUPS, CUSTOM_RESOURCE_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION
 
@@ -104,7 +105,7 @@ def construct_id(kind: str, meta: ObjectMeta) -> str:
     return f"{kind}_{meta.namespace or ''}_{meta.name}"
 
 
-def created(scope: Construct) -> list[tuple[str, str | None, str]]:
+def created(scope: Construct) -> list[Identity]:
     """(kind, namespace, name) of every Manifest created in ``scope``, in order."""
     return _registry(scope, "_opsgen_created")
 
@@ -128,7 +129,7 @@ class Pending:
     identities: (kind, namespace, name) of each, in order (as ``created`` lists them)."""
 
     manifests: str
-    identities: tuple[tuple[str, str | None, str], ...]
+    identities: tuple[Identity, ...]
 
 
 def take_pending(chart: Chart) -> Pending:
