@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import fcntl
 import functools
 import gzip
 import hashlib
@@ -49,8 +50,10 @@ WRAPPER = Path(__file__).with_name("jsii_direct_runtime.js")
 KERNEL_FILES = {"lib__program.js": "program.js", "lib__runtime-index-worker.js": "runtime-index-worker.js"}
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # A Node kernel's own temporary folder (its TMPDIR: jsii unpacks packages there),
-# $TMPDIR/opsgen-kernel-<pid of the process that started it>-<random>.
+# $TMPDIR/opsgen-kernel-<pid of the process that started it>-<random>, holding
+# a lock file that process holds while it lives.
 SCRATCH_PREFIX = "opsgen-kernel-"
+SCRATCH_LOCK = ".opsgen-lock"
 
 
 def prepare(kernel_here: bool = True) -> None:
@@ -143,6 +146,7 @@ class _Subprocess:
 
     started: list[subprocess.Popen] = []
     scratch: dict[str, "subprocess.Popen | None"] = {}  # a kernel's temporary folder -> its Node (None while it starts)
+    locks: dict[str, int] = {}  # a kernel's temporary folder -> the lock this process holds on it
 
     def __init__(self, module: types.ModuleType):
         self._module = module
@@ -164,43 +168,49 @@ class _Subprocess:
 
 
 def _scratch() -> str:
-    """A new temporary folder for a Node kernel, named after this process.
-    Node removes what it unpacks there when it exits, but not when a signal
-    ends it (a kill of opsgen; the parent-death signal): folders of processes
-    that have ended are removed here, before another kernel starts."""
+    """A new temporary folder for a Node kernel, locked by this process while
+    it lives. Node removes what it unpacks there when it exits, but not when
+    a signal ends it (a kill of opsgen; the parent-death signal): folders
+    nobody holds are removed here, before another kernel starts."""
     base = tempfile.gettempdir()
     for entry in os.scandir(base):
-        if entry.name.startswith(SCRATCH_PREFIX) and not _alive(_owner(entry.name)):
-            _remove_ours(entry.path)
-    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base)
+        if entry.name.startswith(SCRATCH_PREFIX):
+            _remove_abandoned(entry.path)
+    folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base)
+    lock = os.open(os.path.join(folder, SCRATCH_LOCK), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    _Subprocess.locks[folder] = lock
+    return folder
 
 
-def _owner(name: str) -> int:
-    """The pid in a scratch folder's name (0, never a process of ours, if none)."""
-    pid = name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-    return int(pid) if pid.isdigit() else 0
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return True  # not a name opsgen gives: leave it
+def _remove_abandoned(folder: str) -> None:
+    """Remove ``folder``, a scratch folder of this user's, if nobody holds it:
+    its lock is free (the process that made it has ended, whatever its pid
+    namespace), or it has none and is empty (a kill before the lock)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
-def _remove_ours(path: str) -> None:
-    """Remove the folder ``path`` if it is a folder of this user's (never a link)."""
-    try:
-        info = os.lstat(path)
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+            return
+        lock = os.open(os.path.join(folder, SCRATCH_LOCK), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return _remove_if_empty(folder)
     except OSError:
         return
-    if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
-        shutil.rmtree(path, ignore_errors=True)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        pass  # held: a kernel's folder in use
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(lock)
+
+
+def _remove_if_empty(folder: str) -> None:
+    try:
+        os.rmdir(folder)  # removes nothing but an empty folder
+    except OSError:
+        pass
 
 
 def _clear_scratch(every: bool = False) -> None:
@@ -208,7 +218,8 @@ def _clear_scratch(every: bool = False) -> None:
     (``every``: of all of them, which are ending)."""
     for folder, child in list(_Subprocess.scratch.items()):
         if every or (child is not None and child.poll() is not None):
-            _remove_ours(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+            os.close(_Subprocess.locks.pop(folder))
             del _Subprocess.scratch[folder]
 
 

@@ -149,7 +149,6 @@ def _serve(conn: Connection) -> None:
     ("failed", traceback); nothing when the catalogue had errors (EOF)."""
     try:
         from opsgen.build import generate  # noqa: F401  (cdk8s and its Node start here)
-        from opsgen.output.render import render_batch
     except BaseException:  # reported once there is somebody to report to
         failure: str | None = traceback.format_exc()
     else:
@@ -161,18 +160,24 @@ def _serve(conn: Connection) -> None:
     if failure is not None:
         return conn.send(("failed", failure))
     try:
-        catalogue = pickle.loads(job)
-        ready = AHEAD
-        for batch in _batches(catalogue):
-            ready += _readiness(conn)
-            if ready:
-                conn.send(("batch", batch, None))
-                ready -= 1
-            else:
-                conn.send(("batch", batch.without_json(), render_batch(batch, catalogue.file)))
+        _send_batches(conn, pickle.loads(job))
     except BaseException:
         return conn.send(("failed", traceback.format_exc()))
     conn.send(("done",))
+
+
+def _send_batches(conn: Connection, catalogue: Catalogue) -> None:
+    """Each batch to the parent while fewer than AHEAD wait for it, else rendered here."""
+    from opsgen.output.render import render_batch
+
+    ready = AHEAD
+    for batch in _batches(catalogue):
+        ready += _readiness(conn)
+        if ready:
+            conn.send(("batch", batch, None))
+            ready -= 1
+        else:
+            conn.send(("batch", batch.without_json(), render_batch(batch, catalogue.file)))
 
 
 def _ready(conn: Connection) -> None:

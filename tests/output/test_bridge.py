@@ -4,6 +4,7 @@ plain files; each kernel's temporary folder. Each case runs in a fresh Python: a
 kernel starts once per process."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -165,12 +166,6 @@ print(before, bridge.kernel_started())
     assert python(script).stdout == "False True\n"
 
 
-def _dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
 @pytest.mark.parametrize("direct", ["1", "0"])
 def test_a_kernel_unpacks_into_a_folder_of_its_own_removed_when_it_ends(tmp_path: Path, direct: str) -> None:
     """jsii unpacks cdk8s into Node's TMPDIR: a folder of the kernel's own
@@ -185,19 +180,24 @@ def test_a_kernel_unpacks_into_a_folder_of_its_own_removed_when_it_ends(tmp_path
 
 def test_the_folders_of_killed_kernels_are_removed_by_the_next_kernel(tmp_path: Path) -> None:
     """A kernel ended by a signal leaves its folder (Node's exit handlers do not
-    run): the next kernel to start removes those of ended processes, and
-    nothing else (a live process's, another name's, a link)."""
+    run): the next kernel to start removes those nobody holds (their lock is
+    free, or a kill came before the lock and left them empty), and nothing
+    else: a folder whose lock is held, one without a lock that holds files, a link."""
     tmp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
     (elsewhere / "keep").mkdir(parents=True)
-    killed = tmp / f"{bridge.SCRATCH_PREFIX}{_dead_pid()}-a1b2"
+    killed, before_lock, held, strange = (tmp / f"{bridge.SCRATCH_PREFIX}{name}" for name in ("1-a", "2-b", "3-c", "4-d"))
     (killed / "jsii-kernel-x").mkdir(parents=True)
-    (killed / "jsii-kernel-x" / "package.json").write_text("{}")
-    live = tmp / f"{bridge.SCRATCH_PREFIX}{os.getpid()}-c3d4"
-    live.mkdir()
-    link = tmp / f"{bridge.SCRATCH_PREFIX}{_dead_pid()}-link"
+    (killed / bridge.SCRATCH_LOCK).write_text("")
+    before_lock.mkdir()
+    held.mkdir()
+    lock = os.open(held / bridge.SCRATCH_LOCK, os.O_WRONLY | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # a kernel's folder in use (by this process)
+    (strange / "data").mkdir(parents=True)
+    link = tmp / f"{bridge.SCRATCH_PREFIX}5-link"
     link.symlink_to(elsewhere)
-    (tmp / f"{bridge.SCRATCH_PREFIX}x-e5f6").mkdir()
-    python("import opsgen.build.lib", TMPDIR=str(tmp))
-    assert not killed.exists()
-    assert live.is_dir() and link.is_symlink() and (elsewhere / "keep").is_dir()
-    assert (tmp / f"{bridge.SCRATCH_PREFIX}x-e5f6").is_dir()
+    try:
+        python("import opsgen.build.lib", TMPDIR=str(tmp))
+    finally:
+        os.close(lock)
+    assert not killed.exists() and not before_lock.exists()
+    assert held.is_dir() and (strange / "data").is_dir() and link.is_symlink() and (elsewhere / "keep").is_dir()
