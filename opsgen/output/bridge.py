@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import fcntl
 import functools
 import gzip
 import hashlib
@@ -42,18 +41,22 @@ import tarfile
 import tempfile
 import time
 import types
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from opsgen.output import held
 
 WRAPPER = Path(__file__).with_name("jsii_direct_runtime.js")
 # Files of jsii's embedded runtime the kernel needs, under the names it loads them by.
 KERNEL_FILES = {"lib__program.js": "program.js", "lib__runtime-index-worker.js": "runtime-index-worker.js"}
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # A Node kernel's own temporary folder (its TMPDIR: jsii unpacks packages there),
-# $TMPDIR/opsgen-kernel-<pid of the process that started it>-<random>, holding
-# a lock file that process holds while it lives.
+# $TMPDIR/opsgen-kernel-<pid of the process that started it>-<random>, held
+# (held.py) by that process while it lives.
 SCRATCH_PREFIX = "opsgen-kernel-"
-SCRATCH_LOCK = ".opsgen-lock"
+SCRATCH_MARKER = ".opsgen-kernel"
+SCRATCH_MARKER_TEXT = b"opsgen: a Node kernel's temporary folder, removed when it ends\n"
 
 
 def prepare(kernel_here: bool = True) -> None:
@@ -145,8 +148,7 @@ class _Subprocess:
     whose children get SIGTERM when this process ends, and are recorded."""
 
     started: list[subprocess.Popen] = []
-    scratch: dict[str, "subprocess.Popen | None"] = {}  # a kernel's temporary folder -> its Node (None while it starts)
-    locks: dict[str, int] = {}  # a kernel's temporary folder -> the lock this process holds on it
+    scratch: dict[str, _Scratch] = {}  # each kernel's temporary folder
 
     def __init__(self, module: types.ModuleType):
         self._module = module
@@ -157,18 +159,27 @@ class _Subprocess:
     def Popen(self, *args: object, env: "dict[str, str] | None" = None, **kwargs: object) -> subprocess.Popen:  # noqa: N802
         parent = os.getpid()
         _prctl()  # looked up here: the child between fork and exec must not load anything
-        scratch = _scratch()
-        _Subprocess.scratch[scratch] = None  # known before Node starts: a signal may come while it does
-        env = {**(env if env is not None else os.environ), "TMPDIR": scratch}
+        scratch = _scratch()  # known before Node starts: a signal may come while it does
+        env = {**(env if env is not None else os.environ), "TMPDIR": scratch.folder}
         child = self._module.Popen(*args, preexec_fn=lambda: die_with_parent(parent), env=env, **kwargs)
         _Subprocess.started.append(child)
-        _Subprocess.scratch[scratch] = child
+        scratch.node = child
         atexit.register(_clear_scratch)  # runs after jsii's own shutdown, registered after this returns
         return child
 
 
-def _scratch() -> str:
-    """A new temporary folder for a Node kernel, locked by this process while
+@dataclass
+class _Scratch:
+    """A kernel's temporary folder, the marker this process holds in it, and
+    the kernel's Node process (None while it starts)."""
+
+    folder: str
+    marker: int
+    node: "subprocess.Popen | None" = None
+
+
+def _scratch() -> _Scratch:
+    """A new temporary folder for a Node kernel, held by this process while
     it lives. Node removes what it unpacks there when it exits, but not when
     a signal ends it (a kill of opsgen; the parent-death signal): folders
     nobody holds are removed here, before another kernel starts."""
@@ -177,50 +188,27 @@ def _scratch() -> str:
         if entry.name.startswith(SCRATCH_PREFIX):
             _remove_abandoned(entry.path)
     folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base)
-    lock = os.open(os.path.join(folder, SCRATCH_LOCK), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    _Subprocess.locks[folder] = lock
-    return folder
+    scratch = _Scratch(folder, held.hold(folder, SCRATCH_MARKER, SCRATCH_MARKER_TEXT))
+    _Subprocess.scratch[folder] = scratch
+    return scratch
 
 
 def _remove_abandoned(folder: str) -> None:
-    """Remove ``folder``, a scratch folder of this user's, if nobody holds it:
-    its lock is free (the process that made it has ended, whatever its pid
-    namespace), or it has none and is empty (a kill before the lock)."""
-    try:
-        info = os.lstat(folder)
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
-            return
-        lock = os.open(os.path.join(folder, SCRATCH_LOCK), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return _remove_if_empty(folder)
-    except OSError:
-        return
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        pass  # held: a kernel's folder in use
-    else:
+    """Remove ``folder`` if nobody holds it (held.abandoned)."""
+    marker = held.abandoned(folder, SCRATCH_MARKER, SCRATCH_MARKER_TEXT)
+    if marker is not None:
         shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        os.close(lock)
-
-
-def _remove_if_empty(folder: str) -> None:
-    try:
-        os.rmdir(folder)  # removes nothing but an empty folder
-    except OSError:
-        pass
+        os.close(marker)
 
 
 def _clear_scratch(every: bool = False) -> None:
     """Remove the temporary folders of this process's kernels that have ended
     (``every``: of all of them, which are ending)."""
-    for folder, child in list(_Subprocess.scratch.items()):
-        if every or (child is not None and child.poll() is not None):
-            shutil.rmtree(folder, ignore_errors=True)
-            os.close(_Subprocess.locks.pop(folder))
-            del _Subprocess.scratch[folder]
+    for scratch in list(_Subprocess.scratch.values()):
+        if every or (scratch.node is not None and scratch.node.poll() is not None):
+            shutil.rmtree(scratch.folder, ignore_errors=True)
+            os.close(scratch.marker)
+            del _Subprocess.scratch[scratch.folder]
 
 
 def abandon(grace: float = 2.0) -> None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import fcntl
 import os
 import shutil
 import stat
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from opsgen import conventions as conv
 from opsgen.errors import OutputRefused
+from opsgen.output import held
 
 _HEADER = conv.HEADER.encode("utf-8")
 _RENAME_EXCHANGE = 2
@@ -344,9 +344,7 @@ class _Staging:
     def __init__(self, out: Path):
         self.root = Path(tempfile.mkdtemp(prefix=conv.staging_prefix(out.name), dir=out.parent))
         self.tree, self.old = self.root / "tree", self.root / "old"
-        self._marker = os.open(self.root / conv.STAGING_MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        fcntl.flock(self._marker, fcntl.LOCK_EX)  # before the text: a marker being written is held
-        os.write(self._marker, conv.STAGING_MARKER_TEXT)
+        self._marker = held.hold(self.root, conv.STAGING_MARKER, conv.STAGING_MARKER_TEXT)
 
     def remove(self, keep: bool = False) -> None:
         """Remove the folder; ``keep``: leave it, unmarked, so that no run removes it."""
@@ -387,47 +385,12 @@ def remove_abandoned_staging(out: Path) -> None:
     prefix = conv.staging_prefix(out.name)
     for candidate in sorted(out.parent.iterdir()):
         if candidate.name.startswith(prefix):
-            lock = _abandoned(candidate)
+            lock = held.abandoned(candidate, conv.STAGING_MARKER, conv.STAGING_MARKER_TEXT)
             if lock is not None:
                 if not os.path.lexists(out) and (candidate / "old").is_dir():
                     os.rename(candidate / "old", out)
                 _remove_staging(candidate)
                 os.close(lock)
-
-
-def _abandoned(candidate: Path) -> int | None:
-    """The marker locked by this process when ``candidate`` is a staging folder
-    of opsgen's that nobody holds; else None (then it is left alone). One a
-    kill left before its marker was created is empty: it is removed here (rmdir
-    removes nothing but an empty folder); one left before the marker's text
-    was written holds just the marker, empty or cut short (see _marked)."""
-    try:
-        info = os.lstat(candidate)
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
-            return None
-        marker = os.open(candidate / conv.STAGING_MARKER, _READ)
-    except OSError:
-        try:
-            os.rmdir(candidate)
-        except OSError:
-            pass
-        return None
-    try:
-        if stat.S_ISREG(os.fstat(marker).st_mode) and _marked(candidate, os.read(marker, 256)):
-            fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return marker
-    except OSError:
-        pass  # held: a synth running now
-    os.close(marker)
-    return None
-
-
-def _marked(candidate: Path, text: bytes) -> bool:
-    """The marker's text, or the start of it in a folder holding nothing else
-    (a kill between creating the marker and writing it)."""
-    if text == conv.STAGING_MARKER_TEXT:
-        return True
-    return conv.STAGING_MARKER_TEXT.startswith(text) and os.listdir(candidate) == [conv.STAGING_MARKER]
 
 
 def _swap(staging: _Staging, out: Path) -> Path | None:

@@ -4,7 +4,6 @@ plain files; each kernel's temporary folder. Each case runs in a fresh Python: a
 kernel starts once per process."""
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from opsgen.output import bridge
+from opsgen.output import bridge, held
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = ROOT / "tests" / "support" / "jsii_echo"
@@ -180,24 +179,23 @@ def test_a_kernel_unpacks_into_a_folder_of_its_own_removed_when_it_ends(tmp_path
 
 def test_the_folders_of_killed_kernels_are_removed_by_the_next_kernel(tmp_path: Path) -> None:
     """A kernel ended by a signal leaves its folder (Node's exit handlers do not
-    run): the next kernel to start removes those nobody holds (their lock is
-    free, or a kill came before the lock and left them empty), and nothing
-    else: a folder whose lock is held, one without a lock that holds files, a link."""
+    run): the next kernel to start removes those nobody holds (their marker is
+    free, or a kill came before the marker and left them empty), and nothing
+    else: a folder whose marker is held, one without a marker that holds files, a link."""
     tmp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
     (elsewhere / "keep").mkdir(parents=True)
-    killed, before_lock, held, strange = (tmp / f"{bridge.SCRATCH_PREFIX}{name}" for name in ("1-a", "2-b", "3-c", "4-d"))
+    killed, before_marker, in_use, strange = (tmp / f"{bridge.SCRATCH_PREFIX}{name}" for name in ("1-a", "2-b", "3-c", "4-d"))
     (killed / "jsii-kernel-x").mkdir(parents=True)
-    (killed / bridge.SCRATCH_LOCK).write_text("")
-    before_lock.mkdir()
-    held.mkdir()
-    lock = os.open(held / bridge.SCRATCH_LOCK, os.O_WRONLY | os.O_CREAT)
-    fcntl.flock(lock, fcntl.LOCK_EX)  # a kernel's folder in use (by this process)
+    (killed / bridge.SCRATCH_MARKER).write_bytes(bridge.SCRATCH_MARKER_TEXT)  # its process has ended
+    before_marker.mkdir()
+    in_use.mkdir()
+    marker = held.hold(in_use, bridge.SCRATCH_MARKER, bridge.SCRATCH_MARKER_TEXT)  # a kernel's folder in use (by this process)
     (strange / "data").mkdir(parents=True)
     link = tmp / f"{bridge.SCRATCH_PREFIX}5-link"
     link.symlink_to(elsewhere)
     try:
         python("import opsgen.build.lib", TMPDIR=str(tmp))
     finally:
-        os.close(lock)
-    assert not killed.exists() and not before_lock.exists()
-    assert held.is_dir() and (strange / "data").is_dir() and link.is_symlink() and (elsewhere / "keep").is_dir()
+        os.close(marker)
+    assert not killed.exists() and not before_marker.exists()
+    assert in_use.is_dir() and (strange / "data").is_dir() and link.is_symlink() and (elsewhere / "keep").is_dir()
