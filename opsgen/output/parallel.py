@@ -58,23 +58,16 @@ class Worker:
 
     def build(self, catalogue: Catalogue) -> "Rendered":
         """Every output file, rendered here or by the worker (see the module's docstring)."""
-        from opsgen.output.render import Rendered, Tally, render_batch  # cdk8s-free (see render.py)
+        from opsgen.output.render import assemble, render  # cdk8s-free (see render.py)
 
         if self._worker is None:
-            return _build(catalogue)
+            return render(_batches(catalogue), catalogue.file)
         process, conn = self._worker
         self._given = True
         conn.send_bytes(pickle.dumps(catalogue, protocol=pickle.HIGHEST_PROTOCOL))
-        files: dict[str, bytes] = {}
-        tally = Tally()
-        for batch, rendered in _results(process, conn):
-            if rendered is None:
-                rendered = render_batch(batch, catalogue.file)
-                _ready(conn)
-            files.update(rendered)
-            tally.add(batch)
+        rendered = assemble(_rendered(process, conn, catalogue.file))
         process.join()
-        return Rendered(dict(sorted(files.items())), tally.summary())
+        return rendered
 
     def __enter__(self) -> "Worker":
         return self
@@ -105,13 +98,6 @@ def forks() -> bool:
     """Whether to build in a worker: not with OPSGEN_WORKERS=0, and never in a
     process that runs a jsii kernel (a forked child cannot share it)."""
     return not bridge.kernel_started() and os.environ.get("OPSGEN_WORKERS", "").strip() != "0"
-
-
-def _build(catalogue: Catalogue) -> "Rendered":
-    from opsgen.build.generate import generate
-    from opsgen.output.render import render
-
-    return render(generate(catalogue), catalogue.file)
 
 
 def _batches(catalogue: Catalogue) -> "Iterator[Batch]":
@@ -209,6 +195,18 @@ def _end_now(signum: int, frame: object) -> None:
         os.dup2(quiet, stream)
     bridge.abandon()
     os._exit(128 + signum)
+
+
+def _rendered(process: multiprocessing.Process, conn: Connection, source: str) -> "Iterator[tuple[Batch, dict[str, bytes]]]":
+    """Each batch the worker sends with its files: rendered by the worker, or
+    here (then the worker is told this process is ready for another)."""
+    from opsgen.output.render import render_batch
+
+    for batch, files in _results(process, conn):
+        if files is None:
+            files = render_batch(batch, source)
+            _ready(conn)
+        yield batch, files
 
 
 def _results(process: multiprocessing.Process, conn: Connection) -> "Iterator[tuple[Batch, dict[str, bytes] | None]]":

@@ -63,10 +63,15 @@ class Rendered:
 
 def render(batches: Iterable[Batch], source: str) -> Rendered:
     """Every batch rendered, in this process."""
+    return assemble((batch, render_batch(batch, source)) for batch in batches)
+
+
+def assemble(rendered: Iterable[tuple[Batch, dict[str, bytes]]]) -> Rendered:
+    """The whole output from each batch and its files, whoever rendered them."""
     files: dict[str, bytes] = {}
     tally = Tally()
-    for batch in batches:
-        files.update(render_batch(batch, source))
+    for batch, batch_files in rendered:
+        files.update(batch_files)
         tally.add(batch)
     return Rendered(dict(sorted(files.items())), tally.summary())
 
