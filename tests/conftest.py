@@ -10,6 +10,10 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CDK8S_CHECK_UPGRADE", "false")
 
+from opsgen.synth import engine  # noqa: E402
+
+engine.start()  # the test process builds in-process, with the runtime opsgen itself chooses
+
 REPO = Path(__file__).resolve().parent.parent
 # The bundled example catalogue: a fixture of the tests' own. The repository's services.yaml
 # is the platform team's data, and only tests marked ``repo_catalogue`` read it (they check

@@ -23,11 +23,11 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Iterator
 
-from opsgen.output import bridge
+from opsgen.synth import kernel
 from opsgen.catalogue.model import Catalogue
 
 if TYPE_CHECKING:
-    from opsgen.build.batch import Batch
+    from opsgen.generate.batch import Batch
     from opsgen.output.render import Rendered
 
 READY = b"r"  # this process is ready to render a batch
@@ -35,6 +35,7 @@ READY = b"r"  # this process is ready to render a batch
 # queued it never waits for the worker, which renders a batch itself only
 # when the parent is that far behind.
 AHEAD = 2
+WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the worker's own handlers, set before it takes them
 
 
 class Worker:
@@ -45,14 +46,21 @@ class Worker:
     (the catalogue had errors) or whose results will not be read is stopped."""
 
     def __init__(self, forked: bool):
-        bridge.prepare(kernel_here=False)  # the worker inherits the runtime setting
+        kernel.prepare(kernel_here=False)  # the worker inherits the runtime setting
         self._worker: tuple[multiprocessing.Process, Connection] | None = None
         self._given = False
         if forked:
             context = multiprocessing.get_context("fork")
             parent, child = context.Pipe()
             process = context.Process(target=_work, args=(child, os.getpid(), [parent]), name="opsgen-worker")
-            process.start()
+            # The child must not run this process's handlers (cli.py turns SIGTERM into an
+            # exception, which a child would print as its own traceback): the signals are
+            # blocked across the fork, and the child unblocks them once its own are set.
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, WORKER_SIGNALS)
+            try:
+                process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             child.close()
             self._worker = (process, parent)
 
@@ -97,11 +105,11 @@ def synthesize(catalogue: Catalogue) -> "Rendered":
 def forks() -> bool:
     """Whether to build in a worker: not with OPSGEN_WORKERS=0, and never in a
     process that runs a jsii kernel (a forked child cannot share it)."""
-    return not bridge.kernel_started() and os.environ.get("OPSGEN_WORKERS", "").strip() != "0"
+    return not kernel.kernel_started() and os.environ.get("OPSGEN_WORKERS", "").strip() != "0"
 
 
 def _batches(catalogue: Catalogue) -> "Iterator[Batch]":
-    from opsgen.build.generate import generate
+    from opsgen.generate.generate import generate
 
     return generate(catalogue)
 
@@ -113,13 +121,14 @@ def _work(conn: Connection, parent: int, inherited: list[Connection]) -> None:
     It ends with its parent, however that ends: SIGTERM when the parent dies
     (Linux parent-death signal), and EOF on its channel, which only the parent
     holds open (the parent's end, inherited by the fork, is closed here). On
-    SIGTERM it ends at once, its Node kernel with it (bridge.abandon), wherever
+    SIGTERM it ends at once, its Node kernel with it (kernel.abandon), wherever
     it was: starting cdk8s, building, or sending."""
     # ^C is the parent's to handle (it stops the worker). A handler, not
     # SIG_IGN, which Node would inherit: Node itself ends on ^C.
     signal.signal(signal.SIGINT, _ignore)
     signal.signal(signal.SIGTERM, _end_now)
-    bridge.die_with_parent(parent)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, WORKER_SIGNALS)  # blocked across the fork (Worker)
+    kernel.die_with_parent(parent)
     for end in inherited:
         end.close()
     try:
@@ -127,14 +136,16 @@ def _work(conn: Connection, parent: int, inherited: list[Connection]) -> None:
     except OSError:
         pass  # the parent stopped listening: it has an error of its own to report
     finally:
-        bridge.stop()
+        kernel.stop()
 
 
 def _serve(conn: Connection) -> None:
     """Send ("batch", Batch, files or None) per batch, then ("done",), or
     ("failed", traceback); nothing when the catalogue had errors (EOF)."""
     try:
-        from opsgen.build import generate  # noqa: F401  (cdk8s and its Node start here)
+        from opsgen.synth import engine
+
+        engine.start()  # cdk8s and its Node start here, while the parent reads the catalogue
     except BaseException:  # reported once there is somebody to report to
         failure: str | None = traceback.format_exc()
     else:
@@ -193,7 +204,7 @@ def _end_now(signum: int, frame: object) -> None:
     quiet = os.open(os.devnull, os.O_WRONLY)
     for stream in (1, 2):
         os.dup2(quiet, stream)
-    bridge.abandon()
+    kernel.abandon()
     os._exit(128 + signum)
 
 

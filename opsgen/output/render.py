@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from opsgen import conventions as conv
-from opsgen.build.batch import Batch, Identity
+from opsgen.generate.batch import Batch, Identity
 
 try:
     from yaml import CSafeDumper as _Base

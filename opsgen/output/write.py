@@ -38,7 +38,7 @@ from pathlib import Path
 
 from opsgen import conventions as conv
 from opsgen.errors import OutputRefused
-from opsgen.output import held
+from opsgen import held
 
 _HEADER = conv.HEADER.encode("utf-8")
 _RENAME_EXCHANGE = 2

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opsgen.build import alerting
+from opsgen.generate import alerting
 from opsgen import pipeline
 from opsgen.catalogue import promql
 from opsgen.errors import Location

@@ -1,13 +1,13 @@
 """A real Alertmanager (Debian's ``prometheus-alertmanager`` 0.25), configured
 as prometheus-operator configures it from the generated AlertmanagerConfig.
 
-``operator_config`` (opsgen/build/lib/alertmanager_config.py) renders the
+``operator_config`` (opsgen/generate/kinds/alertmanager_config.py) renders the
 object's routing the way the operator does; the operator then puts each
 referenced Secret's value into the config. Here the Secrets "hold" the local
 webhook's URL (Slack ``api_url``) and a test routing key (PagerDuty), and the
 PagerDuty receiver's ``url`` (PagerDuty's API, not a Secret) points at the
 local stand-in. The base config the operator merges it into is
-kube-prometheus-stack's default (as tests/build/test_routing.py restates it),
+kube-prometheus-stack's default (as tests/generate/test_routing.py restates it),
 with short group timings so a test need not wait 30 s for a notification.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from opsgen.build.lib import AlertmanagerConfigProps, operator_config
+from opsgen.generate.kinds import AlertmanagerConfigProps, operator_config
 from tests.support.alertmanager import KPS_BASE
 from tests.e2e import webhook
 from tests.e2e.processes import LOOPBACK, Process, Processes, http_json

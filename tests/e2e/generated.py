@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 
 from opsgen import pipeline
-from opsgen.build import routing
-from opsgen.build.lib import AlertmanagerConfigProps
+from opsgen.generate import routing
+from opsgen.generate.kinds import AlertmanagerConfigProps
 from opsgen.catalogue.model import Catalogue, Service
 
 CATALOGUE = Path(__file__).with_name("services.yaml")

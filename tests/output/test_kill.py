@@ -93,7 +93,7 @@ def test_killing_synth_leaves_no_process_no_leak_and_old_or_new_output(outputs, 
     tmpdir.mkdir()
     shutil.copytree(base / "old", workdir / "dist", symlinks=True)
     shutil.copy(base / "services.yaml", workdir / "services.yaml")
-    subprocess.run([sys.executable, "-c", "import opsgen.build.lib.json_api_object"], env=clean_env(TMPDIR=str(tmpdir)),
+    subprocess.run([sys.executable, "-c", "from opsgen.synth import engine; engine.start()"], env=clean_env(TMPDIR=str(tmpdir)),
                    cwd=ROOT, check=True, timeout=120)  # the reused runtime folders, made beforehand
     reused = sorted(p.name for p in tmpdir.iterdir())
     marker = uuid.uuid4().hex

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from opsgen.build.batch import Batch
+from opsgen.generate.batch import Batch
 from opsgen.output import parallel
 from opsgen.output.render import Tally
 
@@ -45,7 +45,7 @@ def test_the_same_bytes_whoever_renders_the_batches(tmp_path: Path, ahead: int) 
     100: the parent does, 1: both (as timing decides)."""
     script = f"""
 import sys
-from opsgen.build import generate
+from opsgen.generate import generate
 from opsgen.output import parallel
 from opsgen.cli import main
 parallel.AHEAD = {ahead}
@@ -68,13 +68,13 @@ def test_the_tally_counts_objects_and_files_per_environment() -> None:
 
 
 def test_when_a_worker_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel.bridge, "kernel_started", lambda: False)
+    monkeypatch.setattr(parallel.kernel, "kernel_started", lambda: False)
     monkeypatch.setenv("OPSGEN_WORKERS", "0")
     assert not parallel.forks()  # build in this process
     for value in ("", "1", "3"):
         monkeypatch.setenv("OPSGEN_WORKERS", value)
         assert parallel.forks()
-    monkeypatch.setattr(parallel.bridge, "kernel_started", lambda: True)
+    monkeypatch.setattr(parallel.kernel, "kernel_started", lambda: True)
     assert not parallel.forks()  # never fork a process that has a jsii kernel
 
 
