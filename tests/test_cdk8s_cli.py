@@ -1,4 +1,4 @@
-"""`npx cdk8s synth` (cdk8s.yaml: app "python main.py", output "cdk8s.out").
+"""`npx cdk8s synth` (cdk8s.yaml: app "python3 main.py", output "cdk8s.out").
 
 cdk8s-cli 2.207.60 empties its output folder before it runs the app (also with
 --stdout, which then reads the files the app wrote to a temporary folder), so
@@ -45,7 +45,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def test_cdk8s_has_an_output_folder_of_its_own():
     config = yaml.safe_load((ROOT / "cdk8s.yaml").read_text(encoding="utf-8"))
-    assert config["app"] == "python main.py"
+    assert config["app"] == "python3 main.py"
     assert config["output"] not in ("dist", "dist/", ".", "")
     assert f"/{config['output']}/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 

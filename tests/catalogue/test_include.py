@@ -128,7 +128,7 @@ def test_errors_of_the_catalogue_and_of_its_included_files_come_together(tmp_pat
     (tmp_path / "dist").mkdir()
     code, _, err = run("synth", "-c", catalogue, "-o", tmp_path / "dist")
     shown = [line.replace(str(tmp_path) + os.sep, "") for line in err.splitlines()]
-    assert code == 1 and list((tmp_path / "dist").iterdir()) == []
+    assert code == 3 and list((tmp_path / "dist").iterdir()) == []
     assert shown == [
         "services.yaml:4:5: services[0] (worker) is missing the required key 'team'",
         "teams/bad.yaml:3:1: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 2)",
@@ -137,7 +137,7 @@ def test_errors_of_the_catalogue_and_of_its_included_files_come_together(tmp_pat
         "teams/wrong.yaml:2:11: services must be a list (of entries as in services.yaml)",
         "teams/wrong.yaml:3:1: unknown key 'include' in an included file, which holds only services and alerts; "
         "the rest of the catalogue stays in services.yaml",
-        "opsgen: 5 problems in services.yaml; nothing written",
+        "opsgen: 5 problems in services.yaml (1), teams/bad.yaml (1), teams/wrong.yaml (3); nothing written",
     ]
 
 

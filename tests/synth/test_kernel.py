@@ -154,7 +154,7 @@ def test_the_opsgen_jsii_assembly_agrees_with_its_package_and_the_pins() -> None
     assembly = json.loads((source / "assembly.json").read_text())
     assert (assembly["name"], assembly["version"]) == (package["name"], package["version"])
     assert f"fqn: 'opsgen-jsii.JsonApiObject', version: '{package['version']}'" in (source / "index.js").read_text()
-    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().split() if "==" in line)
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().split() if "==" in line)
     assert assembly["dependencies"] == package["peerDependencies"] == {"cdk8s": pins["cdk8s"], "constructs": pins["constructs"]}
     assert assembly["jsiiVersion"] == pins["jsii"]
 
