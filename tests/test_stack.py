@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen.catalogue import load, model, validate
-from opsgen import stack
+from opsgen.catalogue import model
+from opsgen import pipeline, stack
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,10 +21,8 @@ DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / stack.DIST_DIR)
 
 
 def catalogue(path: Path = REPO / "tests" / "golden" / "bundled" / "services.yaml") -> model.Catalogue:
-    """The catalogue model (load -> validate -> model)."""
-    doc = load.load_file(str(path))
-    validate.validate(doc)
-    return model.build(doc)
+    """The catalogue model, read as opsgen reads it (with the files it includes)."""
+    return pipeline.load_valid(str(path))
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +314,7 @@ def test_the_workflow_runs_synth_check_and_test():
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("actions/checkout@") for u in uses)
     assert any(s.get("uses", "").startswith("actions/setup-python@") and str(s["with"]["python-version"]).split()[-1] == "3.11" for s in steps)
-    assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "20" for s in steps)
+    assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "24" for s in steps)
     assert "./.github/actions/opsgen-check" in uses  # opsgen check, with annotations (tests/test_workflow.py)
     for command in ("make synth", "git diff --exit-code", "make test"):
         assert command in runs, command
