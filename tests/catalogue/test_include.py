@@ -61,7 +61,16 @@ def test_a_split_catalogue_writes_the_bytes_of_the_one_file(tmp_path):
         shutil.copytree(BUNDLED.parent / "metrics", tmp_path / folder / "metrics")
     assert main(["synth", "-c", str(whole), "-o", str(tmp_path / "whole-out")]) == 0
     assert main(["synth", "-c", str(parts), "-o", str(tmp_path / "parts-out")]) == 0
-    assert tree(tmp_path / "parts-out") == tree(tmp_path / "whole-out") != {}
+    parts_out, whole_out = tree(tmp_path / "parts-out"), tree(tmp_path / "whole-out")
+    assert list(parts_out) == list(whole_out) != []
+    sources = {}
+    for path, body in parts_out.items():  # the same bytes but the header's source line:
+        head, _, rest = body.partition(b"\n# source: ")
+        shown, _, tail = rest.partition(b"\n")
+        assert whole_out[path] == head + b"\n# source: services.yaml\n" + tail, path
+        sources[path] = shown.decode()
+    assert {shown for shown in sources.values()} > {"services.yaml"}  # a service's files name its team's file
+    assert all(shown == "services.yaml" or shown.startswith("teams/") for shown in sources.values())
 
 
 def test_files_are_read_in_sorted_order_once_each(tmp_path):
