@@ -123,6 +123,12 @@ GENERATED_ALERTS = (
     ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_BACKLOG, ALERT_TARGET_DOWN, ALERT_AT_MAX, ALERT_KEDA_ERRORS,
     ALERT_SLO_METRIC_ABSENT,
 )
+# kube-prometheus-stack's default rules that fire for the same condition as an alert opsgen
+# generates (stack rule -> opsgen's): its chart values switch them off (defaultRules.disabled),
+# which `opsgen check --stack` verifies, so each condition alerts once. opsgen's carry the
+# service's team (routing per team) and see a service with no target at all.
+STACK_DUPLICATES = {"TargetDown": ALERT_TARGET_DOWN, "KubeHpaMaxedOut": ALERT_AT_MAX}
+STACK_DISABLED_RULES = "defaultRules.disabled"  # the chart's values key of a rule switched off
 
 
 def error_ratio_record(window: str) -> str:

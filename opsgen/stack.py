@@ -333,6 +333,19 @@ def _prometheus_stack(catalogue: Catalogue, root: Path, releases: list[dict], pr
             f"{at(f'{dash}.searchNamespace')}: {dash}.searchNamespace must include {platform.namespace!r} "
             f"(or be ALL): opsgen's dashboard ConfigMaps live there"
         )
+    _duplicate_rules(values, at, problems)
+
+
+def _duplicate_rules(values: dict, at, problems: list[str]) -> None:
+    """The stack's default rules that duplicate an opsgen alert are switched off: the same
+    condition would otherwise reach the same receivers twice (conventions.STACK_DUPLICATES)."""
+    for rule, ours in conv.STACK_DUPLICATES.items():
+        key = f"{conv.STACK_DISABLED_RULES}.{rule}"
+        if _get(values, key) is not True:
+            problems.append(
+                f"{at(key)}: {key} must be true (is {_show(_get(values, key))}): {PROMETHEUS_CHART}'s {rule} fires "
+                f"for the same condition as opsgen's {ours}, and both would notify"
+            )
 
 
 def prometheus_service(release: str) -> str:

@@ -170,6 +170,15 @@ def test_the_default_matcher_strategy_is_reported(cat, root):
     assert "alertmanagerConfigMatcherStrategy.type must be 'None'" in problems[0]
 
 
+def test_a_stack_rule_that_duplicates_an_opsgen_alert_is_reported(cat, root):
+    """One alert per condition (conventions.STACK_DUPLICATES, tests/test_stack_rules.py)."""
+    values = root / "charts/monitoring/kube-prometheus-stack.yaml"
+    edit(values, lambda d: d["defaultRules"]["disabled"].pop("KubeHpaMaxedOut"))
+    (problem,) = stack.stack_problems(cat, root)
+    assert problem.startswith("charts/monitoring/kube-prometheus-stack.yaml: defaultRules.disabled.KubeHpaMaxedOut must be true (is unset)")
+    assert "ReplicasAtMax" in problem
+
+
 def test_a_sidecar_without_the_folder_annotation_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
     edit(values, lambda d: d["grafana"]["sidecar"]["dashboards"].update(folderAnnotation="folder", labelValue=1))
