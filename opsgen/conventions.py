@@ -240,6 +240,12 @@ def receiver_name(severity: str) -> str:
     return severity
 
 
+def team_receiver_name(team: str, severity: str) -> str:
+    """A team's own receiver (platform.alerting.teams): never a platform receiver's name, and
+    unique per (team, severity), since every name ends in its severity."""
+    return f"team-{team}-{severity}"
+
+
 def dashboard_configmap_name(uid: str) -> str:
     return f"dashboard-{uid}"
 

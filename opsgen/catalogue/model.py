@@ -48,6 +48,7 @@ class Platform:
     kafka_auth_tls: bool = False
     runbook_base_url: str | None = None
     alerting: dict[str, Receiver] = field(default_factory=dict)
+    team_alerting: dict[str, dict[str, Receiver]] = field(default_factory=dict)  # platform.alerting.teams, by team
     metrics: Conventions = field(default_factory=Conventions)
 
 
@@ -186,7 +187,8 @@ def _platform(raw: dict[str, Any]) -> Platform:
         kafka_auth_secret=auth.get("secret"),
         kafka_auth_tls=bool(auth.get("tls", False)),
         runbook_base_url=raw.get("runbookBaseUrl"),
-        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items())},
+        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items()) if sev != "teams"},
+        team_alerting=_team_alerting((raw.get("alerting") or {}).get("teams") or {}),
         metrics=Conventions(
             requests=metrics.get("requests", "agent_tasks_total"),
             outcome_label=metrics.get("outcomeLabel", "outcome"),
@@ -195,6 +197,10 @@ def _platform(raw: dict[str, Any]) -> Platform:
             build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
         ),
     )
+
+
+def _team_alerting(raw: dict[str, Any]) -> dict[str, dict[str, Receiver]]:
+    return {team: {sev: _receiver(r) for sev, r in sorted(spec.items())} for team, spec in sorted(raw.items())}
 
 
 def _receiver(raw: dict[str, Any]) -> Receiver:

@@ -141,6 +141,17 @@ RECEIVER = _obj(
     description="Exactly one of pagerduty or slack.",
 )
 
+# platform.alerting.teams (contract: "Additions, round 3"): a team's own receivers, routed on
+# the team label before the platform's; a severity the team does not name falls back to them.
+_TEAM_RECEIVER = {sev: _doc({"$ref": "#/definitions/receiver"}, f"Where this team's {sev} alerts go, before platform.alerting.{sev}.") for sev in ("page", "warn")}
+TEAM_ALERTING = {
+    "type": "object",
+    "propertyNames": NAME,
+    "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers"),
+    "description": "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team "
+    "label before platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.",
+}
+
 ALERT = _obj(
     {
         "name": _doc(ALERT_NAME, "Unique among the catalogue's alerts."),
@@ -290,7 +301,7 @@ PLATFORM = _obj(
             }
         ),
         "runbookBaseUrl": _doc(URL, "Alerts get runbook_url = this base + '/' + the lower-case alert name."),
-        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}}),
+        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}, "teams": TEAM_ALERTING}),
         "metrics": _obj(
             {
                 "requests": _doc(METRIC, "Counter every service exposes, with an outcome label.", "agent_tasks_total"),
