@@ -202,6 +202,11 @@ METRICS = _obj(
     ("port",),
 )
 
+# slo.backlog's default, as text (model.default_backlog computes it; the Kafka Lag dashboard
+# says it): the lag at which KEDA, which runs ceil(lag / lagThreshold) replicas, would need more
+# than it can run. Below it, a backlog is scaling at work; above it, scaling cannot absorb it.
+BACKLOG_DEFAULT = "min(maxReplicas, kafka.partitions) × lagThreshold, the lag scaling cannot absorb"
+
 SCALING = _obj(
     {
         "minReplicas": _doc({**COUNT, "minimum": 0}, "0 only with kafka.", 1),
@@ -214,6 +219,11 @@ SCALING = _obj(
                 "consumerGroup": {"type": "string", "minLength": 1, "description": "Consumer group; default the service name."},
                 "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
                 "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
+                "partitions": _doc(
+                    {**COUNT, "minimum": 1},
+                    "The topic's partition count: KEDA runs no more consumers than partitions (opsgen never allows idle "
+                    "consumers), so ReplicasAtMax uses min(maxReplicas, partitions) and a larger maxReplicas is a warning.",
+                ),
             },
             ("topic", "lagThreshold"),
         ),
@@ -234,7 +244,7 @@ SLO = _obj(
             "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
         ),
         "latencyP95": _doc(DURATION, "Alert when p95 of the duration histogram exceeds it."),
-        "backlog": _doc({**COUNT, "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
+        "backlog": _doc({**COUNT, "minimum": 1}, f"Consumer-group lag alert threshold; default {BACKLOG_DEFAULT}."),
     }
 )
 

@@ -274,7 +274,7 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
         if service.slo.success_rate is not None or service.slo.latency_p95 is not None:
             out.append(_slo_metric_absent_alert(service, platform))
     if service.scaling is not None:
-        if service.scaling.min_replicas < service.scaling.max_replicas:  # min == max: always at max, nothing to scale
+        if service.scaling.min_replicas < service.scaling.effective_max_replicas:  # always at max: nothing to scale
             out.append(_at_max_alert(service))
         if service.scaling.kafka is not None:
             out.append(_keda_errors_alert(service))
@@ -324,6 +324,7 @@ def _latency_alert(service: Service, platform: Platform) -> Alert:
 
 
 def _backlog_alert(service: Service) -> Alert:
+    """Lag above slo.backlog, by default what scaling cannot absorb (model.default_backlog)."""
     kafka = service.kafka  # called only for Kafka-scaled services
     expr = f"sum by (consumergroup, topic) ({committed_lag(kafka)}) > {service.slo.backlog}"
     summary = f"{literal(service.name)} is falling behind on {literal(kafka.topic)}."
@@ -389,12 +390,21 @@ def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
 
 
 def _at_max_alert(service: Service) -> Alert:
+    """Current replicas at the most the service can run. Capped by the topic's partitions,
+    that is a number only the catalogue knows (KEDA's HPA still says maxReplicas), so it is
+    written into the rule; else kube-state-metrics' spec max, which follows the HPA."""
     hpa = {"namespace": service.namespace, "horizontalpodautoscaler": conv.hpa_name(service)}
     current = selector("kube_horizontalpodautoscaler_status_current_replicas", hpa)
-    maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
-    expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
+    scaling = service.scaling  # called only for scaled services
+    if scaling.effective_max_replicas < scaling.max_replicas:
+        expr = f"{current} >= {scaling.effective_max_replicas}"
+        limit = f"the partitions of {literal(scaling.kafka.topic)} (scaling.kafka.partitions): KEDA runs no more consumers"
+    else:
+        maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
+        expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
+        limit = "its scaling.maxReplicas: it cannot scale further"
     summary = f"{literal(service.name)} has been at its maximum replicas for {POLICY[conv.ALERT_AT_MAX].for_}."
-    description = f"{_who(service)} runs {{{{ $value }}}} replicas, its scaling.maxReplicas: it cannot scale further."
+    description = f"{_who(service)} runs {{{{ $value }}}} replicas, {limit}."
     return _alert(conv.ALERT_AT_MAX, service, expr, summary, description)
 
 
