@@ -97,8 +97,6 @@ MESSAGES = {
     "at least one letter, no '-' at the start, at the end or twice in a row, such as http or http-metrics",
     "label key": "a Kubernetes label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, "
     "'-', '_' and '.', starting and ending with a letter or digit, such as app.kubernetes.io/name",
-    "label value": "a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with "
-    "a letter or digit",
 }
 
 
@@ -141,16 +139,11 @@ RECEIVER = _obj(
     description="Exactly one of pagerduty or slack.",
 )
 
-# platform.alerting.teams (contract: "Additions, round 3"): a team's own receivers, routed on
-# the team label before the platform's; a severity the team does not name falls back to them.
+# platform.alerting.teams ("Additions, round 3"): a team's receivers, routed on team before the platform's
 _TEAM_RECEIVER = {sev: _doc({"$ref": "#/definitions/receiver"}, f"Where this team's {sev} alerts go, before platform.alerting.{sev}.") for sev in ("page", "warn")}
-TEAM_ALERTING = {
-    "type": "object",
-    "propertyNames": NAME,
-    "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers"),
-    "description": "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team "
-    "label before platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.",
-}
+TEAM_ALERTING = _doc({"type": "object", "propertyNames": NAME, "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers")},
+                     "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team label before "
+                     "platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.")
 
 ALERT = _obj(
     {
@@ -202,9 +195,8 @@ METRICS = _obj(
     ("port",),
 )
 
-# slo.backlog's default, as text (model.default_backlog computes it; the Kafka Lag dashboard
-# says it): the lag at which KEDA, which runs ceil(lag / lagThreshold) replicas, would need more
-# than it can run. Below it, a backlog is scaling at work; above it, scaling cannot absorb it.
+# slo.backlog's default as text (model.default_backlog computes it, the Kafka Lag dashboard says it): the
+# lag at which KEDA, running ceil(lag / lagThreshold) replicas, would need more than it can run.
 BACKLOG_DEFAULT = "min(maxReplicas, kafka.partitions) × lagThreshold, the lag scaling cannot absorb"
 
 SCALING = _obj(
@@ -219,11 +211,8 @@ SCALING = _obj(
                 "consumerGroup": {"type": "string", "minLength": 1, "description": "Consumer group; default the service name."},
                 "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
                 "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
-                "partitions": _doc(
-                    {**COUNT, "minimum": 1},
-                    "The topic's partition count: KEDA runs no more consumers than partitions (opsgen never allows idle "
-                    "consumers), so ReplicasAtMax uses min(maxReplicas, partitions) and a larger maxReplicas is a warning.",
-                ),
+                "partitions": _doc({**COUNT, "minimum": 1}, "The topic's partition count: KEDA runs no more consumers than partitions "
+                                   "(opsgen never allows idle ones): ReplicasAtMax uses min(maxReplicas, partitions), a larger maxReplicas is a warning."),
             },
             ("topic", "lagThreshold"),
         ),
