@@ -110,7 +110,7 @@ DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")
 
-# Names of the alerts opsgen generates (catalogue alerts may not use them)
+# Names of the alerts opsgen generates (their table: catalogue/generated_alerts.py)
 ALERT_BURN_FAST = "ErrorBudgetBurnFast"
 ALERT_BURN_SLOW = "ErrorBudgetBurnSlow"
 ALERT_LATENCY = "LatencyP95High"
@@ -119,10 +119,6 @@ ALERT_TARGET_DOWN = "MetricsTargetDown"
 ALERT_AT_MAX = "ReplicasAtMax"
 ALERT_KEDA_ERRORS = "KedaScalerErrors"
 ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric is gone while the target is up
-GENERATED_ALERTS = (
-    ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_BACKLOG, ALERT_TARGET_DOWN, ALERT_AT_MAX, ALERT_KEDA_ERRORS,
-    ALERT_SLO_METRIC_ABSENT,
-)
 
 
 def error_ratio_record(window: str) -> str:
@@ -147,7 +143,6 @@ CATALOGUE_RECORDS = (
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
-SLO_ALERTS = (ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_SLO_METRIC_ABSENT)  # what the SLO dashboard lists
 
 # What the dashboards join besides the catalogue records, recorded per service the same way
 # (group <platform>.<service>.dashboard, alerting.dashboard_rules).
