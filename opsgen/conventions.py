@@ -234,7 +234,8 @@ def dashboard_configmap_name(uid: str) -> str:
 
 
 # Dashboards (the kube-prometheus-stack Grafana sidecar loads labelled ConfigMaps)
-GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"  # value "1"
+GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
+GRAFANA_DASHBOARD_VALUE = "1"  # what the sidecar loads (stack/prometheus.py checks its label and value)
 DASHBOARD_COMPONENT = "dashboard"  # app.kubernetes.io/component of dashboard ConfigMaps
 GRAFANA_FOLDER_ANNOTATION = "grafana_folder"  # the chart's sidecar.dashboards.folderAnnotation
 DASHBOARD_UID_MAX = 40  # Grafana's limit
