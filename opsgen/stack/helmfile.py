@@ -73,9 +73,11 @@ def _shape(data: Any) -> str | None:
 
 
 def _values_shape(where: str, values: Any) -> str | None:
-    if values is not None and not isinstance(values, list):
+    if values is None:
+        return None
+    if not isinstance(values, list):
         return f"{where} is {kind(values)}, not a list"
-    bad = [i for i, entry in enumerate(values or []) if not isinstance(entry, (str, dict))]
+    bad = [i for i, entry in enumerate(values) if not isinstance(entry, (str, dict))]
     return f"{where}[{bad[0]}] is {kind(values[bad[0]])}, not a file name or a mapping" if bad else None
 
 
