@@ -110,7 +110,7 @@ DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")
 
-# Names of the alerts opsgen generates (catalogue alerts may not use them)
+# Names of the alerts opsgen generates (their table: catalogue/generated_alerts.py)
 ALERT_BURN_FAST = "ErrorBudgetBurnFast"
 ALERT_BURN_SLOW = "ErrorBudgetBurnSlow"
 ALERT_LATENCY = "LatencyP95High"
@@ -119,10 +119,6 @@ ALERT_TARGET_DOWN = "MetricsTargetDown"
 ALERT_AT_MAX = "ReplicasAtMax"
 ALERT_KEDA_ERRORS = "KedaScalerErrors"
 ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric is gone while the target is up
-GENERATED_ALERTS = (
-    ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_BACKLOG, ALERT_TARGET_DOWN, ALERT_AT_MAX, ALERT_KEDA_ERRORS,
-    ALERT_SLO_METRIC_ABSENT,
-)
 # kube-prometheus-stack's default rules that fire for the same condition as an alert opsgen
 # generates (stack rule -> opsgen's): its chart values switch them off (defaultRules.disabled),
 # which `opsgen check --stack` verifies, so each condition alerts once. opsgen's carry the
@@ -153,7 +149,6 @@ CATALOGUE_RECORDS = (
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
-SLO_ALERTS = (ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_SLO_METRIC_ABSENT)  # what the SLO dashboard lists
 
 # What the dashboards join besides the catalogue records, recorded per service the same way
 # (group <platform>.<service>.dashboard, alerting.dashboard_rules).
@@ -251,7 +246,8 @@ def dashboard_configmap_name(uid: str) -> str:
 
 
 # Dashboards (the kube-prometheus-stack Grafana sidecar loads labelled ConfigMaps)
-GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"  # value "1"
+GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
+GRAFANA_DASHBOARD_VALUE = "1"  # what the sidecar loads (stack/prometheus.py checks its label and value)
 DASHBOARD_COMPONENT = "dashboard"  # app.kubernetes.io/component of dashboard ConfigMaps
 GRAFANA_FOLDER_ANNOTATION = "grafana_folder"  # the chart's sidecar.dashboards.folderAnnotation
 DASHBOARD_UID_MAX = 40  # Grafana's limit

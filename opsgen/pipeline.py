@@ -11,6 +11,7 @@ from opsgen.errors import CatalogueError, Problem
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
     from opsgen.output.parallel import Worker
     from opsgen.output.render import Rendered
+    from opsgen.stack import Report
 
 
 def load_valid(catalogue: str) -> model.Catalogue:
@@ -52,13 +53,15 @@ def start_synthesis() -> "Worker":
     return start()
 
 
-def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:
-    """``opsgen check --stack``: (problems, what could not be checked and why)."""
-    from opsgen.stack import HELMFILE, stack_report as report
+def stack_report(catalogue: model.Catalogue) -> "Report":
+    """``opsgen check --stack``: the stack beside the catalogue against it."""
+    from opsgen.stack import Report, report
+    from opsgen.stack.helmfile import HELMFILE
+    from opsgen.stack.read import at_file
 
     root = Path(catalogue.file).resolve().parent
     if not (root / HELMFILE).is_file():
-        return [], [f"{HELMFILE}: not checked: there is no {HELMFILE} beside {catalogue.file}"]
+        return Report((), (at_file(HELMFILE, f"not checked: there is no {HELMFILE} beside {catalogue.file}"),))
     return report(catalogue, root)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from opsgen import conventions as conv
-from opsgen import stack
+from opsgen.stack import helmfile as helmfile_module, prometheus
+from opsgen.catalogue import generated_alerts
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,20 +40,20 @@ REVIEWED = {
 
 
 def pinned_version() -> str:
-    release = stack.find_release(helm_values.helmfile(REPO)["releases"], stack.PROMETHEUS_CHART)
+    release = helmfile_module.find_release(helm_values.helmfile(REPO)["releases"], prometheus.CHART)
     return str(release["version"])
 
 
 def test_the_rule_list_is_of_the_pinned_chart_version():
     """Bumping the chart in helmfile.yaml fails here until the list is read again at the
     new tag (and the new rules compared with opsgen's)."""
-    assert CHART_RULES["chart"] == stack.PROMETHEUS_CHART
+    assert CHART_RULES["chart"] == prometheus.CHART
     assert str(CHART_RULES["version"]) == pinned_version()
     assert CHART_RULES["disabledKey"] == conv.STACK_DISABLED_RULES
 
 
 def test_every_generated_alert_is_a_known_duplicate_or_reviewed_as_distinct():
-    assert set(conv.GENERATED_ALERTS) == set(REVIEWED), "compare the new alert with tests/data/kube-prometheus-stack-rules.yaml"
+    assert set(generated_alerts.NAMES) == set(REVIEWED), "compare the new alert with tests/data/kube-prometheus-stack-rules.yaml"
     for rule, ours in conv.STACK_DUPLICATES.items():
         assert rule not in REVIEWED[ours][0], f"{rule} is {ours}'s duplicate, not a distinct neighbour"
 
@@ -60,16 +61,16 @@ def test_every_generated_alert_is_a_known_duplicate_or_reviewed_as_distinct():
 def test_duplicates_and_reviewed_neighbours_are_rules_of_the_chart():
     neighbours = {name for near, _ in REVIEWED.values() for name in near}
     assert set(conv.STACK_DUPLICATES) | neighbours <= STACK_ALERTS
-    assert set(conv.STACK_DUPLICATES.values()) <= set(conv.GENERATED_ALERTS)
+    assert set(conv.STACK_DUPLICATES.values()) <= set(generated_alerts.NAMES)
 
 
 def test_no_generated_alert_takes_the_name_of_a_stack_rule():
-    assert not set(conv.GENERATED_ALERTS) & STACK_ALERTS
+    assert not set(generated_alerts.NAMES) & STACK_ALERTS
 
 
 def test_the_chart_values_switch_off_exactly_the_duplicates():
-    release = stack.find_release(helm_values.helmfile(REPO)["releases"], stack.PROMETHEUS_CHART)
-    values = stack.release_values(REPO, release)
+    release = helmfile_module.find_release(helm_values.helmfile(REPO)["releases"], prometheus.CHART)
+    values = helm_values.static_values(REPO, release)
     disabled = values["defaultRules"]["disabled"]
     assert disabled == {rule: True for rule in conv.STACK_DUPLICATES}
 

@@ -17,7 +17,7 @@ from grafana_foundation_sdk.models import common as common_model
 
 from opsgen import conventions as conv
 from opsgen.catalogue.schema import BACKLOG_DEFAULT
-from opsgen.generate import alerting
+from opsgen.catalogue import generated_alerts
 from opsgen.generate.dashboards import queries as q
 from opsgen.generate.dashboards.defaults import FULL, Query, Scope, thresholds, timeseries_panel
 
@@ -125,7 +125,7 @@ def backlog_panel():
     expr = f"{lag()} / {ON} {BACKLOG}"
     description = (
         f"Lag as a share of the backlog alert threshold (slo.backlog, default {BACKLOG_DEFAULT}), per service: "
-        f"{conv.ALERT_BACKLOG} fires after {alerting.POLICY[conv.ALERT_BACKLOG].for_} above 100% (dashed red)."
+        f"{conv.ALERT_BACKLOG} fires after {generated_alerts.BY_NAME[conv.ALERT_BACKLOG].for_} above 100% (dashed red)."
     )
     panel = timeseries_panel("Lag against the backlog threshold", description, "percentunit", [Query(expr, "{{service}}")])
     return _dashed(panel, [(1, "red")])
