@@ -87,12 +87,11 @@ def _project(catalogue: Catalogue, argocd: ArgoCd, inventories: dict[str | None,
 def destinations(catalogue: Catalogue, inventories: dict[str | None, Inventory]) -> tuple[Destination, ...]:
     """Each environment's cluster with every namespace opsgen writes there: those its
     objects are in, those it creates (Namespace objects), and the Application's own."""
-    found: dict[tuple[str, str, str], Destination] = {}
+    found: dict[Destination, None] = {}  # in environment order, each once (two may share a cluster)
     for env in catalogue.environments:
         for namespace in sorted(written_namespaces(inventories.get(env.name, set())) | {home_namespace(catalogue)}):
-            dest = destination(env, namespace)
-            found.setdefault((dest.server or "", dest.name or "", namespace), dest)
-    return tuple(found[key] for key in sorted(found))
+            found.setdefault(destination(env, namespace))
+    return tuple(found)
 
 
 def written_namespaces(inventory: Iterable[Stock]) -> set[str]:
