@@ -276,12 +276,13 @@ REPO_URL = {
     "description": "A git clone URL: https://, ssh:// or user@host:path.",
 }
 MESSAGES["repository URL"] = "a git clone URL: https://host/path, ssh://host/path or user@host:path"
+MESSAGES["repository path"] = "a folder of the repository, relative to its root, such as dist: no spaces, no '.' or '..' parts"
 ARGOCD = _obj(
     {
         "repoURL": _doc(REPO_URL, "Clone URL of this catalogue's repository; without it no Argo CD objects are written."),
         "project": _doc(NAME, "The AppProject opsgen writes and the Applications use; default the platform name."),
         "namespace": _doc(NAME, "Namespace of the Argo CD objects.", conv.ARGOCD_NAMESPACE),
-        "path": _doc({"type": "string", "minLength": 1, "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$"},
+        "path": _doc({"title": "repository path", "type": "string", "minLength": 1, "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$"},
                      "Path of the output directory in the repository.", conv.ARGOCD_PATH),
     }
 )
