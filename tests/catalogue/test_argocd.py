@@ -70,3 +70,18 @@ def test_repo_url_and_path_must_be_plausible():
     for path in ("/abs", "a/../b", ".."):
         found = problems(text(f"{{repoURL: 'https://x/y.git', path: '{path}'}}"))
         assert found == [f"services.yaml:3:40: platform.argocd.path ({path!r}) must be {schema.MESSAGES['repository path']}"], found
+
+
+def test_settings_that_write_nothing_are_located_warnings(tmp_path):
+    from opsgen import pipeline
+    from opsgen.errors import warning_line
+
+    path = tmp_path / "services.yaml"
+    path.write_text(text("{project: obs}", "{argocd: {targetRevision: v1}}"), encoding="utf-8")
+    found = [warning_line(w) for w in pipeline.catalogue_warnings(pipeline.load_valid(str(path)))]
+    assert found == [
+        f"{path}:3:3: warning: platform.argocd has no repoURL: no Argo CD objects are written",
+        f"{path}:6:10: warning: environments.prod.argocd has no effect without platform.argocd.repoURL: no Argo CD objects are written",
+    ]
+    path.write_text(text(), encoding="utf-8")
+    assert pipeline.catalogue_warnings(pipeline.load_valid(str(path))) == []
