@@ -284,7 +284,8 @@ ARGOCD = _obj(
         "namespace": _doc(NAME, "Namespace of the Argo CD objects.", conv.ARGOCD_NAMESPACE),
         "path": _doc({"title": "repository path", "type": "string", "minLength": 1, "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$"},
                      "Path of the output directory in the repository.", conv.ARGOCD_PATH),
-    }
+    },
+    description="The Argo CD objects in dist/" + conv.ARGOCD_DIR + "/: one Application per environment and their AppProject.",
 )
 ARGOCD_ENVIRONMENT = _obj(
     {
@@ -296,7 +297,8 @@ ARGOCD_ENVIRONMENT = _obj(
         ),
         "targetRevision": _doc({"type": "string", "minLength": 1}, "Git revision (branch, tag, commit) the environment "
                                "tracks: promotion is moving it.", conv.TARGET_REVISION),
-    }
+    },
+    description="Where Argo CD applies this environment's output, and from which revision.",
 )
 
 PLATFORM = _obj(
