@@ -153,3 +153,17 @@ def test_long_names_are_cut_and_stay_unique(tmp_path):
     _, apps = argocd.argocd_objects(synth(tmp_path, catalogue))
     names = [a["metadata"]["name"] for a in apps]
     assert len(set(names)) == 2 and all(len(n) <= conv.ARGOCD_NAME_MAX for n in names)
+
+
+@pytest.mark.repo_catalogue
+def test_the_repositorys_project_allows_what_its_applications_sync():
+    """The committed dist/ (whatever the platform team's catalogue holds): nothing Argo CD would refuse."""
+    from tests.conftest import REPO
+
+    dist = REPO / conv.ARGOCD_PATH
+    if not (dist / conv.ARGOCD_DIR).is_dir():
+        pytest.skip("the repository's catalogue has no platform.argocd (or dist/ is not generated: make synth)")
+    project, apps = argocd.argocd_objects(dist)
+    for app in apps:
+        objects = argocd.synced(dist, app, conv.ARGOCD_PATH)
+        assert objects and argocd.refused(project, app, objects) == [], app["metadata"]["name"]
