@@ -205,7 +205,7 @@ def _what(error: jsonschema.ValidationError) -> str:
         return "must not be empty"
     if kind == "uniqueItems":
         return "must not list the same entry twice"
-    if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
+    if kind in ("minProperties", "maxProperties") and sub.get("minProperties") == sub.get("maxProperties") == 1:  # receiver, cluster
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
     if kind == "minProperties" and sub.get("title") == "team receivers":
         return f"needs {' or '.join(sorted(sub['properties']))} (or remove the team)"
