@@ -12,11 +12,14 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from opsgen import report, usage
 from opsgen.errors import CatalogueError, OutputRefused, summary
 from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
+
+if TYPE_CHECKING:
+    from opsgen.stack import Report
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -59,7 +62,7 @@ def _command(commands: argparse._SubParsersAction, name: str, text: str) -> argp
 def _add_init(commands: argparse._SubParsersAction) -> None:
     init = _command(commands, "init", "scaffold a catalogue repository in DIR (empty or new) for the installed opsgen")
     init.add_argument("dir", metavar="DIR", nargs="?", default=".", help="the folder to create (default: the current one, if empty)")
-    init.add_argument("--stack", action="store_true", help="also the helmfile stack (helmfile.yaml, environments/, charts/) and the Argo CD files")
+    init.add_argument("--stack", action="store_true", help="also the helmfile stack (helmfile.yaml, environments/, charts/)")
 
 
 def _add_stream(synth: argparse.ArgumentParser) -> None:
@@ -269,7 +272,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         return _diff(Path(args.out), rendered, args.format)
     if args.command == "check":
-        stack = pipeline.stack_report(catalogue) if args.stack else ([], [])
+        stack = pipeline.stack_report(catalogue) if args.stack else None
         if _machine_format(args):
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
@@ -321,11 +324,11 @@ def _warn(warnings) -> None:
         print(warning_line(problem), file=sys.stderr)
 
 
-def _check(out: Path, rendered, stack: tuple[list[str], list[str]]) -> int:
+def _check(out: Path, rendered, stack: "Report | None") -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
-    problems, unchecked = stack
+    problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
     for line in drift.notes():
         print(f"opsgen: {out}: {line}")
     for note in unchecked:
@@ -342,15 +345,15 @@ def _check(out: Path, rendered, stack: tuple[list[str], list[str]]) -> int:
     return CHANGES
 
 
-def _check_report(out: Path, rendered, stack: tuple[list[str], list[str]], form: str) -> int:
+def _check_report(out: Path, rendered, stack: "Report | None", form: str) -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
-    problems, unchecked = stack
+    problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
     stale = [(p, "missing") for p in drift.missing] + [(p, "changed") for p in drift.changed] + [(p, "extra") for p in drift.extra]
     found = [report.at_file(os.path.join(str(out), p), f"{what}: synth would change this file; 'opsgen diff' shows how") for p, what in stale]
     found += [report.at_file(os.path.join(str(out), p), "not generated, kept", "notice") for p in drift.kept]
-    found += [report.from_prefixed(p) for p in problems] + [report.from_prefixed(n, "notice") for n in unchecked]
+    found += report.from_problems(problems) + report.from_problems(unchecked, "notice")
     sys.stdout.write(report.render(found, form))
     return OK if drift.clean and not problems else CHANGES
 

@@ -134,7 +134,7 @@ def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
 # it had to be a copy of services.yaml, and one new service meant regenerating it).
 GOLDEN_TESTS = "tests/test_golden.py"
 # Every module that holds a ``repo_catalogue`` test (checked below, so none is forgotten).
-REPO_CATALOGUE_TESTS = ("tests/test_repository.py", "tests/test_stack.py", "tests/test_cli.py")
+REPO_CATALOGUE_TESTS = ("tests/test_repository.py", "tests/test_stack.py", "tests/test_cli.py", "tests/generate/test_argocd.py")
 
 
 def test_the_daily_path_runs_every_repo_catalogue_test():

@@ -8,22 +8,11 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from opsgen import conventions as conv
 from opsgen.errors import CatalogueError, Problem
-from opsgen.catalogue import bucket_checks
+from opsgen.catalogue import bucket_checks, generated_alerts
 from opsgen.catalogue.model import Alert, Catalogue
 from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
 
-GENERATED_FROM = {  # what each generated alert is derived from, for the reserved-name message
-    conv.ALERT_BURN_FAST: "slo.successRate",
-    conv.ALERT_BURN_SLOW: "slo.successRate",
-    conv.ALERT_LATENCY: "slo.latencyP95",
-    conv.ALERT_BACKLOG: "slo.backlog",
-    conv.ALERT_TARGET_DOWN: "metrics",
-    conv.ALERT_AT_MAX: "scaling",
-    conv.ALERT_KEDA_ERRORS: "scaling.kafka",
-    conv.ALERT_SLO_METRIC_ABSENT: "slo",
-}
 
 
 def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, ...]:
@@ -49,7 +38,7 @@ def alert_problems(catalogue: Catalogue, known: KnownMetrics) -> Iterable[Proble
 
 def _problems(alerts: tuple[Alert, ...], known: KnownMetrics) -> Iterable[Problem]:
     for index, alert in enumerate(alerts):
-        if alert.name in GENERATED_FROM and alert.name_location is not None:
+        if alert.name in generated_alerts.BY_NAME and alert.name_location is not None:
             yield Problem(alert.name_location, _reserved(index, alert.name))
         if alert.location is not None:
             for message in check_expr(alert.expr, known, f"alerts[{index}].expr"):
@@ -58,6 +47,6 @@ def _problems(alerts: tuple[Alert, ...], known: KnownMetrics) -> Iterable[Proble
 
 def _reserved(index: int, name: str) -> str:
     return (
-        f"alerts[{index}].name: '{name}' is the name of the alert opsgen generates from {GENERATED_FROM[name]}; "
+        f"alerts[{index}].name: '{name}' is the name of the alert opsgen generates from {generated_alerts.BY_NAME[name].source}; "
         "rename this alert (or drop it and use the generated one)"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsgen import durations
+from opsgen import conventions as conv, durations
 from opsgen.errors import Location, Problem
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -38,6 +38,32 @@ class Conventions:
 
 
 @dataclass(frozen=True)
+class ArgoCd:
+    """platform.argocd: where Argo CD reads the output (defaults in conventions.py)."""
+
+    repo_url: str
+    project: str
+    namespace: str = conv.ARGOCD_NAMESPACE
+    path: str = conv.ARGOCD_PATH
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """environments.<env>.argocd.cluster: exactly one of server and name is set."""
+
+    server: str | None = conv.IN_CLUSTER_SERVER
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """environments.<env>.argocd: the cluster the environment is applied to and the revision it tracks."""
+
+    cluster: Cluster = field(default_factory=Cluster)
+    target_revision: str = conv.TARGET_REVISION
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     release: str = "prometheus"
@@ -48,7 +74,9 @@ class Platform:
     kafka_auth_tls: bool = False
     runbook_base_url: str | None = None
     alerting: dict[str, Receiver] = field(default_factory=dict)
+    team_alerting: dict[str, dict[str, Receiver]] = field(default_factory=dict)  # platform.alerting.teams, by team
     metrics: Conventions = field(default_factory=Conventions)
+    argocd: ArgoCd | None = None  # None: no Argo CD objects (platform.argocd.repoURL not given)
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,7 @@ class Kafka:
     consumer_group: str
     lag_threshold: int
     activation_lag_threshold: int | None = None
+    partitions: int | None = None  # the topic's partition count: KEDA never runs more consumers
 
 
 @dataclass(frozen=True)
@@ -96,6 +125,14 @@ class Scaling:
     cpu_target: int | None = None
     polling_interval: str = "30s"
     cooldown_period: str = "5m"
+
+    @property
+    def effective_max_replicas(self) -> int:
+        """The most replicas the service can run: maxReplicas, and with Kafka at most one per
+        partition (KEDA caps a kafka trigger at the partition count unless allowIdleConsumers,
+        which opsgen never sets)."""
+        partitions = self.kafka.partitions if self.kafka else None
+        return min(self.max_replicas, partitions) if partitions else self.max_replicas
 
     @property
     def polling_seconds(self) -> int:
@@ -140,6 +177,7 @@ class Environment:
     name: str | None
     max_severity: str
     services: tuple[Service, ...]
+    delivery: Delivery = field(default_factory=Delivery)  # environments.<env>.argocd
 
     def lower(self, severity: str) -> str:
         """``severity`` capped at this environment's maxSeverity."""
@@ -186,7 +224,8 @@ def _platform(raw: dict[str, Any]) -> Platform:
         kafka_auth_secret=auth.get("secret"),
         kafka_auth_tls=bool(auth.get("tls", False)),
         runbook_base_url=raw.get("runbookBaseUrl"),
-        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items())},
+        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items()) if sev != "teams"},
+        team_alerting=_team_alerting((raw.get("alerting") or {}).get("teams") or {}),
         metrics=Conventions(
             requests=metrics.get("requests", "agent_tasks_total"),
             outcome_label=metrics.get("outcomeLabel", "outcome"),
@@ -194,7 +233,32 @@ def _platform(raw: dict[str, Any]) -> Platform:
             duration=metrics.get("duration", "agent_task_duration_seconds"),
             build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
         ),
+        argocd=_argocd(raw),
     )
+
+
+def _argocd(platform: dict[str, Any]) -> ArgoCd | None:
+    raw = platform.get("argocd") or {}
+    if "repoURL" not in raw:
+        return None
+    return ArgoCd(
+        repo_url=raw["repoURL"],
+        project=raw.get("project", platform["name"]),
+        namespace=raw.get("namespace", conv.ARGOCD_NAMESPACE),
+        path=raw.get("path", conv.ARGOCD_PATH).strip("/"),
+    )
+
+
+def _delivery(raw: dict[str, Any]) -> Delivery:
+    cluster = raw.get("cluster")
+    return Delivery(
+        cluster=Cluster(cluster.get("server"), cluster.get("name")) if cluster else Cluster(),
+        target_revision=raw.get("targetRevision", conv.TARGET_REVISION),
+    )
+
+
+def _team_alerting(raw: dict[str, Any]) -> dict[str, dict[str, Receiver]]:
+    return {team: {sev: _receiver(r) for sev, r in sorted(spec.items())} for team, spec in sorted(raw.items())}
 
 
 def _receiver(raw: dict[str, Any]) -> Receiver:
@@ -207,11 +271,12 @@ def _environment(doc: Document, env: str | None) -> Environment:
     services = tuple(
         _service(service_in(raw, env), service_locator(doc, i, env)) for i, raw in enumerate(doc.data["services"])
     )
-    return Environment(env, settings.get("maxSeverity", "page"), services)
+    return Environment(env, settings.get("maxSeverity", "page"), services, _delivery(settings.get("argocd") or {}))
 
 
 def _service(raw: dict[str, Any], locate) -> Service:
     alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
+    scaling = _scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None
     return Service(
         name=raw["name"],
         namespace=raw["namespace"],
@@ -219,8 +284,8 @@ def _service(raw: dict[str, Any], locate) -> Service:
         role=raw.get("role", "service"),
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
-        scaling=_scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None,
-        slo=_slo(raw.get("slo") or {}, raw.get("scaling"), locate(("slo", "latencyP95"), value=True)),
+        scaling=scaling,
+        slo=_slo(raw.get("slo") or {}, scaling, locate(("slo", "latencyP95"), value=True)),
         alerts=alerts,
         location=locate(("name",)),
     )
@@ -260,12 +325,20 @@ def _kafka(raw: dict[str, Any], service: str) -> Kafka:
         consumer_group=raw.get("consumerGroup", service),
         lag_threshold=int(raw["lagThreshold"]),
         activation_lag_threshold=int(activation) if activation is not None else None,
+        partitions=int(raw["partitions"]) if raw.get("partitions") is not None else None,
     )
 
 
-def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None, latency_location: Location | None = None) -> Slo:
-    kafka = (scaling or {}).get("kafka")
-    backlog = raw.get("backlog", 5 * int(kafka["lagThreshold"]) if kafka else None)
+def default_backlog(scaling: Scaling | None) -> int | None:
+    """slo.backlog's default (schema.BACKLOG_DEFAULT): the lag at which KEDA would want more
+    replicas than it can run; None without Kafka scaling (no lag to watch)."""
+    if scaling is None or scaling.kafka is None:
+        return None
+    return scaling.effective_max_replicas * scaling.kafka.lag_threshold
+
+
+def _slo(raw: dict[str, Any], scaling: Scaling | None, latency_location: Location | None = None) -> Slo:
+    backlog = raw.get("backlog", default_backlog(scaling))
     latency = raw.get("latencyP95")
     where = latency_location if latency is not None else None
     return Slo(success_rate=raw.get("successRate"), latency_p95=latency, backlog=backlog, latency_location=where)

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from opsgen.durations import MAX_SECONDS, PATTERN as DURATION_PATTERN
+from opsgen import conventions as conv
 
 INT32_MAX = 2**31 - 1  # replicas, thresholds: int32 in the Kubernetes objects they become
 MAX_DURATION_KEYWORD = "maxDurationSeconds"  # opsgen's own keyword (validate.py); editors ignore it
@@ -97,8 +98,6 @@ MESSAGES = {
     "at least one letter, no '-' at the start, at the end or twice in a row, such as http or http-metrics",
     "label key": "a Kubernetes label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, "
     "'-', '_' and '.', starting and ending with a letter or digit, such as app.kubernetes.io/name",
-    "label value": "a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with "
-    "a letter or digit",
 }
 
 
@@ -140,6 +139,12 @@ RECEIVER = _obj(
     title="receiver",
     description="Exactly one of pagerduty or slack.",
 )
+
+# platform.alerting.teams ("Additions, round 3"): a team's receivers, routed on team before the platform's
+_TEAM_RECEIVER = {sev: _doc({"$ref": "#/definitions/receiver"}, f"Where this team's {sev} alerts go, before platform.alerting.{sev}.") for sev in ("page", "warn")}
+TEAM_ALERTING = _doc({"type": "object", "propertyNames": NAME, "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers")},
+                     "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team label before "
+                     "platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.")
 
 ALERT = _obj(
     {
@@ -191,6 +196,10 @@ METRICS = _obj(
     ("port",),
 )
 
+# slo.backlog's default as text (model.default_backlog computes it, the Kafka Lag dashboard says it): the
+# lag at which KEDA, running ceil(lag / lagThreshold) replicas, would need more than it can run.
+BACKLOG_DEFAULT = "min(maxReplicas, kafka.partitions) × lagThreshold, the lag scaling cannot absorb"
+
 SCALING = _obj(
     {
         "minReplicas": _doc({**COUNT, "minimum": 0}, "0 only with kafka.", 1),
@@ -203,6 +212,8 @@ SCALING = _obj(
                 "consumerGroup": {"type": "string", "minLength": 1, "description": "Consumer group; default the service name."},
                 "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
                 "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
+                "partitions": _doc({**COUNT, "minimum": 1}, "The topic's partition count: KEDA runs no more consumers than partitions "
+                                   "(opsgen never allows idle ones): ReplicasAtMax uses min(maxReplicas, partitions), a larger maxReplicas is a warning."),
             },
             ("topic", "lagThreshold"),
         ),
@@ -223,7 +234,7 @@ SLO = _obj(
             "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
         ),
         "latencyP95": _doc(DURATION, "Alert when p95 of the duration histogram exceeds it."),
-        "backlog": _doc({**COUNT, "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
+        "backlog": _doc({**COUNT, "minimum": 1}, f"Consumer-group lag alert threshold; default {BACKLOG_DEFAULT}."),
     }
 )
 
@@ -267,6 +278,39 @@ SERVICE = _obj(
     ("name", "namespace", "team"),
 )
 
+# -- Argo CD: platform.argocd, environments.<env>.argocd (docs/ops.md, "Argo CD") --
+REPO_URL = {
+    "title": "repository URL",
+    "type": "string",
+    "pattern": r"^((https?|ssh)://[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$",
+    "description": "A git clone URL: https://, ssh:// or user@host:path.",
+}
+MESSAGES["repository URL"] = "a git clone URL: https://host/path, ssh://host/path or user@host:path"
+MESSAGES["repository path"] = "a folder of the repository, relative to its root, such as dist: no spaces, no '.' or '..' parts"
+ARGOCD = _obj(
+    {
+        "repoURL": _doc(REPO_URL, "Clone URL of this catalogue's repository; without it no Argo CD objects are written."),
+        "project": _doc(NAME, "The AppProject opsgen writes and the Applications use; default the platform name."),
+        "namespace": _doc(NAME, "Namespace of the Argo CD objects.", conv.ARGOCD_NAMESPACE),
+        "path": _doc({"title": "repository path", "type": "string", "minLength": 1, "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$"},
+                     "Path of the output directory in the repository.", conv.ARGOCD_PATH),
+    },
+    description="The Argo CD objects in dist/" + conv.ARGOCD_DIR + "/: one Application per environment and their AppProject.",
+)
+ARGOCD_ENVIRONMENT = _obj(
+    {
+        "cluster": _obj(
+            {"server": _doc(URL, "API server URL of the cluster, as Argo CD knows it."),
+             "name": _doc({"type": "string", "minLength": 1}, "Name of the cluster, as registered in Argo CD.")},
+            minProperties=1, maxProperties=1, description="Exactly one of server or name; default server "
+            + conv.IN_CLUSTER_SERVER + ".",
+        ),
+        "targetRevision": _doc({"type": "string", "minLength": 1}, "Git revision (branch, tag, commit) the environment "
+                               "tracks: promotion is moving it.", conv.TARGET_REVISION),
+    },
+    description="Where Argo CD applies this environment's output, and from which revision.",
+)
+
 PLATFORM = _obj(
     {
         "name": _doc(NAME, "The platform; label app.kubernetes.io/part-of and rule-group names."),
@@ -290,7 +334,7 @@ PLATFORM = _obj(
             }
         ),
         "runbookBaseUrl": _doc(URL, "Alerts get runbook_url = this base + '/' + the lower-case alert name."),
-        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}}),
+        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}, "teams": TEAM_ALERTING}),
         "metrics": _obj(
             {
                 "requests": _doc(METRIC, "Counter every service exposes, with an outcome label.", "agent_tasks_total"),
@@ -300,6 +344,7 @@ PLATFORM = _obj(
                 "buildDuration": _doc(METRIC, "Histogram of CI build durations.", "ci_build_duration_seconds"),
             }
         ),
+        "argocd": ARGOCD,
     },
     ("name",),
 )
@@ -309,6 +354,7 @@ ENVIRONMENT = {
     "additionalProperties": False,
     "properties": {
         "maxSeverity": _doc(SEVERITY, "Alerts above this severity are lowered to it.", "page"),
+        "argocd": ARGOCD_ENVIRONMENT,
     },
 }
 

@@ -6,7 +6,8 @@ It holds a small valid ``services.yaml`` with the schemas its modeline names
 writes), ``package.json`` with cdk8s-cli pinned as opsgen's own, a workflow
 that runs only ``opsgen check`` through opsgen's action, a
 ``.pre-commit-config.yaml`` with opsgen's hooks, a ``.gitignore`` and a README.
-``--stack`` adds the helmfile stack and the Argo CD Applications.
+``--stack`` adds this repository's helmfile stack; the Argo CD objects are
+generated from the catalogue (``platform.argocd``, commented in services.yaml).
 
 DIR must be empty or absent; no file is ever overwritten (each is created
 exclusively, so a file that appears meanwhile is refused too).

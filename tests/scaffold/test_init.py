@@ -68,7 +68,7 @@ def test_the_stack_files_are_this_repositorys():
     files = scaffold.scaffold(stack=True)
     stack = {rel: body for rel, body in files.items() if rel not in scaffold.scaffold(stack=False)}
     assert stack and all((REPO / rel).read_bytes() == body for rel, body in stack.items())
-    assert {rel.split("/", 1)[0] for rel in stack} == {"helmfile.yaml", "environments", "charts", "deploy"}
+    assert {rel.split("/", 1)[0] for rel in stack} == {"helmfile.yaml", "environments", "charts"}
 
 
 @pytest.mark.skipif(not CDK8S.exists(), reason="node_modules/.bin/cdk8s missing: run `make deps` (npm ci)")
