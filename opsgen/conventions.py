@@ -105,7 +105,6 @@ def alertmanager_config_name(platform: Platform) -> str:
 # Alerting: rule groups, recorded series, generated alerts, receivers
 SEVERITY_LABEL = "severity"
 RUNBOOK_ANNOTATION = "runbook_url"
-SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")  # every error-ratio window recorded
 DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")
@@ -173,8 +172,8 @@ def pipeline_stage(index: int, count: int) -> str:
 # Error budgets as Sloth (slok/sloth) records them, with its names and labels, so that its
 # Grafana dashboards (grafana.com 14348 and 14643) read opsgen's SLOs. One SLO per service
 # with slo.successRate; every series also keeps the labels namespace and service.
-SLO_PERIOD_WINDOW = "30d"  # the SLO period: slo:sli_error:ratio_rate30d, from the 5m ratio
-SLO_PERIOD_DAYS = 30
+# The windows recorded, the period (platform.slo.period, slo:sli_error:ratio_rate30d) and the
+# burn pairs derive from the period: catalogue/burn.py.
 SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO
 SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-success-rate (service names are unique per namespace)
 SLOTH_SERVICE_LABEL = "sloth_service"  # the service's name
@@ -185,9 +184,9 @@ SLOTH_MODE_LABEL = "sloth_mode"  # on sloth_slo_info only: who generated the rul
 SLOTH_MODE = "opsgen"
 SLO_OBJECTIVE_RATIO_RECORD = "slo:objective:ratio"  # slo.successRate / 100
 SLO_ERROR_BUDGET_RECORD = "slo:error_budget:ratio"  # 1 - objective
-SLO_TIME_PERIOD_RECORD = "slo:time_period:days"  # SLO_PERIOD_DAYS
+SLO_TIME_PERIOD_RECORD = "slo:time_period:days"  # platform.slo.period in days
 SLO_CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"  # 5m error ratio / error budget
-SLO_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"  # 30d error ratio / error budget
+SLO_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"  # the period's error ratio / error budget
 SLO_BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"  # 1 - period burn rate
 SLO_INFO_RECORD = "sloth_slo_info"  # 1, labels sloth_* and sloth_objective
 SLOTH_RECORDS = (
@@ -205,9 +204,10 @@ def sloth_labels(service: Service) -> dict[str, str]:
     return {SLOTH_ID_LABEL: sloth_id(service), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: SLO_NAME}
 
 
-def recorded_metrics() -> tuple[str, ...]:
-    """Every series opsgen's recording rules write (expressions may use them)."""
-    ratios = tuple(error_ratio_record(w) for w in SLO_WINDOWS + (SLO_PERIOD_WINDOW,))
+def recorded_metrics(windows: tuple[str, ...]) -> tuple[str, ...]:
+    """Every series opsgen's recording rules write (expressions may use them), for the
+    error-ratio ``windows`` recorded (catalogue/burn.windows and the period)."""
+    ratios = tuple(error_ratio_record(w) for w in windows)
     return ratios + SLOTH_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS + DASHBOARD_RECORDS
 
 

@@ -27,7 +27,7 @@ import promql_parser
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
-from opsgen.catalogue import files
+from opsgen.catalogue import burn, files
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
@@ -280,11 +280,14 @@ def _selector_problems(selector: Selector, known: KnownMetrics, where: str) -> l
 
 def known_metrics(catalogue: Catalogue, base_dir: str) -> KnownMetrics:
     """Every metric the catalogue makes known; exposition paths are relative to ``base_dir``."""
-    declared = set(convention_metrics(catalogue.platform.metrics)) | set(WELL_KNOWN) | set(conv.recorded_metrics())
+    days = catalogue.platform.slo_days
+    recorded = conv.recorded_metrics(burn.windows(days) + (burn.period(days),))
+    declared = set(convention_metrics(catalogue.platform.metrics)) | set(WELL_KNOWN) | set(recorded)
     exposed: dict[str, set[str]] = {}
     problems: list[Problem] = []
     for service in _all_services(catalogue):
         declared.update(service.metrics.exports if service.metrics else ())
+        declared.update((service.slo.requests_metric,) if service.slo.requests_metric else ())  # the SLO reads it
         families, problem = _exposition_of(service, base_dir)
         if problem:
             problems.append(problem)

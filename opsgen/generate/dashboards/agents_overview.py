@@ -29,7 +29,7 @@ def panels(scope: Scope) -> list:
     if not scope.role(ROLE):
         return []
     metrics = scope.platform.metrics
-    return [outcomes(metrics), success_rate(metrics), success_against_slo()]
+    return [outcomes(metrics), success_rate(metrics), success_against_slo(scope.platform.slo_days)]
 
 
 def _tasks(metrics: Conventions, outcome: str = "") -> str:
@@ -75,11 +75,12 @@ def success_rate(metrics: Conventions):
     return timeseries_panel("Success rate", description, "percentunit", queries).min(0).max(1)
 
 
-def success_against_slo():
-    margin = q.catalogued(slo.success_margin(), ROLE)
+def success_against_slo(days: int):
+    margin = q.catalogued(slo.success_margin(days), ROLE)
+    period = f"{days}d"
     description = (
-        f"Success over the SLO period ({conv.SLO_PERIOD_WINDOW}, whatever the time picker says: "
-        f"1 - {conv.error_ratio_record(conv.SLO_PERIOD_WINDOW)}) minus the objective ({conv.SLO_OBJECTIVE_RATIO_RECORD}), "
+        f"Success over the SLO period ({period}, whatever the time picker says: "
+        f"1 - {conv.error_ratio_record(period)}) minus the objective ({conv.SLO_OBJECTIVE_RATIO_RECORD}), "
         "per agent and SLO: red below zero (the agent is below its SLO), green at or above. Agents without an SLO "
         "are not shown; the SLO dashboard has their error budgets."
     )
