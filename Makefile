@@ -35,11 +35,12 @@ tools: ## promtool and amtool for the rule and routing tests (Debian packages)
 bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/performance.md)
 	$(VENV)/bin/python bench/run.py
 
-docs: deps ## regenerate the two JSON Schemas, docs/catalogue.md and the copy of detect-secrets' detectors
+docs: deps ## regenerate the two JSON Schemas, docs/catalogue.md, the copy of detect-secrets' detectors and the burn-rate table of docs/alerts.md
 	$(VENV)/bin/opsgen schema > services.schema.json
 	$(VENV)/bin/opsgen schema --include > services.include.schema.json
 	$(VENV)/bin/opsgen schema --markdown > docs/catalogue.md
 	$(VENV)/bin/python -c 'from opsgen.catalogue import secrets; secrets.write_detectors()'
+	$(VENV)/bin/python -m tests.support.slo_table
 
 clean:
 	rm -rf $(VENV) node_modules

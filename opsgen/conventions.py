@@ -130,7 +130,6 @@ def error_ratio_record(window: str) -> str:
 # listing services: their size does not grow with the catalogue.
 SERVICE_INFO_RECORD = "opsgen:service_info"  # 1, plus label role; every service with metrics
 ROLE_LABEL = "role"
-SLO_OBJECTIVE_RECORD = "opsgen:slo_objective:ratio"  # slo.successRate / 100
 SLO_LATENCY_RECORD = "opsgen:slo_latency_p95:seconds"  # slo.latencyP95
 KAFKA_LAG_RECORD = "opsgen:kafka_consumergroup_lag:sum"  # the consumer group's lag on its topic
 KAFKA_LAG_THRESHOLD_RECORD = "opsgen:kafka_lag_threshold"  # scaling.kafka.lagThreshold
@@ -138,7 +137,7 @@ KAFKA_BACKLOG_RECORD = "opsgen:kafka_backlog_threshold"  # slo.backlog
 HPA_INFO_RECORD = "opsgen:hpa_info"  # 1, plus label horizontalpodautoscaler: the HPA that scales it
 HPA_LABEL = "horizontalpodautoscaler"  # kube-state-metrics' label of the HPA name
 CATALOGUE_RECORDS = (
-    SERVICE_INFO_RECORD, SLO_OBJECTIVE_RECORD, SLO_LATENCY_RECORD, KAFKA_LAG_RECORD,
+    SERVICE_INFO_RECORD, SLO_LATENCY_RECORD, KAFKA_LAG_RECORD,
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 

@@ -48,7 +48,7 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
     so dashboards select and join by ``{namespace, service}`` instead of listing services:
 
     - ``opsgen:service_info`` = 1, label ``role`` (every service with metrics);
-    - ``opsgen:slo_objective:ratio`` = slo.successRate / 100; ``opsgen:slo_latency_p95:seconds``;
+    - ``opsgen:slo_latency_p95:seconds`` (the success SLO's objective is Sloth's ``slo:objective:ratio``);
     - ``opsgen:kafka_lag_threshold`` and ``opsgen:kafka_backlog_threshold`` (slo.backlog);
     - ``opsgen:hpa_info`` = 1, label ``horizontalpodautoscaler``: the HPA that scales it
       (kube-state-metrics' series join on it)."""
@@ -60,8 +60,6 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
     out: list[Rule] = []
     if service.metrics is not None:
         out.append(record(conv.SERVICE_INFO_RECORD, "vector(1)", **{conv.ROLE_LABEL: service.role}))
-    if service.slo.success_rate is not None:
-        out.append(record(conv.SLO_OBJECTIVE_RECORD, f"vector({number(float(service.slo.success_rate) / 100)})"))
     if service.slo.latency_p95 is not None:
         out.append(record(conv.SLO_LATENCY_RECORD, f"vector({number(durations.seconds(service.slo.latency_p95))})"))
     kafka = service.kafka

@@ -602,7 +602,6 @@ def test_catalogue_records_per_service(demo_docs):
     assert [r["record"] for r in group["rules"][:4]] == ["slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days", "sloth_slo_info"]
     assert group["rules"][4:] == [
         {"record": "opsgen:service_info", "expr": "vector(1)", "labels": {**ident_labels, "role": "service"}},
-        {"record": "opsgen:slo_objective:ratio", "expr": "vector(0.95)", "labels": ident_labels},
         {"record": "opsgen:slo_latency_p95:seconds", "expr": "vector(2)", "labels": ident_labels},
         {"record": "opsgen:kafka_lag_threshold", "expr": "vector(10)", "labels": ident_labels},
         {"record": "opsgen:kafka_backlog_threshold", "expr": "vector(100)", "labels": ident_labels},
@@ -620,10 +619,10 @@ def test_catalogue_records_per_service(demo_docs):
 
 def test_catalogue_records_follow_the_catalogue(catalogue):
     api = {r.record: dict(r.labels) for r in alerting.catalogue_rules(service(catalogue, "api"))}
-    assert list(api) == ["opsgen:service_info", "opsgen:slo_objective:ratio", "opsgen:hpa_info"]
+    assert list(api) == ["opsgen:service_info", "opsgen:hpa_info"]
     assert api["opsgen:hpa_info"]["horizontalpodautoscaler"] == "api"  # opsgen's own HPA
     zero = [r.record for r in alerting.catalogue_rules(service(catalogue, "zero"))]
-    assert "opsgen:kafka_backlog_threshold" in zero and "opsgen:slo_objective:ratio" not in zero
+    assert "opsgen:kafka_backlog_threshold" in zero and "opsgen:slo_latency_p95:seconds" not in zero
 
 
 def sample(name: str, labels: dict[str, str], value: float) -> dict:
@@ -652,7 +651,6 @@ def test_catalogue_records_evaluate_as_labelled_constants(catalogue, tmp_path):
         check(conv.KAFKA_LAG_RECORD, sample(conv.KAFKA_LAG_RECORD, me, 42)),
         check(conv.KAFKA_LAG_THRESHOLD_RECORD, sample(conv.KAFKA_LAG_THRESHOLD_RECORD, me, 10)),
         check(conv.KAFKA_BACKLOG_RECORD, sample(conv.KAFKA_BACKLOG_RECORD, me, 100)),
-        check(conv.SLO_OBJECTIVE_RECORD, sample(conv.SLO_OBJECTIVE_RECORD, me, 0.95)),
         check(conv.SLO_LATENCY_RECORD, sample(conv.SLO_LATENCY_RECORD, me, 2)),
         check(conv.SERVICE_INFO_RECORD, sample(conv.SERVICE_INFO_RECORD, {**me, "role": "service"}, 1)),
         check(conv.HPA_INFO_RECORD, sample(conv.HPA_INFO_RECORD, {**me, "horizontalpodautoscaler": "keda-hpa-worker"}, 1)),

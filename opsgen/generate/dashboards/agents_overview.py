@@ -1,7 +1,7 @@
 """Agents Overview: are the agents finishing their tasks, and within their SLO?
 
 Agents are the services recorded with ``opsgen:service_info{role="agent"}``; SLOs
-come from ``opsgen:slo_objective:ratio`` (alerting.catalogue_rules) and, over the
+come from Sloth's ``slo:objective:ratio`` (generate/slo.constant_rules) and, over the
 SLO period, from the Sloth-compatible ``slo:*`` series, so no query lists the agents.
 A healthy agent has no failure series (prometheus_client creates it on the first
 failure): its failures read 0, never "No data" (queries.or_zero).
@@ -22,7 +22,11 @@ DESCRIPTION = "Task successes and failures of every agent service, and its succe
 LINKED = (slo.TAG,)  # dashboard links: the SLO dashboard
 
 ROLE = "agent"
-OBJECTIVE = q.narrowed(conv.SLO_OBJECTIVE_RECORD)
+# The success SLO's objective, as Sloth records it, with the service's identity only
+OBJECTIVE = (
+    f"max without ({conv.SLOTH_ID_LABEL}, {conv.SLOTH_SERVICE_LABEL}, {conv.SLOTH_SLO_LABEL}) "
+    f"({q.narrowed(conv.SLO_OBJECTIVE_RATIO_RECORD, q.equals(conv.SLOTH_SLO_LABEL, conv.SLO_NAME))})"
+)
 
 
 def panels(scope: Scope) -> list:

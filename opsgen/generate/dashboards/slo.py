@@ -31,7 +31,7 @@ DESCRIPTION = "Error budget remaining over the SLO period, burn rate per window 
 
 SLO_JOIN = f"on({conv.SLOTH_ID_LABEL}, {conv.SLOTH_SERVICE_LABEL}, {conv.SLOTH_SLO_LABEL})"  # group_left keeps the left labels
 SLO_LEGEND = "{{service}} {{%s}}" % conv.SLOTH_SLO_LABEL
-FAST_BURN = burn.PAIRS[0].consumption * burn.REFERENCE_DAYS * 24 * 3600 / durations.seconds(burn.PAIRS[0].long)  # 14.4
+FAST_BURN = round(burn.PAIRS[0].consumption * burn.REFERENCE_DAYS * 86400 / durations.seconds(burn.PAIRS[0].long), 6)  # 14.4
 
 
 def windows(days: int) -> tuple[str, ...]:
