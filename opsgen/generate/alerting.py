@@ -188,7 +188,7 @@ def sli_series(service: Service, platform: Platform) -> tuple[tuple[str, str], .
     out = []
     if service.slo.success_rate is not None:
         counter, labels = slo.requests_metric(service, platform), slo.failure_labels(service, platform)
-        out.append((selector(counter, ident, present=labels), f"{counter} with {' and '.join(f'a {l} label' for l in labels)}"))
+        out.append((selector(counter, ident, present=labels), f"{counter} with an {' and '.join(labels)} label"))
     if service.slo.latency_p95 is not None:
         out.append((selector(metrics.duration + "_bucket", ident), f"{metrics.duration}_bucket"))
     return tuple(out)
