@@ -355,11 +355,14 @@ def _first_bad_line(text: str) -> int:
 
 class Exposition(dict):
     """Series name -> label names (what ``read_exposition`` returns), plus ``buckets``:
-    each histogram family's finite bucket bounds, ascending (empty without samples)."""
+    each histogram family's finite bucket bounds, ascending (empty without samples), and
+    ``series``: each series name's label sets (name -> ((label, value), ...) per sample)."""
 
-    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]]):
+    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]],
+                 series: dict[str, tuple[tuple[tuple[str, str], ...], ...]] | None = None):
         super().__init__(families)
         self.buckets = buckets
+        self.series = series or {}
 
 
 def _families(text: str) -> Exposition:
@@ -367,12 +370,15 @@ def _families(text: str) -> Exposition:
 
     parsed = list(text_string_to_metric_families(text))
     out: dict[str, set[str]] = {}
+    series: dict[str, list[tuple[tuple[str, str], ...]]] = {}
     for family in parsed:
         if not family.samples:  # declared without samples: the family name is all we have
             out.setdefault(family.name, set())
         for sample in family.samples:
             out.setdefault(sample.name, set()).update(sample.labels)
-    return Exposition({name: frozenset(labels) for name, labels in out.items()}, histogram_buckets(parsed))
+            series.setdefault(sample.name, []).append(tuple(sorted(sample.labels.items())))
+    names = {name: frozenset(labels) for name, labels in out.items()}
+    return Exposition(names, histogram_buckets(parsed), {name: tuple(sets) for name, sets in series.items()})
 
 
 def histogram_buckets(families: Iterable) -> dict[str, tuple[float, ...]]:
