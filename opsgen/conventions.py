@@ -105,6 +105,7 @@ def alertmanager_config_name(platform: Platform) -> str:
 # Alerting: rule groups, recorded series, generated alerts, receivers
 SEVERITY_LABEL = "severity"
 RUNBOOK_ANNOTATION = "runbook_url"
+RATE_WINDOW = "5m"  # the rate window of the latency quantile and the KEDA error rate
 DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")

@@ -18,18 +18,17 @@ import re
 from typing import Any
 
 from opsgen import durations
-from opsgen.catalogue import burn, generated_alerts
-from opsgen.conventions import ALERT_BURN_FAST
+from opsgen.catalogue import burn, generated_alerts, schema
+from opsgen.conventions import ALERT_BURN_FAST, RATE_WINDOW
 from opsgen.errors import Problem
 
-DEFAULT_INTERVAL = "30s"  # metrics.interval's default (schema.METRICS)
-LATENCY_WINDOW = "5m"  # the rate window of the latency alert (generate/alerting.RATE_WINDOW)
+DEFAULT_INTERVAL = schema.METRICS["properties"]["interval"]["default"]  # metrics.interval's
 
 
 def period_days(platform: Any) -> int | None:
     """platform.slo.period in days; the default when unset; None when it is invalid."""
     slo = platform.get("slo") if isinstance(platform, dict) else None
-    period = slo.get("period", burn.period(30)) if isinstance(slo, dict) else burn.period(30)
+    period = slo.get("period", schema.PERIOD_DEFAULT) if isinstance(slo, dict) else schema.PERIOD_DEFAULT
     if not durations.is_duration(period):
         return None
     seconds = durations.seconds(period)
@@ -94,7 +93,7 @@ def _interval_rules(slo: dict, interval: str, days: int, has_metrics: bool) -> l
     if slo.get("successRate") is not None:
         windows.append(burn.windows(days)[0])
     if slo.get("latencyP95") is not None or slo.get("latency") is not None:
-        windows.append(LATENCY_WINDOW)
+        windows.append(RATE_WINDOW)
     if not windows or not has_metrics:
         return []
     shortest = min(windows, key=durations.seconds)

@@ -12,7 +12,7 @@ generic alerts, the catalogue facts and ``rule``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 from opsgen import conventions as conv
@@ -25,8 +25,7 @@ from opsgen.catalogue import generated_alerts as table
 from opsgen.catalogue.model import Alert, Environment, Platform, Service
 from opsgen.catalogue.templates import literal
 
-RATE_WINDOW = "5m"  # of the latency quantile and the KEDA error rate
-budget = slo.budget  # noqa: E305 (the success SLO's allowed failure ratio, for tests)
+RATE_WINDOW = conv.RATE_WINDOW
 
 
 # --- recording rules -------------------------------------------------------

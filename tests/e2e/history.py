@@ -30,7 +30,6 @@ from opsgen.generate import slo
 from tests.e2e import fleet
 from tests.e2e.cluster import scenario
 from tests.e2e.generated import Generated
-from opsgen.catalogue.model import Service
 from tests.e2e.prometheus import History, Target, constant, counter, stamps
 
 BUDGET_SERVICE = "rag-service"

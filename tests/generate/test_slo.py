@@ -37,10 +37,10 @@ def load(write_catalogue, objective: float, extra: str = ""):
     return catalogue, env, svc
 
 
-def run(catalogue, env, svc, series, checks, tmp_path):
+def run(catalogue, env, svc, series, checks, tmp_path, step: int = STEP):
     rules, _ = rule_file(svc, env, catalogue.platform)
-    tests = [{"interval": f"{STEP}s", "input_series": input_series(series), "alert_rule_test": checks}]
-    return prom_tools.test_rules(rules, tests, tmp_path, evaluation_interval=f"{STEP}s")
+    tests = [{"interval": f"{step}s", "input_series": input_series(series), "alert_rule_test": checks}]
+    return prom_tools.test_rules(rules, tests, tmp_path, evaluation_interval=f"{step}s")
 
 
 def labels(metric: str = "agent_tasks_total", **extra: str) -> dict[str, str]:
@@ -83,16 +83,17 @@ def test_a_total_outage_pages_within_ten_minutes(objective, write_catalogue, tmp
 
 
 @prom_tools.needs_promtool
-@pytest.mark.parametrize("objective", (99.9, 99, 95, 90, 80, 40))
+@pytest.mark.parametrize("objective", (99.9, 99, 90, 40))
 def test_a_burn_rate_of_one_never_pages_nor_tickets(objective, write_catalogue, tmp_path):
-    """Failures at exactly the budget for 26 hours (1d and 2h windows full), 100 a step."""
+    """Failures at exactly the budget for 26 hours (1d and 2h windows full), 100 a minute
+    (sampled and evaluated every minute: the quiet side does not depend on the interval)."""
     catalogue, env, svc = load(write_catalogue, objective)
     failed = round(100 * (100 - objective) / 100, 4)
-    samples = 26 * 120
+    samples = 26 * 60
     series = [(labels(outcome="failure"), f"0+{failed}x{samples}"), (labels(outcome="success"), f"0+{100 - failed}x{samples}")]
     checks = [{"eval_time": f"{h}h", "alertname": name, "exp_alerts": []}
               for h in (1, 6, 12, 26) for name in (conv.ALERT_BURN_FAST, conv.ALERT_BURN_SLOW)]
-    result = run(catalogue, env, svc, series, checks, tmp_path)
+    result = run(catalogue, env, svc, series, checks, tmp_path, step=60)
     assert result.returncode == 0, prom_tools.output(result)
 
 
