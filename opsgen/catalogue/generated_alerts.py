@@ -40,8 +40,8 @@ def _latency(s: Service) -> bool:
     return s.slo.latency_p95 is not None
 
 
-def _scales(s: Service) -> bool:  # min == max: always at max, nothing to scale
-    return s.scaling is not None and s.scaling.min_replicas < s.scaling.max_replicas
+def _scales(s: Service) -> bool:  # always at its (effective) maximum: nothing to scale
+    return s.scaling is not None and s.scaling.min_replicas < s.scaling.effective_max_replicas
 
 
 ALERTS: tuple[GeneratedAlert, ...] = (

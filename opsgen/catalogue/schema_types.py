@@ -93,8 +93,6 @@ MESSAGES = {
     "at least one letter, no '-' at the start, at the end or twice in a row, such as http or http-metrics",
     "label key": "a Kubernetes label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, "
     "'-', '_' and '.', starting and ending with a letter or digit, such as app.kubernetes.io/name",
-    "label value": "a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with "
-    "a letter or digit",
 }
 
 

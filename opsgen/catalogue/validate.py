@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import include, schema, secrets, slo_checks, templates
+from opsgen.catalogue import include, routing_checks, schema, secrets, slo_checks, templates
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -207,6 +207,8 @@ def _what(error: jsonschema.ValidationError) -> str:
         return "must not list the same entry twice"
     if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
+    if kind == "minProperties" and sub.get("title") == "team receivers":
+        return f"needs {' or '.join(sorted(sub['properties']))} (or remove the team)"
     if kind == "minProperties" and sub.get("propertyNames") == schema.K8S_LABEL_KEY:
         return "must not be empty (an empty selector would select everything in the namespace); omit it for the default"
     return error.message
@@ -272,6 +274,7 @@ def rule_problems(doc: Document) -> list[Problem]:
     problems += _duplicate_alerts(doc)
     problems += _overwritten_labels(doc)
     problems += _template_problems(doc)
+    problems += routing_checks.team_problems(doc)  # platform.alerting.teams name teams of the catalogue
     return sorted(set(problems), key=sort_key)
 
 

@@ -159,6 +159,7 @@ def _latency_alert(service: Service, platform: Platform) -> Alert:
 
 
 def _backlog_alert(service: Service, platform: Platform) -> Alert:
+    """Lag above slo.backlog, by default what scaling cannot absorb (model.default_backlog)."""
     kafka = service.kafka  # called only for Kafka-scaled services
     expr = f"sum by (consumergroup, topic) ({committed_lag(kafka)}) > {service.slo.backlog}"
     summary = f"{literal(service.name)} is falling behind on {literal(kafka.topic)}."
@@ -220,12 +221,21 @@ def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
 
 
 def _at_max_alert(service: Service, platform: Platform) -> Alert:
+    """Current replicas at the most the service can run. Capped by the topic's partitions,
+    that is a number only the catalogue knows (KEDA's HPA still says maxReplicas), so it is
+    written into the rule; else kube-state-metrics' spec max, which follows the HPA."""
     hpa = {"namespace": service.namespace, "horizontalpodautoscaler": conv.hpa_name(service)}
     current = selector("kube_horizontalpodautoscaler_status_current_replicas", hpa)
-    maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
-    expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
+    scaling = service.scaling  # called only for scaled services
+    if scaling.effective_max_replicas < scaling.max_replicas:
+        expr = f"{current} >= {scaling.effective_max_replicas}"
+        limit = f"the partitions of {literal(scaling.kafka.topic)} (scaling.kafka.partitions): KEDA runs no more consumers"
+    else:
+        maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
+        expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
+        limit = "its scaling.maxReplicas: it cannot scale further"
     summary = f"{literal(service.name)} has been at its maximum replicas for {table.BY_NAME[conv.ALERT_AT_MAX].for_}."
-    description = f"{_who(service)} runs {{{{ $value }}}} replicas, its scaling.maxReplicas: it cannot scale further."
+    description = f"{_who(service)} runs {{{{ $value }}}} replicas, {limit}."
     return _alert(conv.ALERT_AT_MAX, service, expr, summary, description)
 
 

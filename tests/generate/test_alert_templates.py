@@ -102,7 +102,7 @@ def test_generated_backlog_alert_prints_the_topic_literally(tmp_path):
                             "exp_labels": {"severity": "warn", "team": "core", "namespace": "apps", "service": "worker", "consumergroup": "g{{", "topic": 'x{{ range query "up" }}{{ end }}'},
                             "exp_annotations": {
                                 "summary": 'worker is falling behind on x{{ range query "up" }}{{ end }}.',
-                                "description": 'Consumer group g{{ is 1000 messages behind on x{{ range query "up" }}{{ end }} (more than 50 for 15m).',
+                                "description": 'Consumer group g{{ is 1000 messages behind on x{{ range query "up" }}{{ end }} (more than 40 for 15m).',
                                 "runbook_url": 'https://runbooks.example.com/{{.Value}}/kafkabackloghigh',
                             },
                         }
