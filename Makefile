@@ -37,11 +37,12 @@ bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/perfor
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python bench/rule_cost.py
 
-docs: deps ## regenerate the two JSON Schemas, docs/catalogue.md and the copy of detect-secrets' detectors
+docs: deps ## regenerate the two JSON Schemas, docs/catalogue.md, the copy of detect-secrets' detectors and the burn-rate table of docs/alerts.md
 	$(VENV)/bin/opsgen schema > services.schema.json
 	$(VENV)/bin/opsgen schema --include > services.include.schema.json
 	$(VENV)/bin/opsgen schema --markdown > docs/catalogue.md
 	$(VENV)/bin/python -c 'from opsgen.catalogue import secrets; secrets.write_detectors()'
+	$(VENV)/bin/python -m tests.support.slo_table
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -105,7 +105,7 @@ def alertmanager_config_name(platform: Platform) -> str:
 # Alerting: rule groups, recorded series, generated alerts, receivers
 SEVERITY_LABEL = "severity"
 RUNBOOK_ANNOTATION = "runbook_url"
-SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")  # every error-ratio window recorded
+RATE_WINDOW = "5m"  # the rate window of the latency quantile and the KEDA error rate
 DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")
@@ -137,7 +137,6 @@ def error_ratio_record(window: str) -> str:
 # listing services: their size does not grow with the catalogue.
 SERVICE_INFO_RECORD = "opsgen:service_info"  # 1, plus label role; every service with metrics
 ROLE_LABEL = "role"
-SLO_OBJECTIVE_RECORD = "opsgen:slo_objective:ratio"  # slo.successRate / 100
 SLO_LATENCY_RECORD = "opsgen:slo_latency_p95:seconds"  # slo.latencyP95
 KAFKA_LAG_RECORD = "opsgen:kafka_consumergroup_lag:sum"  # the consumer group's lag on its topic
 KAFKA_LAG_THRESHOLD_RECORD = "opsgen:kafka_lag_threshold"  # scaling.kafka.lagThreshold
@@ -145,7 +144,7 @@ KAFKA_BACKLOG_RECORD = "opsgen:kafka_backlog_threshold"  # slo.backlog
 HPA_INFO_RECORD = "opsgen:hpa_info"  # 1, plus label horizontalpodautoscaler: the HPA that scales it
 HPA_LABEL = "horizontalpodautoscaler"  # kube-state-metrics' label of the HPA name
 CATALOGUE_RECORDS = (
-    SERVICE_INFO_RECORD, SLO_OBJECTIVE_RECORD, SLO_LATENCY_RECORD, KAFKA_LAG_RECORD,
+    SERVICE_INFO_RECORD, SLO_LATENCY_RECORD, KAFKA_LAG_RECORD,
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
@@ -179,8 +178,8 @@ def pipeline_stage(index: int, count: int) -> str:
 # Error budgets as Sloth (slok/sloth) records them, with its names and labels, so that its
 # Grafana dashboards (grafana.com 14348 and 14643) read opsgen's SLOs. One SLO per service
 # with slo.successRate; every series also keeps the labels namespace and service.
-SLO_PERIOD_WINDOW = "30d"  # the SLO period: slo:sli_error:ratio_rate30d, from the 5m ratio
-SLO_PERIOD_DAYS = 30
+# The windows recorded, the period (platform.slo.period, slo:sli_error:ratio_rate30d) and the
+# burn pairs derive from the period: catalogue/burn.py.
 SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO
 SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-success-rate (service names are unique per namespace)
 SLOTH_SERVICE_LABEL = "sloth_service"  # the service's name
@@ -191,9 +190,9 @@ SLOTH_MODE_LABEL = "sloth_mode"  # on sloth_slo_info only: who generated the rul
 SLOTH_MODE = "opsgen"
 SLO_OBJECTIVE_RATIO_RECORD = "slo:objective:ratio"  # slo.successRate / 100
 SLO_ERROR_BUDGET_RECORD = "slo:error_budget:ratio"  # 1 - objective
-SLO_TIME_PERIOD_RECORD = "slo:time_period:days"  # SLO_PERIOD_DAYS
+SLO_TIME_PERIOD_RECORD = "slo:time_period:days"  # platform.slo.period in days
 SLO_CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"  # 5m error ratio / error budget
-SLO_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"  # 30d error ratio / error budget
+SLO_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"  # the period's error ratio / error budget
 SLO_BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"  # 1 - period burn rate
 SLO_INFO_RECORD = "sloth_slo_info"  # 1, labels sloth_* and sloth_objective
 SLOTH_RECORDS = (
@@ -211,9 +210,10 @@ def sloth_labels(service: Service) -> dict[str, str]:
     return {SLOTH_ID_LABEL: sloth_id(service), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: SLO_NAME}
 
 
-def recorded_metrics() -> tuple[str, ...]:
-    """Every series opsgen's recording rules write (expressions may use them)."""
-    ratios = tuple(error_ratio_record(w) for w in SLO_WINDOWS + (SLO_PERIOD_WINDOW,))
+def recorded_metrics(windows: tuple[str, ...]) -> tuple[str, ...]:
+    """Every series opsgen's recording rules write (expressions may use them), for the
+    error-ratio ``windows`` recorded (catalogue/burn.windows and the period)."""
+    ratios = tuple(error_ratio_record(w) for w in windows)
     return ratios + SLOTH_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS + DASHBOARD_RECORDS
 
 

@@ -37,10 +37,13 @@ def check_rules(rule_file: dict[str, Any], workdir: Path) -> subprocess.Complete
     return _run("promtool", "check", "rules", str(_write(workdir / "rules.yaml", rule_file)))
 
 
-def test_rules(rule_file: dict[str, Any], tests: list[dict[str, Any]], workdir: Path) -> subprocess.CompletedProcess:
-    """``promtool test rules`` with the given unit tests against ``rule_file``."""
+def test_rules(
+    rule_file: dict[str, Any], tests: list[dict[str, Any]], workdir: Path, evaluation_interval: str = "1m"
+) -> subprocess.CompletedProcess:
+    """``promtool test rules`` with the given unit tests against ``rule_file`` (promtool
+    evaluates every group each ``evaluation_interval``, whatever the group's own)."""
     _write(workdir / "rules.yaml", rule_file)
-    suite = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": tests}
+    suite = {"rule_files": ["rules.yaml"], "evaluation_interval": evaluation_interval, "tests": tests}
     return _run("promtool", "test", "rules", str(_write(workdir / "tests.yaml", suite)))
 
 

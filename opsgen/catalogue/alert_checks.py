@@ -9,7 +9,7 @@ import os
 from typing import Iterable
 
 from opsgen.errors import CatalogueError, Problem
-from opsgen.catalogue import bucket_checks, generated_alerts
+from opsgen.catalogue import bucket_checks, first_failure, generated_alerts
 from opsgen.catalogue.model import Alert, Catalogue
 from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
 
@@ -17,7 +17,7 @@ from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
 
 def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, ...]:
     """Raise CatalogueError with every alert problem, else return the warnings (a
-    latencyP95 no declared bucket vouches for); ``base_dir`` (default: the
+    latencyP95 no declared bucket vouches for, a counter without its failure series); ``base_dir`` (default: the
     catalogue's directory) is where exposition paths start."""
     if base_dir is None:
         base_dir = os.path.dirname(os.path.abspath(catalogue.file))
@@ -26,7 +26,7 @@ def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, .
     problems = list(known.problems) + list(alert_problems(catalogue, known)) + list(buckets.errors)
     if problems:
         raise CatalogueError(problems)
-    return buckets.warnings
+    return tuple(sorted(buckets.warnings + first_failure.warnings(catalogue, base_dir)))
 
 
 def alert_problems(catalogue: Catalogue, known: KnownMetrics) -> Iterable[Problem]:

@@ -13,6 +13,7 @@ from opsgen import conventions as conv, durations
 from opsgen.errors import Location, Problem
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
+from opsgen.catalogue.schema import MIN_FAILURES_DEFAULT, PERIOD_DEFAULT
 from opsgen.catalogue.validate import environment_names
 
 SEVERITIES = ("info", "warn", "page")  # ascending
@@ -77,6 +78,13 @@ class Platform:
     team_alerting: dict[str, dict[str, Receiver]] = field(default_factory=dict)  # platform.alerting.teams, by team
     metrics: Conventions = field(default_factory=Conventions)
     argocd: ArgoCd | None = None  # None: no Argo CD objects (platform.argocd.repoURL not given)
+    slo_period: str = PERIOD_DEFAULT  # platform.slo.period as written
+    slo_period_location: Location | None = None
+
+    @property
+    def slo_days(self) -> int:
+        """The SLO period in days (validated: whole days, 1 to 90)."""
+        return int(durations.seconds(self.slo_period) // 86400)
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,10 @@ class Slo:
     latency_p95: str | None = None
     backlog: int | None = None
     latency_location: Location | None = None  # of the latencyP95 value, for checks against the buckets
+    requests_metric: str | None = None  # slo.requests.metric; None: platform.metrics.requests
+    failures: tuple[tuple[str, str], ...] = ()  # slo.requests.failures (label, regex); (): the platform's outcome
+    min_failures: int = MIN_FAILURES_DEFAULT
+    success_location: Location | None = None  # of the successRate value
 
 
 @dataclass(frozen=True)
@@ -206,14 +218,15 @@ class Catalogue:
 def build(doc: Document) -> Catalogue:
     """The model of a catalogue that validate() accepted."""
     data = doc.data
-    platform = _platform(data["platform"])
+    platform = _platform(data["platform"], doc.locate(("platform", "slo", "period"), value=True))
     envs = tuple(_environment(doc, env) for env in environment_names(data))
     alerts = tuple(_alert(a, _alert_locator(doc.locate, ("alerts", i))) for i, a in enumerate(data.get("alerts") or []))
     return Catalogue(doc.file, platform, envs, alerts, _pipeline(data, envs))
 
 
-def _platform(raw: dict[str, Any]) -> Platform:
+def _platform(raw: dict[str, Any], period_location: Location | None = None) -> Platform:
     prometheus, kafka = raw.get("prometheus") or {}, raw.get("kafka") or {}
+    period = (raw.get("slo") or {}).get("period")
     auth, metrics = kafka.get("auth") or {}, raw.get("metrics") or {}
     return Platform(
         name=raw["name"],
@@ -233,6 +246,8 @@ def _platform(raw: dict[str, Any]) -> Platform:
             duration=metrics.get("duration", "agent_task_duration_seconds"),
             build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
         ),
+        slo_period=period or PERIOD_DEFAULT,
+        slo_period_location=period_location if period else None,
         argocd=_argocd(raw),
     )
 
@@ -285,7 +300,7 @@ def _service(raw: dict[str, Any], locate) -> Service:
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
         scaling=scaling,
-        slo=_slo(raw.get("slo") or {}, scaling, locate(("slo", "latencyP95"), value=True)),
+        slo=_slo(raw.get("slo") or {}, scaling, locate(("slo", "latencyP95"), value=True), locate(("slo", "successRate"), value=True)),
         alerts=alerts,
         location=locate(("name",)),
     )
@@ -337,11 +352,19 @@ def default_backlog(scaling: Scaling | None) -> int | None:
     return scaling.effective_max_replicas * scaling.kafka.lag_threshold
 
 
-def _slo(raw: dict[str, Any], scaling: Scaling | None, latency_location: Location | None = None) -> Slo:
-    backlog = raw.get("backlog", default_backlog(scaling))
-    latency = raw.get("latencyP95")
-    where = latency_location if latency is not None else None
-    return Slo(success_rate=raw.get("successRate"), latency_p95=latency, backlog=backlog, latency_location=where)
+def _slo(raw: dict[str, Any], scaling: Scaling | None, latency_location: Location | None = None,
+         success_location: Location | None = None) -> Slo:
+    latency, requests = raw.get("latencyP95"), raw.get("requests") or {}
+    return Slo(
+        success_rate=raw.get("successRate"),
+        latency_p95=latency,
+        backlog=raw.get("backlog", default_backlog(scaling)),
+        latency_location=latency_location if latency is not None else None,
+        requests_metric=requests.get("metric"),
+        failures=tuple(sorted((requests.get("failures") or {}).items())),
+        min_failures=int(raw.get("minFailures", MIN_FAILURES_DEFAULT)),
+        success_location=success_location if raw.get("successRate") is not None else None,
+    )
 
 
 def _alert_locator(locate, path: tuple) -> tuple[Location, Location]:

@@ -27,7 +27,7 @@ import promql_parser
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
-from opsgen.catalogue import files
+from opsgen.catalogue import burn, files
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
@@ -280,11 +280,14 @@ def _selector_problems(selector: Selector, known: KnownMetrics, where: str) -> l
 
 def known_metrics(catalogue: Catalogue, base_dir: str) -> KnownMetrics:
     """Every metric the catalogue makes known; exposition paths are relative to ``base_dir``."""
-    declared = set(convention_metrics(catalogue.platform.metrics)) | set(WELL_KNOWN) | set(conv.recorded_metrics())
+    days = catalogue.platform.slo_days
+    recorded = conv.recorded_metrics(burn.windows(days) + (burn.period(days),))
+    declared = set(convention_metrics(catalogue.platform.metrics)) | set(WELL_KNOWN) | set(recorded)
     exposed: dict[str, set[str]] = {}
     problems: list[Problem] = []
     for service in _all_services(catalogue):
         declared.update(service.metrics.exports if service.metrics else ())
+        declared.update((service.slo.requests_metric,) if service.slo.requests_metric else ())  # the SLO reads it
         families, problem = _exposition_of(service, base_dir)
         if problem:
             problems.append(problem)
@@ -352,11 +355,14 @@ def _first_bad_line(text: str) -> int:
 
 class Exposition(dict):
     """Series name -> label names (what ``read_exposition`` returns), plus ``buckets``:
-    each histogram family's finite bucket bounds, ascending (empty without samples)."""
+    each histogram family's finite bucket bounds, ascending (empty without samples), and
+    ``series``: each series name's label sets (name -> ((label, value), ...) per sample)."""
 
-    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]]):
+    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]],
+                 series: dict[str, tuple[tuple[tuple[str, str], ...], ...]] | None = None):
         super().__init__(families)
         self.buckets = buckets
+        self.series = series or {}
 
 
 def _families(text: str) -> Exposition:
@@ -364,12 +370,15 @@ def _families(text: str) -> Exposition:
 
     parsed = list(text_string_to_metric_families(text))
     out: dict[str, set[str]] = {}
+    series: dict[str, list[tuple[tuple[str, str], ...]]] = {}
     for family in parsed:
         if not family.samples:  # declared without samples: the family name is all we have
             out.setdefault(family.name, set())
         for sample in family.samples:
             out.setdefault(sample.name, set()).update(sample.labels)
-    return Exposition({name: frozenset(labels) for name, labels in out.items()}, histogram_buckets(parsed))
+            series.setdefault(sample.name, []).append(tuple(sorted(sample.labels.items())))
+    names = {name: frozenset(labels) for name, labels in out.items()}
+    return Exposition(names, histogram_buckets(parsed), {name: tuple(sets) for name, sets in series.items()})
 
 
 def histogram_buckets(families: Iterable) -> dict[str, tuple[float, ...]]:

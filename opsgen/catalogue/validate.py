@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import include, routing_checks, schema, secrets, templates
+from opsgen.catalogue import include, routing_checks, schema, secrets, slo_checks, templates
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -271,6 +271,7 @@ def rule_problems(doc: Document) -> list[Problem]:
         problems += _override_env_problems(doc, index, service, envs)
         problems += in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
     problems += kafka_server_problems(doc)
+    problems += slo_checks.platform_problems(doc)
     problems += _duplicate_services(doc)
     problems += _duplicate_alerts(doc)
     problems += _overwritten_labels(doc)
@@ -354,6 +355,7 @@ def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
     if slo is not None and "backlog" in slo and (scaling is None or scaling.get("kafka") is None):
         out.append((("slo", "backlog"), "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"))
     out += _positive_duration_rules(service)
+    out += slo_checks.service_rules(service, platform)
     return out
 
 

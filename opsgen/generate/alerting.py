@@ -7,147 +7,38 @@ entry. Every generated alert is a ``model.Alert`` like a written one, and
 ``rule`` turns any alert into a PrometheusRule rule with the environment's
 severity cap, runbook and owner labels. Names live in conventions.py.
 
-SLO success rate (Google SRE workbook, as Sloth and Pyrra implement it, for a
-30-day SLO window): the failure ratio is recorded over 5m, 30m, 1h, 2h, 6h, 1d
-and 3d; an alert needs a long *and* a short window above ``factor x budget``
-(the short one makes it stop soon after the burn stops):
-
-- ErrorBudgetBurnFast (page): 14.4x over 1h and 5m (2% of the budget in 1h),
-  or 6x over 6h and 30m (5% in 6h);
-- ErrorBudgetBurnSlow (warn, a ticket): 3x over 1d and 2h (10% in 1d), or 1x
-  over 3d and 6h (10% in 3d).
+The success-rate SLO's records and burn alerts are slo.py's; this module holds the
+generic alerts, the catalogue facts and ``rule``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 from opsgen import conventions as conv
 from opsgen import durations
+from opsgen.generate import slo
+from opsgen.generate.expr import identity, number, selector  # noqa: F401 (re-exported: tests, dashboards)
 from opsgen.generate.kinds import Rule, RuleGroup
+from opsgen.catalogue import burn
 from opsgen.catalogue import generated_alerts as table
 from opsgen.catalogue.model import Alert, Environment, Platform, Service
-from opsgen.catalogue.promql import quote
 from opsgen.catalogue.templates import literal
 
-SLO_PERIOD = "30d"  # the window the error budget is spent over; the burn factors assume it
-
-
-@dataclass(frozen=True)
-class Burn:
-    """Alert when the failure ratio over ``long`` and over ``short`` both exceed ``factor`` x budget."""
-
-    factor: float
-    long: str
-    short: str
-
-
-BURNS: dict[str, tuple[Burn, ...]] = {
-    conv.ALERT_BURN_FAST: (Burn(14.4, "1h", "5m"), Burn(6, "6h", "30m")),
-    conv.ALERT_BURN_SLOW: (Burn(3, "1d", "2h"), Burn(1, "3d", "6h")),
-}
-RATE_WINDOW = "5m"  # of the latency quantile and the KEDA error rate
-
-
-# --- PromQL building blocks ------------------------------------------------
-
-
-def selector(metric: str, matchers: dict[str, str], present: tuple[str, ...] = ()) -> str:
-    """``metric{name="value",...}``; ``present``: labels that must be set (``=~".+"``)."""
-    equal = [f"{name}={quote(value)}" for name, value in matchers.items()]
-    inner = ",".join(equal + [f'{name}=~".+"' for name in present])
-    return f"{metric}{{{inner}}}"
-
-
-def number(value: float) -> str:
-    return format(value, ".6g")
-
-
-def identity(service: Service) -> dict[str, str]:
-    """How alerts select a service's series (the catalogue contract)."""
-    return {"namespace": service.namespace, conv.SERVICE_LABEL: service.name}
-
-
-def budget(service: Service) -> float:
-    """The allowed failure ratio, e.g. 0.05 for successRate 95."""
-    return (100 - float(service.slo.success_rate or 100)) / 100
+RATE_WINDOW = conv.RATE_WINDOW
 
 
 # --- recording rules -------------------------------------------------------
 
 
-def recording_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
-    """The SLO's series as Sloth records them (none without successRate): the failure
-    ratio over every window, then its objective, budget, burn rates and info."""
-    if service.slo.success_rate is None:
+def live_rules(service: Service) -> tuple[Rule, ...]:
+    """Series recorded from live data besides the SLO's: the consumer group's lag on its
+    topic (``opsgen:kafka_consumergroup_lag:sum``, kafka-exporter's series carry no
+    namespace or service), evaluated with the SLO's fast windows."""
+    kafka = service.kafka
+    if kafka is None:
         return ()
-    return ratio_rules(service, platform) + sloth_meta_rules(service)
-
-
-def ratio_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
-    """``slo:sli_error:ratio_rate<w>`` for every window and the SLO period, labelled with
-    the service's identity, Sloth's SLO labels and ``sloth_window``."""
-    def labels(window: str) -> dict[str, str]:
-        return {**identity(service), **conv.sloth_labels(service), conv.SLOTH_WINDOW_LABEL: window}
-
-    windows = tuple(Rule(record=conv.error_ratio_record(w), expr=error_ratio(service, platform, w), labels=labels(w)) for w in conv.SLO_WINDOWS)
-    period = Rule(record=conv.error_ratio_record(conv.SLO_PERIOD_WINDOW), expr=period_error_ratio(service), labels=labels(conv.SLO_PERIOD_WINDOW))
-    return windows + (period,)
-
-
-def error_ratio(service: Service, platform: Platform, window: str) -> str:
-    """Failed / all tasks over ``window``, 0 when the service exports its counter but:
-
-    - has no failure series: prometheus_client creates it with the first failure, so the
-      failures are then the total's rate times 0 (same labels), never nothing;
-    - did no task in the window (an idle consumer): 0/0 would record NaN, which Sloth's
-      period ratio (a mean of 5m ratios) would carry for 30 days.
-
-    No counter at all (target down, metric renamed) stays empty: other alerts say so."""
-    metrics = platform.metrics
-    failed = {**identity(service), metrics.outcome_label: metrics.failure_outcome}
-    by = "sum by (namespace, service) "
-    total = f"{by}(rate({selector(metrics.requests, identity(service))}[{window}]))"
-    failures = f"({by}(rate({selector(metrics.requests, failed)}[{window}])) or {total} * 0)"
-    return f"({failures} / ({total} > 0)) or {total} * 0"
-
-
-def _slo_selector(record: str, service: Service) -> str:
-    return selector(record, {**identity(service), **conv.sloth_labels(service)})
-
-
-def period_error_ratio(service: Service) -> str:
-    """The SLO period's failure ratio as Sloth computes it: the mean of the 5m ratios
-    recorded over the period (cheap: no 30-day rate over raw counters)."""
-    short = _slo_selector(conv.error_ratio_record(conv.SLO_WINDOWS[0]), service)
-    period = conv.SLO_PERIOD_WINDOW
-    return f"sum_over_time({short}[{period}]) / ignoring ({conv.SLOTH_WINDOW_LABEL}) count_over_time({short}[{period}])"
-
-
-def sloth_meta_rules(service: Service) -> tuple[Rule, ...]:
-    """Sloth's meta series of the SLO: objective, budget, period, burn rates (error ratio /
-    budget, now and over the period), budget remaining and ``sloth_slo_info``."""
-    labels = {**identity(service), **conv.sloth_labels(service)}
-    objective = float(service.slo.success_rate or 100) / 100
-    on = f"on ({', '.join(conv.sloth_labels(service))}) group_left "
-    budget_of = _slo_selector(conv.SLO_ERROR_BUDGET_RECORD, service)
-
-    def burn(window: str) -> str:
-        return f"{_slo_selector(conv.error_ratio_record(window), service)} / {on}{budget_of}"
-
-    def record(name: str, expr: str, **extra: str) -> Rule:
-        return Rule(record=name, expr=expr, labels={**labels, **extra})
-
-    info = {conv.SLOTH_OBJECTIVE_LABEL: number(float(service.slo.success_rate or 100)), conv.SLOTH_MODE_LABEL: conv.SLOTH_MODE}
-    return (
-        record(conv.SLO_OBJECTIVE_RATIO_RECORD, f"vector({number(objective)})"),
-        record(conv.SLO_ERROR_BUDGET_RECORD, f"vector({number(budget(service))})"),
-        record(conv.SLO_TIME_PERIOD_RECORD, f"vector({conv.SLO_PERIOD_DAYS})"),
-        record(conv.SLO_CURRENT_BURN_RECORD, burn(conv.SLO_WINDOWS[0])),
-        record(conv.SLO_PERIOD_BURN_RECORD, burn(conv.SLO_PERIOD_WINDOW)),
-        record(conv.SLO_BUDGET_REMAINING_RECORD, f"1 - {_slo_selector(conv.SLO_PERIOD_BURN_RECORD, service)}"),
-        record(conv.SLO_INFO_RECORD, "vector(1)", **info),
-    )
+    return (Rule(record=conv.KAFKA_LAG_RECORD, expr=f"sum({committed_lag(kafka)})", labels=identity(service)),)
 
 
 def catalogue_rules(service: Service) -> tuple[Rule, ...]:
@@ -156,10 +47,8 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
     so dashboards select and join by ``{namespace, service}`` instead of listing services:
 
     - ``opsgen:service_info`` = 1, label ``role`` (every service with metrics);
-    - ``opsgen:slo_objective:ratio`` = slo.successRate / 100; ``opsgen:slo_latency_p95:seconds``;
-    - ``opsgen:kafka_consumergroup_lag:sum``: kafka-exporter's lag of the consumer group on
-      its topic (which carries no namespace or service), ``opsgen:kafka_lag_threshold`` and
-      ``opsgen:kafka_backlog_threshold`` (slo.backlog);
+    - ``opsgen:slo_latency_p95:seconds`` (the success SLO's objective is Sloth's ``slo:objective:ratio``);
+    - ``opsgen:kafka_lag_threshold`` and ``opsgen:kafka_backlog_threshold`` (slo.backlog);
     - ``opsgen:hpa_info`` = 1, label ``horizontalpodautoscaler``: the HPA that scales it
       (kube-state-metrics' series join on it)."""
     ident = identity(service)
@@ -170,13 +59,10 @@ def catalogue_rules(service: Service) -> tuple[Rule, ...]:
     out: list[Rule] = []
     if service.metrics is not None:
         out.append(record(conv.SERVICE_INFO_RECORD, "vector(1)", **{conv.ROLE_LABEL: service.role}))
-    if service.slo.success_rate is not None:
-        out.append(record(conv.SLO_OBJECTIVE_RECORD, f"vector({number(float(service.slo.success_rate) / 100)})"))
     if service.slo.latency_p95 is not None:
         out.append(record(conv.SLO_LATENCY_RECORD, f"vector({number(durations.seconds(service.slo.latency_p95))})"))
     kafka = service.kafka
     if kafka is not None:
-        out.append(record(conv.KAFKA_LAG_RECORD, f"sum({committed_lag(kafka)})"))
         out.append(record(conv.KAFKA_LAG_THRESHOLD_RECORD, f"vector({kafka.lag_threshold})"))
         if service.slo.backlog is not None:
             out.append(record(conv.KAFKA_BACKLOG_RECORD, f"vector({service.slo.backlog})"))
@@ -263,28 +149,6 @@ def _alert(name: str, service: Service, expr: str, summary: str, description: st
     return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
 
 
-def _burn_alert(service: Service, name: str) -> Alert:
-    limit = budget(service)
-    pairs = [_burn_condition(service, burn, limit) for burn in BURNS[name]]
-    expr = " or ".join(f"({pair})" for pair in pairs)
-    speed = "fast" if name == conv.ALERT_BURN_FAST else "slowly but steadily"
-    summary = f"{literal(service.name)} is burning its {SLO_PERIOD} error budget {speed}."
-    description = (
-        f"{_who(service)}: {{{{ $value | humanizePercentage }}}} of recent tasks failed; "
-        f"the SLO allows {number(limit * 100)}% over {SLO_PERIOD}."
-    )
-    return _alert(name, service, expr, summary, description)
-
-
-def _burn_condition(service: Service, burn: Burn, limit: float) -> str:
-    """Both windows above the threshold; as Sloth does, each side drops ``sloth_window`` so
-    that they match (the alert keeps the identity and Sloth's SLO labels)."""
-    threshold = number(burn.factor * limit)
-    drop = f"max without ({conv.SLOTH_WINDOW_LABEL}) "
-    sides = [f"{drop}({_slo_selector(conv.error_ratio_record(w), service)} > {threshold})" for w in (burn.short, burn.long)]
-    return " and ".join(sides)
-
-
 def _latency_alert(service: Service, platform: Platform) -> Alert:
     bucket = selector(platform.metrics.duration + "_bucket", identity(service))
     limit = durations.seconds(service.slo.latency_p95 or "0s")
@@ -318,30 +182,26 @@ def _target_down_alert(service: Service, platform: Platform) -> Alert:
 
 def sli_series(service: Service, platform: Platform) -> tuple[tuple[str, str], ...]:
     """(selector, what it is) of the series the SLO alerts read of the service's own
-    metrics: the task counter with its outcome label (slo.successRate), the duration
-    histogram's buckets (slo.latencyP95)."""
+    metrics: the requests counter the success SLO reads (slo.requests) with the labels a
+    failure is told by, the duration histogram's buckets (slo.latencyP95)."""
     metrics, ident = platform.metrics, identity(service)
     out = []
     if service.slo.success_rate is not None:
-        counter = selector(metrics.requests, ident, present=(metrics.outcome_label,))
-        out.append((counter, f"{metrics.requests} with an {metrics.outcome_label} label"))
+        counter, labels = slo.requests_metric(service, platform), slo.failure_labels(service, platform)
+        out.append((selector(counter, ident, present=labels), f"{counter} with an {' and '.join(labels)} label"))
     if service.slo.latency_p95 is not None:
         out.append((selector(metrics.duration + "_bucket", ident), f"{metrics.duration}_bucket"))
     return tuple(out)
 
 
-def absent_for(service: Service) -> str:
+def absent_for(service: Service, platform: Platform) -> str:
     """SLOMetricAbsent's ``for``, as Pyrra computes it: how long a total outage takes to
     fire the SLO alert the absent series would hide, so it is reported no later than the
-    outage. With slo.successRate: the first fast-burn pair's factor x budget x long window
-    plus ErrorBudgetBurnFast's ``for``, in whole minutes (worker at 95%: 45m; 99.9%: 3m);
-    with slo.latencyP95 only: LatencyP95High's ``for``."""
+    outage. With slo.successRate: the time to page of burn.plan, in whole minutes rounded
+    up (at most 10); with slo.latencyP95 only: LatencyP95High's ``for``."""
     if service.slo.success_rate is None:
         return table.BY_NAME[conv.ALERT_LATENCY].for_
-    first = BURNS[conv.ALERT_BURN_FAST][0]
-    outage = int(first.factor * budget(service) * durations.seconds(first.long))
-    total = outage + durations.seconds(table.BY_NAME[conv.ALERT_BURN_FAST].for_)
-    return f"{int(total / 60 + 0.5)}m"
+    return burn.duration(-(-slo.time_to_page(service, platform) // 60) * 60)
 
 
 def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
@@ -357,7 +217,7 @@ def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
         f"{' or no '.join(what for _, what in series)} series (a renamed metric or label, or no task "
         "done since the service started): its SLO alerts see nothing."
     )
-    return replace(_alert(conv.ALERT_SLO_METRIC_ABSENT, service, expr, summary, description), for_=absent_for(service))
+    return replace(_alert(conv.ALERT_SLO_METRIC_ABSENT, service, expr, summary, description), for_=absent_for(service, platform))
 
 
 def _at_max_alert(service: Service, platform: Platform) -> Alert:
@@ -394,8 +254,8 @@ def _keda_errors_alert(service: Service, platform: Platform) -> Alert:
 
 Builder = Callable[[Service, Platform], Alert]
 BUILDERS: dict[str, Builder] = {  # one per entry of catalogue/generated_alerts.py
-    conv.ALERT_BURN_FAST: lambda service, platform: _burn_alert(service, conv.ALERT_BURN_FAST),
-    conv.ALERT_BURN_SLOW: lambda service, platform: _burn_alert(service, conv.ALERT_BURN_SLOW),
+    conv.ALERT_BURN_FAST: lambda service, platform: slo.burn_alert(service, platform, conv.ALERT_BURN_FAST),
+    conv.ALERT_BURN_SLOW: lambda service, platform: slo.burn_alert(service, platform, conv.ALERT_BURN_SLOW),
     conv.ALERT_LATENCY: _latency_alert,
     conv.ALERT_BACKLOG: _backlog_alert,
     conv.ALERT_TARGET_DOWN: _target_down_alert,
@@ -426,17 +286,21 @@ def rule(alert: Alert, env: Environment, platform: Platform, service: Service | 
 
 
 def service_groups(service: Service, env: Environment, platform: Platform) -> tuple[RuleGroup, ...]:
-    """The rule groups of one service: its recorded SLIs, its catalogue facts, then its alerts."""
+    """The rule groups of one service: what is recorded every evaluation (the SLO's short
+    windows, the Kafka lag), what changes slowly (the long windows and the period) and
+    what never changes (Sloth's constants, the catalogue facts) every burn.LONG_INTERVAL
+    (Pyrra's interval for its period rules; constants stay within Prometheus' 5m
+    lookback), then its alerts."""
     groups = []
-    records = recording_rules(service, platform)
-    if records:
-        groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli"), records))
-    facts = catalogue_rules(service)
+    live = slo.fast_rules(service, platform) + live_rules(service)
+    if live:
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli"), live))
+    slow = slo.long_rules(service, platform)
+    if slow:
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli-long"), slow, burn.LONG_INTERVAL))
+    facts = slo.constant_rules(service, platform) + catalogue_rules(service) + dashboard_rules(service)
     if facts:
-        groups.append(RuleGroup(conv.rule_group_name(platform, service, "catalogue"), facts))
-    shown = dashboard_rules(service)
-    if shown:
-        groups.append(RuleGroup(conv.rule_group_name(platform, service, "dashboard"), shown))
+        groups.append(RuleGroup(conv.rule_group_name(platform, service, "catalogue"), facts, burn.LONG_INTERVAL))
     alerts = generated_alerts(service, platform) + service.alerts
     if alerts:
         rules = tuple(rule(a, env, platform, service) for a in alerts)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.catalogue.model import Catalogue
 from opsgen.errors import Problem
@@ -68,7 +67,7 @@ def _retention(catalogue: Catalogue, sources: Sources, env: str, merged: dict, f
     retention = get(merged, RETENTION)
     if not _duration(retention):
         return
-    period = conv.SLO_PERIOD_WINDOW
+    period = catalogue.platform.slo_period  # as written: 30d, 4w
     if durations.seconds(retention) < durations.seconds(period):
         problems.append(sources.set_in(files, RETENTION,
             f"environment {env!r}: Prometheus keeps {retention}, less than the SLO period {period} "

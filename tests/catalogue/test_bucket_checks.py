@@ -45,10 +45,12 @@ DEFAULTS_WARNING = (
 
 
 def exposition(buckets: tuple[float, ...] | None) -> bytes:
-    """What prometheus_client writes for an agent: the task counter after one success and,
-    unless ``buckets`` is None, the duration histogram with these buckets after one task."""
+    """What prometheus_client writes for an agent: the task counter after one success (its
+    failure series created at start, docs/service-metrics.md) and, unless ``buckets`` is
+    None, the duration histogram with these buckets after one task."""
     registry = CollectorRegistry()
     tasks = Counter("agent_tasks", "Tasks done.", ["outcome"], registry=registry)
+    tasks.labels(outcome="failure")
     tasks.labels(outcome="success").inc()
     if buckets is not None:
         Histogram("agent_task_duration_seconds", "Task duration.", buckets=buckets, registry=registry).observe(42)

@@ -64,7 +64,7 @@ def test_unknown_metric_without_a_close_one_says_how_to_declare_it(known):
 def test_every_source_of_known_metrics(known):
     convention = {"agent_tasks_total", "agent_task_duration_seconds_bucket", "ci_build_duration_seconds_count"}
     exposed = {"orch_stage_total", "orch_loop_seconds_bucket", "orch_loop_seconds_sum"}
-    recorded = {"slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate3d", "opsgen:hpa_info", "opsgen:slo_objective:ratio"}
+    recorded = {"slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate3d", "opsgen:hpa_info", "slo:objective:ratio"}
     assert convention | exposed | recorded | {"my_gauge", "up", "kafka_consumergroup_lag", "keda_scaler_errors"} <= known.names
 
 

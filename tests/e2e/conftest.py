@@ -66,9 +66,11 @@ def prom(generated, processes, workdir, targets, alertmanager_server) -> Prometh
     now = time.time()
     (kubecost,) = [t for t in targets if t.namespace == "kubecost"]
     past = history.budget(generated, targets, now).update(history.steady(kubecost, http_get(kubecost.url()).decode(), now))
+    past.update(history.slo_history(generated, targets, now))
     past.write_blocks(home / "data")
     rule_files = generated.rule_files()
     config = prometheus.config(targets, [f"rules/{name}" for name in rule_files], alertmanager_server.address)
     server = Prometheus.start(processes, home, config, rule_files)
+    server.started = now
     server.wait_for_series(f"count(up == 1) >= {len(targets)}", UP_TIMEOUT)
     return server

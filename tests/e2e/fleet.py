@@ -10,8 +10,11 @@ stopped. The spec's ``kind`` picks what it exports:
   (default buckets) in one ``scenario``: ``healthy`` (only successes: as with
   every prometheus_client counter, the ``outcome="failure"`` child is never
   created), ``outage`` (only failures), ``slow`` (every task takes 5 s),
-  ``renamed`` (the same, as ``agent_jobs_total``/``agent_job_duration_seconds``);
+  ``renamed`` (the same, as ``agent_jobs_total``/``agent_job_duration_seconds``),
+  ``steady`` (one task in STEADY_EVERY fails: 0.8 x a 99 % budget);
   ``runner: true`` adds ``ci_build_duration_seconds``.
+- ``http``: ``http_requests_total{code}``, a service counting its own requests:
+  three 503s and a 404 in every four requests (only the 503s are its failures).
 - ``kafka-exporter``: kafka_exporter's per-partition series; lag ``-1`` (and
   current offset ``-1``) for a partition the group never committed, and its
   ``_sum`` series skip those, as kafka_exporter v1.9 does.
@@ -33,6 +36,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 TICK = 0.2  # seconds between updates
 SLOW_TASK = 5.0  # seconds a task of the slow scenario takes
+STEADY_EVERY = 125  # the steady scenario fails one task in this many (0.8 %)
+HTTP_CODES = ("503", "503", "503", "404")
 BUILD_BUCKETS = (30, 60, 120, 300, 600, 1200, 1800)
 Updater = Callable[[float], None]  # called every tick with the seconds since start
 
@@ -44,16 +49,23 @@ def agent(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
     duration_name = "agent_job_duration_seconds" if scenario == "renamed" else "agent_task_duration_seconds"
     duration = Histogram(duration_name, "Task duration.", registry=registry)
     outcome = "failure" if scenario == "outage" else "success"
+    outcomes = itertools.cycle(["failure"] + ["success"] * (STEADY_EVERY - 1)) if scenario == "steady" else itertools.repeat(outcome)
     seconds = itertools.cycle([SLOW_TASK] if scenario == "slow" else [0.2, 0.3, 0.4])
     builds = _builds(registry) if spec.get("runner") else None
 
     def update(_: float) -> None:
-        tasks.labels(outcome).inc()
+        tasks.labels(next(outcomes)).inc()
         duration.observe(next(seconds))
         if builds:
             builds()
 
     return update
+
+
+def http(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
+    requests = Counter("http_requests", "HTTP requests by status code.", ["code"], registry=registry)
+    codes = itertools.cycle(HTTP_CODES)
+    return lambda _: requests.labels(next(codes)).inc()
 
 
 def _builds(registry: CollectorRegistry) -> Callable[[], None]:
@@ -169,6 +181,7 @@ def kubecost(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
 
 KINDS: dict[str, Callable[[dict[str, Any], CollectorRegistry], Updater]] = {
     "agent": agent,
+    "http": http,
     "kafka-exporter": kafka_exporter,
     "kube-state-metrics": kube_state_metrics,
     "keda": keda,

@@ -4,8 +4,11 @@ before it starts (the blocks end before its first scrape):
 
 - ``budget``: 30 days of rag-service at 0.5 % failures against its 99 % SLO,
   so the 30-day error budget has a known remainder (half of it): its task
-  counters, and its recorded 5m error ratio (Sloth's 30-day ratio is the
-  average of that recording over 30 days, so it needs the recording's history).
+  counters (the period's ratio reads them over the whole period).
+- ``slo_history``: the success-SLO scenarios of tests/e2e/test_slo.py: hours of
+  failures at 0.8 x the budget (steady-agent), a day of busy and idle hours in turn
+  (busy-idle-agent), and a total outage that started minutes before the server
+  (low-objective-agent);
 - ``steady``: a day of an exporter's series at their current values (Kubecost:
   the cost panels integrate prices over a day on a 5-minute grid).
 - ``restart``: the last 30 minutes before "a restart" during the incidents:
@@ -22,11 +25,12 @@ from typing import Iterable
 from prometheus_client import Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
+from opsgen.catalogue import burn, slo_checks
+from opsgen.generate import slo
 from tests.e2e import fleet
 from tests.e2e.cluster import scenario
 from tests.e2e.generated import Generated
-from opsgen.catalogue.model import Service
-from tests.e2e.prometheus import History, Target, constant, counter
+from tests.e2e.prometheus import History, Target, constant, counter, stamps
 
 BUDGET_SERVICE = "rag-service"
 BUDGET_FAILURE_RATIO = 0.005
@@ -38,7 +42,6 @@ RESTART_MINUTES = 30
 RESTART_STEP = 10.0
 GAP = 5.0  # seconds between the end of the history and the server's start
 TASKS_PER_SECOND = 1 / fleet.TICK
-RATIO_5M = "slo:sli_error:ratio_rate5m"
 
 
 def _target(targets: Iterable[Target], service: str) -> Target:
@@ -55,20 +58,7 @@ def budget(generated: Generated, targets: list[Target], now: float) -> History:
     for outcome, share in (("success", 1 - BUDGET_FAILURE_RATIO), (conventions.failure_outcome, BUDGET_FAILURE_RATIO)):
         series = labels | {conventions.outcome_label: outcome}
         out.add(conventions.requests, series, counter(start, end, BUDGET_STEP, TASKS_PER_SECOND * share))
-    out.add(RATIO_5M, _record_labels(generated, service), constant(start, end, BUDGET_STEP, BUDGET_FAILURE_RATIO))
     return out
-
-
-def _record_labels(generated: Generated, service: Service) -> dict[str, str]:
-    """The labels of the service's recorded 5m error ratio: its rule's own
-    labels over the namespace and service its expression keeps."""
-    for rule_file in generated.rule_files().values():
-        for group in rule_file["groups"]:
-            for rule in group["rules"]:
-                labels = {"namespace": service.namespace, "service": service.name} | (rule.get("labels") or {})
-                if rule.get("record") == RATIO_5M and labels["service"] == service.name:
-                    return labels
-    raise AssertionError(f"no {RATIO_5M} recorded for {service.name}")
 
 
 def steady(target: Target, exposition: str, now: float) -> History:
@@ -114,3 +104,61 @@ def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str
     out.add(f"{base}_count", labels, growing)
     out.add(f"{base}_sum", labels, [(t, v * seconds) for t, v in growing])
 
+
+
+STEADY_HOURS = 8
+BUSY_IDLE_HOURS = 24  # busy in the even hours, idle in the odd ones
+BUSY_PER_SECOND = 1.0
+BUSY_FAILURE_RATIO = 0.12
+SLO_STEP = 30.0
+
+
+def slo_history(generated: Generated, targets: list[Target], now: float) -> History:
+    out = History()
+    end = now - GAP
+    steady = generated.service("steady-agent")
+    share = 1 / fleet.STEADY_EVERY
+    start = end - STEADY_HOURS * 3600
+    _counter(out, generated, _target(targets, steady.name), {"failure": lambda t: (t - start) * TASKS_PER_SECOND * share,
+                                                             "success": lambda t: (t - start) * TASKS_PER_SECOND * (1 - share)}, start, end)
+    start = end - BUSY_IDLE_HOURS * 3600
+    busy = _busy_seconds(start)
+    _counter(out, generated, _target(targets, "busy-idle-agent"), {
+        "failure": lambda t: busy(t) * BUSY_PER_SECOND * BUSY_FAILURE_RATIO,
+        "success": lambda t: busy(t) * BUSY_PER_SECOND * (1 - BUSY_FAILURE_RATIO)}, start, end)
+    _outage(out, generated, _target(targets, "low-objective-agent"), outage_start(generated, now), end)
+    return out
+
+
+def outage_start(generated: Generated, now: float) -> float:
+    """When low-objective-agent's outage began: the time to page without ``for`` and the
+    model's margin, before the server starts (so the alert must be pending at once, and
+    fire ``for`` later, within 10 minutes of the outage's start)."""
+    service = generated.service("low-objective-agent")
+    page = slo.time_to_page(service, generated.catalogue.platform)
+    return now - (page - slo_checks.page_for() - burn.MARGIN)
+
+
+def _busy_seconds(start: float):
+    def busy(t: float) -> float:
+        hours, rest = divmod(t - start, 3600)
+        return (hours // 2 + hours % 2) * 3600 + (rest if hours % 2 == 0 else 0)
+    return busy
+
+
+def _counter(out: History, generated: Generated, target: Target, by_outcome: dict, start: float, end: float) -> None:
+    conventions = generated.catalogue.platform.metrics
+    for outcome, value in by_outcome.items():
+        labels = target.labels() | {conventions.outcome_label: outcome}
+        out.add(conventions.requests, labels, [(t, round(value(t), 6)) for t in stamps(start, end, SLO_STEP)])
+
+
+def _outage(out: History, generated: Generated, target: Target, outage: float, end: float) -> None:
+    """Two healthy hours, then every task fails; prometheus_client creates the failure
+    series with the first failure, so it starts at the first scrape after ``outage``."""
+    conventions = generated.catalogue.platform.metrics
+    start = outage - 2 * 3600
+    ok = [(t, round(min(t, outage) - start, 6) * TASKS_PER_SECOND) for t in stamps(start, end, SLO_STEP)]
+    failed = [(t, round((t - outage) * TASKS_PER_SECOND, 6)) for t in stamps(start, end, SLO_STEP) if t > outage]
+    out.add(conventions.requests, target.labels() | {conventions.outcome_label: "success"}, ok)
+    out.add(conventions.requests, target.labels() | {conventions.outcome_label: conventions.failure_outcome}, failed)

@@ -169,6 +169,7 @@ def constant(start: float, end: float, step: float, value: float) -> list[tuple[
 class Prometheus:
     url: str
     process: Process
+    started: float = 0.0  # unix seconds the backfilled history was written up to (conftest.prom)
 
     @classmethod
     def start(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from opsgen import conventions as conv
+from opsgen.catalogue import burn
 from tests.e2e import cluster, history
 from tests.e2e.conftest import needs_servers
 
@@ -41,7 +42,7 @@ def test_outage_burns_the_error_budget_fast_and_slow(incidents):
         conv.ALERT_BURN_FAST: "pending",  # for: 2m
         conv.ALERT_BURN_SLOW: "pending",  # for: 15m
     }
-    (fast,) = [a for a in incidents.alerts() if a["labels"]["alertname"] == conv.ALERT_BURN_FAST]
+    (fast,) = [a for a in incidents.alerts() if a["labels"]["alertname"] == conv.ALERT_BURN_FAST and a["labels"]["service"] == "outage-agent"]
     assert fast["labels"]["severity"] == "page" and fast["labels"]["team"] == "agents"
     assert float(fast["value"]) == pytest.approx(1.0)  # every task failed
 
@@ -87,7 +88,7 @@ def test_kafka_backlog_ignores_uncommitted_partitions(incidents):
 def test_healthy_agent_error_ratio_reads_zero(incidents):
     """prometheus_client never created the healthy agent's failure series."""
     assert not incidents.query('agent_tasks_total{service="coding-agent", outcome="failure"}')
-    for window in conv.SLO_WINDOWS:
+    for window in burn.windows(30):
         (ratio,) = incidents.wait_for_series(f'{conv.error_ratio_record(window)}{{namespace="agents", service="coding-agent"}}', SOON)
         assert float(ratio["value"][1]) == 0.0, window
 

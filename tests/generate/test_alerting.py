@@ -18,14 +18,14 @@ from typing import Callable
 import pytest
 import yaml
 
-from opsgen.generate import alerting, routing
+from opsgen.generate import alerting, routing, slo
 from opsgen import pipeline
 from opsgen.catalogue import generated_alerts, promql
 from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.errors import CatalogueError
 from opsgen.generate.kinds import operator_config
-from opsgen.catalogue.model import Environment, Service, Slo
+from opsgen.catalogue.model import Environment, Platform, Service, Slo
 from tests import prom_tools
 from tests.conftest import BUNDLED
 from tests.support import manifests
@@ -188,11 +188,12 @@ def test_severity_is_lowered_to_the_environments_maximum(demo_docs):
 
 
 def test_slo_metric_absent_waits_as_long_as_an_outage_takes_to_page(demo_docs, catalogue):
-    """Pyrra's for: 14.4 x budget x 1h + 2m (95%: 43.2m + 2m; 99.9%: 52s + 2m)."""
-    assert alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]["for"] == "45m"
-    assert alerts_of(demo_docs, "prod/apps/api.yaml")["SLOMetricAbsent"]["for"] == "3m"
+    """As Pyrra: as long as a total outage takes to page (burn.plan), in whole minutes up
+    (95%: 30m window at 0.15, 4.5m + 4.5m of delays; 99.9%: 1h at 0.0144, 52s + 4.5m)."""
+    assert alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]["for"] == "9m"
+    assert alerts_of(demo_docs, "prod/apps/api.yaml")["SLOMetricAbsent"]["for"] == "6m"
     latency_only = replace(service(catalogue, "worker"), slo=Slo(latency_p95="2s"))
-    assert alerting.absent_for(latency_only) == "10m"
+    assert alerting.absent_for(latency_only, catalogue.platform) == "10m"
     worker = alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]
     assert worker["labels"]["severity"] == "warn"
     assert worker["annotations"]["runbook_url"] == "https://runbooks.example.com/demo/slometricabsent"
@@ -281,7 +282,8 @@ def tasks(ratio: float) -> Make:
 
 
 def burn_ratio(name: str, svc: Service, pick: Callable, scale: float) -> float:
-    thresholds = [b.factor * alerting.budget(svc) for b in alerting.BURNS[name]]
+    plan = slo.plan(svc, Platform("demo"))  # the demo's period: the default 30d
+    thresholds = [c.threshold for c in plan.conditions if c.alert == name]
     return min(1.0, scale * pick(thresholds))
 
 
@@ -592,27 +594,35 @@ def test_bundled_pipeline_failure_alert_fires_on_regressions(tmp_path):
 
 
 def test_catalogue_records_per_service(demo_docs):
+    """One group of constants, evaluated every 2m30s: Sloth's, the catalogue's, the dashboards'."""
     (doc,) = [d for name, d in demo_docs if name == "prod/apps/worker.yaml" and d["kind"] == "PrometheusRule"]
     (group,) = [g for g in doc["spec"]["groups"] if g["name"] == "demo.worker.catalogue"]
     ident_labels = {"namespace": "apps", "service": "worker"}
-    assert group["rules"] == [
+    assert group["interval"] == "2m30s"
+    assert [r["record"] for r in group["rules"][:4]] == ["slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days", "sloth_slo_info"]
+    assert group["rules"][4:] == [
         {"record": "opsgen:service_info", "expr": "vector(1)", "labels": {**ident_labels, "role": "service"}},
-        {"record": "opsgen:slo_objective:ratio", "expr": "vector(0.95)", "labels": ident_labels},
         {"record": "opsgen:slo_latency_p95:seconds", "expr": "vector(2)", "labels": ident_labels},
-        {"record": "opsgen:kafka_consumergroup_lag:sum", "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"} >= 0)', "labels": ident_labels},
         {"record": "opsgen:kafka_lag_threshold", "expr": "vector(10)", "labels": ident_labels},
         {"record": "opsgen:kafka_backlog_threshold", "expr": "vector(100)", "labels": ident_labels},
         {"record": "opsgen:hpa_info", "expr": "vector(1)", "labels": {**ident_labels, "horizontalpodautoscaler": "keda-hpa-worker"}},
+        {"record": "opsgen:kafka_consumer_info", "expr": "vector(1)", "labels": {**ident_labels, "consumergroup": "worker", "topic": "jobs"}},
+        {"record": "opsgen:scaling_min_replicas", "expr": "vector(1)", "labels": ident_labels},
     ]
-    assert set(conv.CATALOGUE_RECORDS) <= set(conv.recorded_metrics())
+    (live,) = [g for g in doc["spec"]["groups"] if g["name"] == "demo.worker.sli"]
+    assert "interval" not in live  # the cluster's evaluation interval: the first page pair reads it
+    assert live["rules"][-1] == {
+        "record": "opsgen:kafka_consumergroup_lag:sum", "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"} >= 0)', "labels": ident_labels,
+    }
+    assert set(conv.CATALOGUE_RECORDS) <= set(conv.recorded_metrics(()))
 
 
 def test_catalogue_records_follow_the_catalogue(catalogue):
     api = {r.record: dict(r.labels) for r in alerting.catalogue_rules(service(catalogue, "api"))}
-    assert list(api) == ["opsgen:service_info", "opsgen:slo_objective:ratio", "opsgen:hpa_info"]
+    assert list(api) == ["opsgen:service_info", "opsgen:hpa_info"]
     assert api["opsgen:hpa_info"]["horizontalpodautoscaler"] == "api"  # opsgen's own HPA
     zero = [r.record for r in alerting.catalogue_rules(service(catalogue, "zero"))]
-    assert "opsgen:kafka_backlog_threshold" in zero and "opsgen:slo_objective:ratio" not in zero
+    assert "opsgen:kafka_backlog_threshold" in zero and "opsgen:slo_latency_p95:seconds" not in zero
 
 
 def sample(name: str, labels: dict[str, str], value: float) -> dict:
@@ -641,7 +651,6 @@ def test_catalogue_records_evaluate_as_labelled_constants(catalogue, tmp_path):
         check(conv.KAFKA_LAG_RECORD, sample(conv.KAFKA_LAG_RECORD, me, 42)),
         check(conv.KAFKA_LAG_THRESHOLD_RECORD, sample(conv.KAFKA_LAG_THRESHOLD_RECORD, me, 10)),
         check(conv.KAFKA_BACKLOG_RECORD, sample(conv.KAFKA_BACKLOG_RECORD, me, 100)),
-        check(conv.SLO_OBJECTIVE_RECORD, sample(conv.SLO_OBJECTIVE_RECORD, me, 0.95)),
         check(conv.SLO_LATENCY_RECORD, sample(conv.SLO_LATENCY_RECORD, me, 2)),
         check(conv.SERVICE_INFO_RECORD, sample(conv.SERVICE_INFO_RECORD, {**me, "role": "service"}, 1)),
         check(conv.HPA_INFO_RECORD, sample(conv.HPA_INFO_RECORD, {**me, "horizontalpodautoscaler": "keda-hpa-worker"}, 1)),
@@ -663,7 +672,7 @@ def test_pipeline_stages_in_the_platform_rule(demo_docs):
         {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "batch", "stage": "02"}},
         {"record": "opsgen:pipeline_edge:info", "expr": "vector(1)", "labels": {"topic": "jobs", "next_topic": "batch"}},
     ]}
-    assert set(conv.PIPELINE_RECORDS) <= set(conv.recorded_metrics())
+    assert set(conv.PIPELINE_RECORDS) <= set(conv.recorded_metrics(()))
 
 
 def test_platform_rule_for_pipeline_topics_without_alerts(write_catalogue):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from opsgen import conventions as conv
-from opsgen.generate import alerting
+from opsgen.catalogue import burn as burns
+from opsgen.generate import slo
 from tests import prom_tools
 from tests.generate.test_alerting import (  # noqa: F401  (catalogue_path, catalogue: fixtures)
     catalogue,
@@ -65,22 +66,28 @@ def check(expr: str, at: str, *samples: dict) -> dict:
 # --- what is recorded ----------------------------------------------------------
 
 
+def recording_rules(svc, platform):
+    return slo.fast_rules(svc, platform) + slo.long_rules(svc, platform) + slo.constant_rules(svc, platform)
+
+
 def test_every_ratio_and_sloth_series_per_slo(catalogue):
+    """Sloth's 15 series per SLO: 7 windows and the period, 7 more; the fast ones first."""
     svc = service(catalogue, "worker")
-    rules = alerting.recording_rules(svc, catalogue.platform)
-    windows = ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")
-    assert [r.record for r in rules] == [f"slo:sli_error:ratio_rate{w}" for w in windows] + [
-        "slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days", "slo:current_burn_rate:ratio",
-        "slo:period_burn_rate:ratio", "slo:period_error_budget_remaining:ratio", "sloth_slo_info",
+    rules = recording_rules(svc, catalogue.platform)
+    fast, slow = ("5m", "30m", "1h"), ("2h", "6h", "1d", "3d", "30d")
+    assert [r.record for r in rules] == [f"slo:sli_error:ratio_rate{w}" for w in fast] + ["slo:current_burn_rate:ratio"] + [
+        f"slo:sli_error:ratio_rate{w}" for w in slow] + ["slo:period_burn_rate:ratio", "slo:period_error_budget_remaining:ratio",
+        "slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days", "sloth_slo_info",
     ]
-    assert [dict(r.labels) for r in rules[:8]] == [ratio(svc, w) for w in windows]
-    assert all(dict(r.labels) == sloth(svc) for r in rules[8:-1])
+    ratios = [r for r in rules if r.record.startswith("slo:sli_error")]
+    assert [dict(r.labels) for r in ratios] == [ratio(svc, w) for w in fast + slow]
+    assert all(dict(r.labels) == sloth(svc) for r in rules if r not in ratios and r.record != "sloth_slo_info")
     assert dict(rules[-1].labels) == {**sloth(svc), "sloth_objective": "95", "sloth_mode": "opsgen"}
-    assert set(r.record for r in rules) <= set(conv.recorded_metrics())
+    assert set(r.record for r in rules) <= set(conv.recorded_metrics(fast + slow))
 
 
 def test_no_slo_series_without_a_success_rate(catalogue):
-    assert alerting.recording_rules(service(catalogue, "zero"), catalogue.platform) == ()
+    assert recording_rules(service(catalogue, "zero"), catalogue.platform) == ()
 
 
 def test_sloth_id_is_unique_across_namespaces(catalogue):
@@ -98,7 +105,7 @@ def test_absent_failure_series_reads_zero_failures(catalogue, tmp_path):
     svc = service(catalogue, "worker")
     ok = {"__name__": TASKS, **ident(svc), **TARGET, "outcome": "success"}
     checks = [check(conv.error_ratio_record(w), "60m", sample(conv.error_ratio_record(w), ratio(svc, w), 0))
-              for w in (*conv.SLO_WINDOWS, conv.SLO_PERIOD_WINDOW)]
+              for w in (*burns.windows(30), burns.period(30))]
     checks += [
         check(conv.SLO_CURRENT_BURN_RECORD, "60m", sample(conv.SLO_CURRENT_BURN_RECORD, burn(svc, "5m"), 0)),
         check(conv.SLO_PERIOD_BURN_RECORD, "60m", sample(conv.SLO_PERIOD_BURN_RECORD, burn(svc, "30d"), 0)),

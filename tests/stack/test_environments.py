@@ -3,6 +3,7 @@ environment templates read, and a Prometheus that keeps the SLO period."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from tests.support import helm_values
@@ -36,3 +37,11 @@ def test_a_retention_shorter_than_the_slo_period_fails_at_the_retention(root: Pa
     line = next(i for i, t in enumerate((root / "environments/prod.yaml").read_text().splitlines(), 1) if "retention: 15d" in t)
     assert len(problems) == 1 and problems[0].startswith(f"environments/prod.yaml:{line}:14: environment 'prod': "
                                                          "Prometheus keeps 15d, less than the SLO period 30d")
+
+
+def test_the_retention_follows_platform_slo_period(root: Path) -> None:  # noqa: F811
+    """A 45-day period needs 45 days of history: the bundled 30d retention is too short."""
+    longer = catalogue()
+    longer = replace(longer, platform=replace(longer.platform, slo_period="45d"))
+    problems = helm_values.stack_problems(longer, root)
+    assert problems and all("less than the SLO period 45d" in p for p in problems)

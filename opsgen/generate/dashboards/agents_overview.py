@@ -1,7 +1,7 @@
 """Agents Overview: are the agents finishing their tasks, and within their SLO?
 
 Agents are the services recorded with ``opsgen:service_info{role="agent"}``; SLOs
-come from ``opsgen:slo_objective:ratio`` (alerting.catalogue_rules) and, over the
+come from Sloth's ``slo:objective:ratio`` (generate/slo.constant_rules) and, over the
 SLO period, from the Sloth-compatible ``slo:*`` series, so no query lists the agents.
 A healthy agent has no failure series (prometheus_client creates it on the first
 failure): its failures read 0, never "No data" (queries.or_zero).
@@ -22,14 +22,18 @@ DESCRIPTION = "Task successes and failures of every agent service, and its succe
 LINKED = (slo.TAG,)  # dashboard links: the SLO dashboard
 
 ROLE = "agent"
-OBJECTIVE = q.narrowed(conv.SLO_OBJECTIVE_RECORD)
+# The success SLO's objective, as Sloth records it, with the service's identity only
+OBJECTIVE = (
+    f"max without ({conv.SLOTH_ID_LABEL}, {conv.SLOTH_SERVICE_LABEL}, {conv.SLOTH_SLO_LABEL}) "
+    f"({q.narrowed(conv.SLO_OBJECTIVE_RATIO_RECORD, q.equals(conv.SLOTH_SLO_LABEL, conv.SLO_NAME))})"
+)
 
 
 def panels(scope: Scope) -> list:
     if not scope.role(ROLE):
         return []
     metrics = scope.platform.metrics
-    return [outcomes(metrics), success_rate(metrics), success_against_slo()]
+    return [outcomes(metrics), success_rate(metrics), success_against_slo(scope.platform.slo_days)]
 
 
 def _tasks(metrics: Conventions, outcome: str = "") -> str:
@@ -75,11 +79,12 @@ def success_rate(metrics: Conventions):
     return timeseries_panel("Success rate", description, "percentunit", queries).min(0).max(1)
 
 
-def success_against_slo():
-    margin = q.catalogued(slo.success_margin(), ROLE)
+def success_against_slo(days: int):
+    margin = q.catalogued(slo.success_margin(days), ROLE)
+    period = f"{days}d"
     description = (
-        f"Success over the SLO period ({conv.SLO_PERIOD_WINDOW}, whatever the time picker says: "
-        f"1 - {conv.error_ratio_record(conv.SLO_PERIOD_WINDOW)}) minus the objective ({conv.SLO_OBJECTIVE_RATIO_RECORD}), "
+        f"Success over the SLO period ({period}, whatever the time picker says: "
+        f"1 - {conv.error_ratio_record(period)}) minus the objective ({conv.SLO_OBJECTIVE_RATIO_RECORD}), "
         "per agent and SLO: red below zero (the agent is below its SLO), green at or above. Agents without an SLO "
         "are not shown; the SLO dashboard has their error budgets."
     )

@@ -14,7 +14,8 @@ from grafana_foundation_sdk.builders import common
 from grafana_foundation_sdk.models import common as common_model
 
 from opsgen import conventions as conv
-from opsgen.generate import alerting
+from opsgen import durations
+from opsgen.catalogue import burn
 from opsgen.generate.dashboards import queries as q
 from opsgen.catalogue import generated_alerts
 from opsgen.catalogue.promql import quote
@@ -30,14 +31,19 @@ DESCRIPTION = "Error budget remaining over the SLO period, burn rate per window 
 
 SLO_JOIN = f"on({conv.SLOTH_ID_LABEL}, {conv.SLOTH_SERVICE_LABEL}, {conv.SLOTH_SLO_LABEL})"  # group_left keeps the left labels
 SLO_LEGEND = "{{service}} {{%s}}" % conv.SLOTH_SLO_LABEL
-FAST_BURN = alerting.BURNS[conv.ALERT_BURN_FAST][0].factor  # 14.4: 2% of the budget in an hour
-WINDOWS = conv.SLO_WINDOWS + (conv.SLO_PERIOD_WINDOW,)
+FAST_BURN = round(burn.PAIRS[0].consumption * burn.REFERENCE_DAYS * 86400 / durations.seconds(burn.PAIRS[0].long), 6)  # 14.4
+
+
+def windows(days: int) -> tuple[str, ...]:
+    """The recorded windows of the period, then the period's own."""
+    return burn.windows(days) + (burn.period(days),)
 
 
 def panels(scope: Scope) -> list:
     if not any(s.slo.success_rate is not None or s.slo.latency_p95 for s in scope.monitored):
         return []
-    return [budget_remaining(), firing_per_service(), budget_over_time(), burn_rates(), burn_over_time(), firing_alerts()]
+    days = scope.platform.slo_days
+    return [budget_remaining(days), firing_per_service(), budget_over_time(days), burn_rates(days), burn_over_time(days), firing_alerts()]
 
 
 def _slo(record: str) -> str:
@@ -50,9 +56,9 @@ def burn_rate(window: str) -> str:
     return f"{_slo(conv.error_ratio_record(window))} / {SLO_JOIN} group_left {_slo(conv.SLO_ERROR_BUDGET_RECORD)}"
 
 
-def success_margin() -> str:
+def success_margin(days: int) -> str:
     """Success over the SLO period minus the objective, per SLO (Agents Overview)."""
-    error = _slo(conv.error_ratio_record(conv.SLO_PERIOD_WINDOW))
+    error = _slo(conv.error_ratio_record(burn.period(days)))
     return f"(1 - {error}) - {SLO_JOIN} group_left {_slo(conv.SLO_OBJECTIVE_RATIO_RECORD)}"
 
 
@@ -62,10 +68,10 @@ def firing(by: str) -> str:
     return f'count by ({by}) ({q.narrowed("ALERTS", q.equals("alertstate", "firing"), f"alertname=~{quote(names)}")})'
 
 
-def budget_remaining():
+def budget_remaining(days: int):
     query = Query(_slo(conv.SLO_BUDGET_REMAINING_RECORD), SLO_LEGEND)
     description = (
-        f"Share of the error budget left over the SLO period (the last {conv.SLO_PERIOD_WINDOW}, whatever the time "
+        f"Share of the error budget left over the SLO period (the last {burn.period(days)}, whatever the time "
         f"picker says; {conv.SLO_BUDGET_REMAINING_RECORD}): 100% with no failures, 0 when the failures used up "
         "1 - objective, negative beyond. Red below 0, orange below 25%."
     )
@@ -73,30 +79,30 @@ def budget_remaining():
     return panel.thresholds(thresholds("red", [(0, "orange"), (0.25, "green")]))
 
 
-def budget_over_time():
+def budget_over_time(days: int):
     query = Query(_slo(conv.SLO_BUDGET_REMAINING_RECORD), SLO_LEGEND)
     description = (
-        f"The error budget left at each moment, each point over the {conv.SLO_PERIOD_WINDOW} before it: a falling "
+        f"The error budget left at each moment, each point over the {burn.period(days)} before it: a falling "
         "line is budget being spent, a rising one old failures leaving the period."
     )
     return timeseries_panel("Error budget remaining over time", description, "percentunit", [query], span=FULL)
 
 
-def burn_rates():
-    queries = [Query(burn_rate(window), f"{SLO_LEGEND} {window}") for window in WINDOWS]
+def burn_rates(days: int):
+    queries = [Query(burn_rate(window), f"{SLO_LEGEND} {window}") for window in windows(days)]
     description = (
         "The error ratio over each window as a multiple of the error budget (1 - objective): at 1 the budget lasts "
         f"exactly the SLO period, orange from 1, red from {FAST_BURN:g} (ErrorBudgetBurnFast's 1h factor). "
-        f"The {conv.SLO_PERIOD_WINDOW} bar is the SLO period's."
+        f"The {burn.period(days)} bar is the SLO period's."
     )
     panel = bargauge_panel("Burn rate per window", description, "short", queries)
     return panel.min(0).thresholds(thresholds("green", [(1, "orange"), (FAST_BURN, "red")]))
 
 
-def burn_over_time():
+def burn_over_time(days: int):
     queries = [
         Query(_slo(conv.SLO_CURRENT_BURN_RECORD), f"{SLO_LEGEND} now (5m)"),
-        Query(_slo(conv.SLO_PERIOD_BURN_RECORD), f"{SLO_LEGEND} SLO period ({conv.SLO_PERIOD_WINDOW})"),
+        Query(_slo(conv.SLO_PERIOD_BURN_RECORD), f"{SLO_LEGEND} SLO period ({burn.period(days)})"),
     ]
     description = (
         f"Burn rate over the last 5 minutes ({conv.SLO_CURRENT_BURN_RECORD}) and over the SLO period "
