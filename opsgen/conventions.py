@@ -119,6 +119,8 @@ ALERT_TARGET_DOWN = "MetricsTargetDown"
 ALERT_AT_MAX = "ReplicasAtMax"
 ALERT_KEDA_ERRORS = "KedaScalerErrors"
 ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric is gone while the target is up
+ALERT_LATENCY_BURN_FAST = "LatencyBudgetBurnFast"  # slo.latency, as ErrorBudgetBurnFast for slo.successRate
+ALERT_LATENCY_BURN_SLOW = "LatencyBudgetBurnSlow"
 
 
 def error_ratio_record(window: str) -> str:
@@ -176,7 +178,8 @@ def pipeline_stage(index: int, count: int) -> str:
 SLO_PERIOD_WINDOW = "30d"  # the SLO period: slo:sli_error:ratio_rate30d, from the 5m ratio
 SLO_PERIOD_DAYS = 30
 SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO
-SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-success-rate (service names are unique per namespace)
+LATENCY_SLO_NAME = "latency"  # sloth_slo of the slo.latency SLO
+SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-<sloth_slo> (service names are unique per namespace)
 SLOTH_SERVICE_LABEL = "sloth_service"  # the service's name
 SLOTH_SLO_LABEL = "sloth_slo"  # SLO_NAME
 SLOTH_WINDOW_LABEL = "sloth_window"  # on slo:sli_error:ratio_rate<w> only: <w>
@@ -194,21 +197,26 @@ SLOTH_RECORDS = (
     SLO_OBJECTIVE_RATIO_RECORD, SLO_ERROR_BUDGET_RECORD, SLO_TIME_PERIOD_RECORD, SLO_CURRENT_BURN_RECORD,
     SLO_PERIOD_BURN_RECORD, SLO_BUDGET_REMAINING_RECORD, SLO_INFO_RECORD,
 )
+# The latency SLO's 5m rates of requests and of requests slower than the threshold, so
+# that its period ratio is weighted by requests (slow over all, idle time neither)
+SLO_REQUESTS_RECORD = "opsgen:slo_requests:rate5m"
+SLO_ERRORS_RECORD = "opsgen:slo_errors:rate5m"
+SLO_RATE_RECORDS = (SLO_REQUESTS_RECORD, SLO_ERRORS_RECORD)
 
 
-def sloth_id(service: Service) -> str:
-    return f"{service.namespace}-{service.name}-{SLO_NAME}"
+def sloth_id(service: Service, slo: str = SLO_NAME) -> str:
+    return f"{service.namespace}-{service.name}-{slo}"
 
 
-def sloth_labels(service: Service) -> dict[str, str]:
-    """The labels Sloth puts on every series of an SLO."""
-    return {SLOTH_ID_LABEL: sloth_id(service), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: SLO_NAME}
+def sloth_labels(service: Service, slo: str = SLO_NAME) -> dict[str, str]:
+    """The labels Sloth puts on every series of an SLO (``slo``: its sloth_slo)."""
+    return {SLOTH_ID_LABEL: sloth_id(service, slo), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: slo}
 
 
 def recorded_metrics() -> tuple[str, ...]:
     """Every series opsgen's recording rules write (expressions may use them)."""
     ratios = tuple(error_ratio_record(w) for w in SLO_WINDOWS + (SLO_PERIOD_WINDOW,))
-    return ratios + SLOTH_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS + DASHBOARD_RECORDS
+    return ratios + SLOTH_RECORDS + SLO_RATE_RECORDS + CATALOGUE_RECORDS + PIPELINE_RECORDS + DASHBOARD_RECORDS
 
 
 def rule_group_name(platform: Platform, service: Service | None, kind: str) -> str:

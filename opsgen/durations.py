@@ -22,6 +22,20 @@ def seconds(text: str) -> float:
     return sum(int(g) * factor for g, (_, factor) in zip(groups, _UNITS) if g)
 
 
+def exact_seconds(text: str) -> float:
+    """Seconds as the float nearest the exact value (``300ms`` -> 0.3, the float an exporter
+    writes for a 0.3 bucket), for comparing with bucket bounds; ``seconds`` sums the
+    units' floats (``ms`` x 0.001) and may be off in the last bit."""
+    match = _RE.fullmatch(text) if text else None
+    if match is None:
+        raise ValueError(f"not a Prometheus duration: {text!r}")
+    groups = match.groups()[1::2]
+    if any(len(g) > MAX_DIGITS for g in groups if g):
+        return math.inf
+    millis = sum(int(g) * round(factor * 1000) for g, (_, factor) in zip(groups, _UNITS) if g)
+    return millis / 1000
+
+
 def whole_seconds(text: str) -> int:
     """Seconds rounded up, for targets that take an integer (KEDA)."""
     value = seconds(text)

@@ -9,7 +9,7 @@ import os
 from typing import Iterable
 
 from opsgen.errors import CatalogueError, Problem
-from opsgen.catalogue import bucket_checks, generated_alerts
+from opsgen.catalogue import bucket_checks, generated_alerts, latency_checks
 from opsgen.catalogue.model import Alert, Catalogue
 from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
 
@@ -24,6 +24,7 @@ def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, .
     known = known_metrics(catalogue, base_dir)
     buckets = bucket_checks.findings(catalogue, base_dir)  # latencyP95 against the declared buckets
     problems = list(known.problems) + list(alert_problems(catalogue, known)) + list(buckets.errors)
+    problems += latency_checks.problems(catalogue)  # slo.latency's objective and threshold
     if problems:
         raise CatalogueError(problems)
     return buckets.warnings

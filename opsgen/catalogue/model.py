@@ -107,11 +107,23 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class LatencySlo:
+    """slo.latency: ``objective`` percent of requests finish within ``threshold``."""
+
+    threshold: str
+    objective: float
+    threshold_location: Location | None = None  # of the values, for checks
+    objective_location: Location | None = None
+
+
+@dataclass(frozen=True)
 class Slo:
     success_rate: float | None = None
     latency_p95: str | None = None
     backlog: int | None = None
     latency_location: Location | None = None  # of the latencyP95 value, for checks against the buckets
+    latency: LatencySlo | None = None
+    histogram: str = Conventions.duration  # what latencyP95 and latency read: slo.latency.metric, else platform's
 
 
 @dataclass(frozen=True)
@@ -169,7 +181,7 @@ def build(doc: Document) -> Catalogue:
     """The model of a catalogue that validate() accepted."""
     data = doc.data
     platform = _platform(data["platform"])
-    envs = tuple(_environment(doc, env) for env in environment_names(data))
+    envs = tuple(_environment(doc, env, platform.metrics) for env in environment_names(data))
     alerts = tuple(_alert(a, _alert_locator(doc.locate, ("alerts", i))) for i, a in enumerate(data.get("alerts") or []))
     return Catalogue(doc.file, platform, envs, alerts, _pipeline(data, envs))
 
@@ -202,15 +214,16 @@ def _receiver(raw: dict[str, Any]) -> Receiver:
     return Receiver(kind, spec["secret"], spec["key"], spec.get("channel"))
 
 
-def _environment(doc: Document, env: str | None) -> Environment:
+def _environment(doc: Document, env: str | None, metrics: Conventions) -> Environment:
     settings = ((doc.data.get("environments") or {}).get(env) or {}) if env else {}
     services = tuple(
-        _service(service_in(raw, env), service_locator(doc, i, env)) for i, raw in enumerate(doc.data["services"])
+        _service(service_in(raw, env), service_locator(doc, i, env), metrics.duration) for i, raw in enumerate(doc.data["services"])
     )
     return Environment(env, settings.get("maxSeverity", "page"), services)
 
 
-def _service(raw: dict[str, Any], locate) -> Service:
+def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
+    """``histogram``: the platform's duration histogram, the default of slo.latency.metric."""
     alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
     return Service(
         name=raw["name"],
@@ -220,7 +233,7 @@ def _service(raw: dict[str, Any], locate) -> Service:
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
         scaling=_scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None,
-        slo=_slo(raw.get("slo") or {}, raw.get("scaling"), locate(("slo", "latencyP95"), value=True)),
+        slo=_slo(raw.get("slo") or {}, raw.get("scaling"), locate, histogram),
         alerts=alerts,
         location=locate(("name",)),
     )
@@ -263,12 +276,27 @@ def _kafka(raw: dict[str, Any], service: str) -> Kafka:
     )
 
 
-def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None, latency_location: Location | None = None) -> Slo:
+def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None, locate, histogram: str) -> Slo:
     kafka = (scaling or {}).get("kafka")
     backlog = raw.get("backlog", 5 * int(kafka["lagThreshold"]) if kafka else None)
-    latency = raw.get("latencyP95")
-    where = latency_location if latency is not None else None
-    return Slo(success_rate=raw.get("successRate"), latency_p95=latency, backlog=backlog, latency_location=where)
+    p95, latency = raw.get("latencyP95"), raw.get("latency")
+    return Slo(
+        success_rate=raw.get("successRate"),
+        latency_p95=p95,
+        backlog=backlog,
+        latency_location=locate(("slo", "latencyP95"), value=True) if p95 is not None else None,
+        latency=_latency(latency, locate) if latency else None,
+        histogram=(latency or {}).get("metric", histogram),
+    )
+
+
+def _latency(raw: dict[str, Any], locate) -> LatencySlo:
+    return LatencySlo(
+        threshold=raw["threshold"],
+        objective=float(raw["objective"]),
+        threshold_location=locate(("slo", "latency", "threshold"), value=True),
+        objective_location=locate(("slo", "latency", "objective"), value=True),
+    )
 
 
 def _alert_locator(locate, path: tuple) -> tuple[Location, Location]:

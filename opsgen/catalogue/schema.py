@@ -216,13 +216,42 @@ SCALING = _obj(
     ("maxReplicas",),
 )
 
+PERCENT = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}
+
+LATENCY_SLO = _obj(
+    {
+        "threshold": _doc(
+            DURATION,
+            "A request is good when it finished within this; must be a bucket bound (le) of the histogram.",
+        ),
+        "objective": _doc(
+            PERCENT,
+            "Percent of requests that must be good over the SLO period: an error budget with a fast-burn page "
+            "(LatencyBudgetBurnFast) and a slow-burn ticket (LatencyBudgetBurnSlow); objectives too low to page "
+            "within 10 minutes of a total breach are refused.",
+        ),
+        "metric": _doc(
+            METRIC,
+            "Histogram base name (_bucket, _count) of the request durations; default platform.metrics.duration. "
+            "latencyP95 reads it too.",
+        ),
+    },
+    ("threshold", "objective"),
+    description="A latency SLO: the share of requests that finished within threshold, against objective.",
+)
+
 SLO = _obj(
     {
         "successRate": _doc(
-            {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
+            PERCENT,
             "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
         ),
-        "latencyP95": _doc(DURATION, "Alert when p95 of the duration histogram exceeds it."),
+        "latencyP95": _doc(
+            DURATION,
+            "Alert (LatencyP95High) when fewer than 95% of requests finished within it, read from the histogram's "
+            "bucket with this bound (le), which must exist (never interpolated).",
+        ),
+        "latency": LATENCY_SLO,
         "backlog": _doc({**COUNT, "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
     }
 )

@@ -7,65 +7,28 @@ entry. Every generated alert is a ``model.Alert`` like a written one, and
 ``rule`` turns any alert into a PrometheusRule rule with the environment's
 severity cap, runbook and owner labels. Names live in conventions.py.
 
-SLO success rate (Google SRE workbook, as Sloth and Pyrra implement it, for a
-30-day SLO window): the failure ratio is recorded over 5m, 30m, 1h, 2h, 6h, 1d
-and 3d; an alert needs a long *and* a short window above ``factor x budget``
-(the short one makes it stop soon after the burn stops):
-
-- ErrorBudgetBurnFast (page): 14.4x over 1h and 5m (2% of the budget in 1h),
-  or 6x over 6h and 30m (5% in 6h);
-- ErrorBudgetBurnSlow (warn, a ticket): 3x over 1d and 2h (10% in 1d), or 1x
-  over 3d and 6h (10% in 3d).
+SLO success rate: the failure ratio is recorded over every window of
+conventions.SLO_WINDOWS; the burn alerts' window pairs and factors (the SRE
+workbook's, as Sloth and Pyrra use them) are catalogue/burn_policy.py's.
+Latency (slo.latencyP95, slo.latency) is latency.py's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 from opsgen import conventions as conv
 from opsgen import durations
+from opsgen.generate import latency
 from opsgen.generate.kinds import Rule, RuleGroup
+from opsgen.generate.rule_parts import generated as _alert, identity, number, selector, who as _who
 from opsgen.catalogue import generated_alerts as table
+from opsgen.catalogue.burn_policy import BURNS, Burn
 from opsgen.catalogue.model import Alert, Environment, Platform, Service
-from opsgen.catalogue.promql import quote
 from opsgen.catalogue.templates import literal
 
 SLO_PERIOD = "30d"  # the window the error budget is spent over; the burn factors assume it
-
-
-@dataclass(frozen=True)
-class Burn:
-    """Alert when the failure ratio over ``long`` and over ``short`` both exceed ``factor`` x budget."""
-
-    factor: float
-    long: str
-    short: str
-
-
-BURNS: dict[str, tuple[Burn, ...]] = {
-    conv.ALERT_BURN_FAST: (Burn(14.4, "1h", "5m"), Burn(6, "6h", "30m")),
-    conv.ALERT_BURN_SLOW: (Burn(3, "1d", "2h"), Burn(1, "3d", "6h")),
-}
-RATE_WINDOW = "5m"  # of the latency quantile and the KEDA error rate
-
-
-# --- PromQL building blocks ------------------------------------------------
-
-
-def selector(metric: str, matchers: dict[str, str], present: tuple[str, ...] = ()) -> str:
-    """``metric{name="value",...}``; ``present``: labels that must be set (``=~".+"``)."""
-    equal = [f"{name}={quote(value)}" for name, value in matchers.items()]
-    inner = ",".join(equal + [f'{name}=~".+"' for name in present])
-    return f"{metric}{{{inner}}}"
-
-
-def number(value: float) -> str:
-    return format(value, ".6g")
-
-
-def identity(service: Service) -> dict[str, str]:
-    """How alerts select a service's series (the catalogue contract)."""
-    return {"namespace": service.namespace, conv.SERVICE_LABEL: service.name}
+RATE_WINDOW = "5m"  # of the KEDA error rate
 
 
 def budget(service: Service) -> float:
@@ -252,17 +215,6 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
     return tuple(BUILDERS[alert.name](service, platform) for alert in table.applying(service))
 
 
-def _who(service: Service) -> str:
-    """``namespace/name`` as annotation text: catalogue text in an annotation is
-    escaped (templates.literal), so Prometheus never runs it as a template."""
-    return literal(f"{service.namespace}/{service.name}")
-
-
-def _alert(name: str, service: Service, expr: str, summary: str, description: str) -> Alert:
-    policy = table.BY_NAME[name]
-    return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
-
-
 def _burn_alert(service: Service, name: str) -> Alert:
     limit = budget(service)
     pairs = [_burn_condition(service, burn, limit) for burn in BURNS[name]]
@@ -283,15 +235,6 @@ def _burn_condition(service: Service, burn: Burn, limit: float) -> str:
     drop = f"max without ({conv.SLOTH_WINDOW_LABEL}) "
     sides = [f"{drop}({_slo_selector(conv.error_ratio_record(w), service)} > {threshold})" for w in (burn.short, burn.long)]
     return " and ".join(sides)
-
-
-def _latency_alert(service: Service, platform: Platform) -> Alert:
-    bucket = selector(platform.metrics.duration + "_bucket", identity(service))
-    limit = durations.seconds(service.slo.latency_p95 or "0s")
-    expr = f"histogram_quantile(0.95, sum by (namespace, service, le) (rate({bucket}[{RATE_WINDOW}]))) > {number(limit)}"
-    summary = f"{literal(service.name)} p95 task duration is above its SLO of {literal(service.slo.latency_p95 or '')}."
-    description = f"{_who(service)}: p95 task duration is {{{{ $value | humanizeDuration }}}}."
-    return _alert(conv.ALERT_LATENCY, service, expr, summary, description)
 
 
 def _backlog_alert(service: Service, platform: Platform) -> Alert:
@@ -317,30 +260,31 @@ def _target_down_alert(service: Service, platform: Platform) -> Alert:
 
 def sli_series(service: Service, platform: Platform) -> tuple[tuple[str, str], ...]:
     """(selector, what it is) of the series the SLO alerts read of the service's own
-    metrics: the task counter with its outcome label (slo.successRate), the duration
-    histogram's buckets (slo.latencyP95)."""
+    metrics: the task counter with its outcome label (slo.successRate), the histogram's
+    bucket of each latency bound and its count (latency.py)."""
     metrics, ident = platform.metrics, identity(service)
     out = []
     if service.slo.success_rate is not None:
         counter = selector(metrics.requests, ident, present=(metrics.outcome_label,))
         out.append((counter, f"{metrics.requests} with an {metrics.outcome_label} label"))
-    if service.slo.latency_p95 is not None:
-        out.append((selector(metrics.duration + "_bucket", ident), f"{metrics.duration}_bucket"))
-    return tuple(out)
+    return tuple(out) + latency.sli_series(service)
 
 
 def absent_for(service: Service) -> str:
     """SLOMetricAbsent's ``for``, as Pyrra computes it: how long a total outage takes to
     fire the SLO alert the absent series would hide, so it is reported no later than the
-    outage. With slo.successRate: the first fast-burn pair's factor x budget x long window
-    plus ErrorBudgetBurnFast's ``for``, in whole minutes (worker at 95%: 45m; 99.9%: 3m);
-    with slo.latencyP95 only: LatencyP95High's ``for``."""
-    if service.slo.success_rate is None:
-        return table.BY_NAME[conv.ALERT_LATENCY].for_
-    first = BURNS[conv.ALERT_BURN_FAST][0]
-    outage = int(first.factor * budget(service) * durations.seconds(first.long))
-    total = outage + durations.seconds(table.BY_NAME[conv.ALERT_BURN_FAST].for_)
-    return f"{int(total / 60 + 0.5)}m"
+    outage; the soonest of the service's SLOs. slo.successRate: the first fast-burn pair's
+    factor x budget x long window plus ErrorBudgetBurnFast's ``for`` (worker at 95%: 45m;
+    99.9%: 3m); slo.latency: its page's time to page (latency.time_to_page);
+    slo.latencyP95: LatencyP95High's ``for``. In whole minutes."""
+    times = [latency.time_to_page(service)]
+    if service.slo.latency_p95 is not None:
+        times.append(durations.seconds(table.BY_NAME[conv.ALERT_LATENCY].for_))
+    if service.slo.success_rate is not None:
+        first = BURNS[conv.ALERT_BURN_FAST][0]
+        outage = int(first.factor * budget(service) * durations.seconds(first.long))
+        times.append(outage + durations.seconds(table.BY_NAME[conv.ALERT_BURN_FAST].for_))
+    return f"{int(min(t for t in times if t is not None) / 60 + 0.5)}m"
 
 
 def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
@@ -386,7 +330,9 @@ Builder = Callable[[Service, Platform], Alert]
 BUILDERS: dict[str, Builder] = {  # one per entry of catalogue/generated_alerts.py
     conv.ALERT_BURN_FAST: lambda service, platform: _burn_alert(service, conv.ALERT_BURN_FAST),
     conv.ALERT_BURN_SLOW: lambda service, platform: _burn_alert(service, conv.ALERT_BURN_SLOW),
-    conv.ALERT_LATENCY: _latency_alert,
+    conv.ALERT_LATENCY: latency.p95_alert,
+    conv.ALERT_LATENCY_BURN_FAST: lambda service, platform: latency.burn_alert(service, conv.ALERT_LATENCY_BURN_FAST),
+    conv.ALERT_LATENCY_BURN_SLOW: lambda service, platform: latency.burn_alert(service, conv.ALERT_LATENCY_BURN_SLOW),
     conv.ALERT_BACKLOG: _backlog_alert,
     conv.ALERT_TARGET_DOWN: _target_down_alert,
     conv.ALERT_SLO_METRIC_ABSENT: _slo_metric_absent_alert,
@@ -418,7 +364,7 @@ def rule(alert: Alert, env: Environment, platform: Platform, service: Service | 
 def service_groups(service: Service, env: Environment, platform: Platform) -> tuple[RuleGroup, ...]:
     """The rule groups of one service: its recorded SLIs, its catalogue facts, then its alerts."""
     groups = []
-    records = recording_rules(service, platform)
+    records = recording_rules(service, platform) + latency.recording_rules(service)
     if records:
         groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli"), records))
     facts = catalogue_rules(service)
