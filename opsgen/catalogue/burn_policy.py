@@ -24,6 +24,9 @@ PAGE_WITHIN = "10m"  # a total outage must page within this of its start
 # what a page takes besides the ratio crossing its threshold: a scrape of the first slow
 # requests (30s by default) and a rule evaluation (1m), rounded up
 DETECTION_MARGIN = "2m"
+# thresholds sit this much (relative) above the budget: a ratio of counters at exactly the
+# budget computes a few ulps above it (9.9 of 100 requests slow against 99.01%: 0.09900000000000006)
+BUDGET_SLACK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -55,13 +58,14 @@ def thresholds(burns: tuple[Burn, ...], budget: float, page_for: str | None = No
     """(pair, error-ratio threshold) of each pair that can fire: ``factor x budget``; for
     a page (``page_for``: its ``for``), the first pair's is lowered to what a total outage
     reaches in time (low objectives: 14.4 x 5% = 0.72 of the 1h window takes 43 minutes).
-    Every threshold stays above the budget (a burn rate of 1 or less never alerts: the
-    comparison is ``>``) and pairs whose threshold is 1 or more (never reached) are left out."""
+    Every threshold stays above the budget, by BUDGET_SLACK (a burn rate of 1 or less never
+    alerts), and pairs whose threshold is 1 or more (never reached) are left out."""
     out = []
+    floor = budget * (1 + BUDGET_SLACK)
     for index, burn in enumerate(burns):
-        limit = burn.factor * budget
+        limit = max(burn.factor * budget, floor)
         if page_for is not None and index == 0:
-            limit = max(min(limit, reach(burn, page_for)), budget)
+            limit = max(min(limit, reach(burn, page_for)), floor)
         if limit < 1:
             out.append((burn, limit))
     return tuple(out)
@@ -69,7 +73,7 @@ def thresholds(burns: tuple[Burn, ...], budget: float, page_for: str | None = No
 
 def time_to_page(burns: tuple[Burn, ...], budget: float, page_for: str) -> float | None:
     """Seconds from the start of a total outage to the page, margin included (None: never)."""
-    times = [limit * durations.seconds(b.long) for b, limit in thresholds(burns, budget, page_for) if limit > budget]
+    times = [limit * durations.seconds(b.long) for b, limit in thresholds(burns, budget, page_for)]
     if not times:
         return None
     return min(times) + durations.seconds(page_for) + durations.seconds(DETECTION_MARGIN)

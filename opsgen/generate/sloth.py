@@ -9,6 +9,8 @@ from opsgen.catalogue.burn_policy import Burn
 from opsgen.generate.kinds import Rule
 from opsgen.generate.rule_parts import number, selector
 
+THRESHOLD_FORMAT = ".10g"  # enough digits for burn_policy.BUDGET_SLACK (number()'s 6 would drop it)
+
 
 def meta_rules(labels: dict[str, str], objective: float) -> tuple[Rule, ...]:
     """Sloth's meta series of the SLO labelled ``labels`` with ``objective`` (percent):
@@ -42,7 +44,7 @@ def burn_expr(labels: dict[str, str], pairs: tuple[tuple[Burn, float], ...]) -> 
     drop = f"max without ({conv.SLOTH_WINDOW_LABEL}) "
 
     def above(window: str, threshold: float) -> str:
-        return f"{drop}({selector(conv.error_ratio_record(window), labels)} > {number(threshold)})"
+        return f"{drop}({selector(conv.error_ratio_record(window), labels)} > {format(threshold, THRESHOLD_FORMAT)})"
 
     conditions = [f"{above(burn.short, limit)} and {above(burn.long, limit)}" for burn, limit in pairs]
     return " or ".join(f"({c})" for c in conditions)
