@@ -208,3 +208,11 @@ def test_latency_rules_pass_promtool_check(catalogue, tmp_path):
         rules, _ = rule_file(service(catalogue, name), env(catalogue, "prod"), catalogue.platform)
         result = prom_tools.check_rules(rules, tmp_path)
         assert result.returncode == 0, prom_tools.output(result)
+
+
+def test_the_documented_table_is_the_policys():
+    """docs/alerts.md's objective -> thresholds -> time-to-page table is rendered from
+    catalogue/burn_policy.py (``python -m tests.support.latency_table`` rewrites it)."""
+    from tests.support import latency_table
+
+    assert latency_table.documented() == latency_table.render()
