@@ -17,7 +17,7 @@ from tests.e2e.processes import Process, Processes, wait_for
 from tests.e2e.prometheus import Target
 
 # service name -> scenario (fleet.agent); every other service is healthy
-SCENARIOS = {"outage-agent": "outage", "slow-agent": "slow", "renamed-agent": "renamed"}
+SCENARIOS = {"outage-agent": "outage", "slow-agent": "slow", "slow-api": "slow", "renamed-agent": "renamed"}
 # service -> lag per partition of its consumer group (-1: never committed); others: HEALTHY_LAGS
 LAGS = {"backlog-consumer": [1001, -1, -1]}
 AT_MAX = ("backlog-consumer",)  # services whose HPA runs at maxReplicas (others at their minimum)
@@ -54,7 +54,7 @@ def members(generated: Generated) -> list[Member]:
 
 
 def _service_member(service: Service, monitor: dict[str, Any]) -> Member:
-    spec = {"kind": "agent", "scenario": scenario(service), "runner": service.role == "runner"}
+    spec = {"kind": "agent", "scenario": scenario(service), "runner": service.role == "runner", "duration": service.slo.histogram}
     endpoints = monitor["spec"].get("endpoints") or monitor["spec"].get("podMetricsEndpoints")
     kind = "service" if monitor["kind"] == "ServiceMonitor" else "pod"
     relabelings = tuple(endpoints[0].get("relabelings") or ())

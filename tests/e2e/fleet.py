@@ -41,7 +41,7 @@ def agent(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
     scenario = spec["scenario"]
     prefix = "agent_jobs" if scenario == "renamed" else "agent_tasks"
     tasks = Counter(prefix, "Tasks by outcome.", ["outcome"], registry=registry)
-    duration_name = "agent_job_duration_seconds" if scenario == "renamed" else "agent_task_duration_seconds"
+    duration_name = "agent_job_duration_seconds" if scenario == "renamed" else spec["duration"]  # the SLOs' histogram
     duration = Histogram(duration_name, "Task duration.", registry=registry)
     outcome = "failure" if scenario == "outage" else "success"
     seconds = itertools.cycle([SLOW_TASK] if scenario == "slow" else [0.2, 0.3, 0.4])

@@ -31,7 +31,10 @@ GRACE_PERIOD = "1m"
 # resend firing alerts every second: the first send can happen before Prometheus has
 # discovered the Alertmanager, and is then dropped (the default resend is 1m later)
 RESEND_DELAY = "1s"
-RESTORED = ((conv.ALERT_BURN_FAST, "outage-agent"), (conv.ALERT_BURN_SLOW, "outage-agent"), (conv.ALERT_LATENCY, "slow-agent"))
+RESTORED = (
+    (conv.ALERT_BURN_FAST, "outage-agent"), (conv.ALERT_BURN_SLOW, "outage-agent"), (conv.ALERT_LATENCY, "slow-agent"),
+    (conv.ALERT_LATENCY_BURN_FAST, "slow-api"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +64,12 @@ def test_page_reaches_pagerduty(restarted, webhooks):
     assert event["event_action"] == "trigger"
     assert conv.ALERT_BURN_FAST in event["payload"]["summary"]
     assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(event)  # what on-call reads
+
+
+def test_latency_page_reaches_pagerduty(restarted, webhooks):
+    restarted.wait_for_alert(conv.ALERT_LATENCY_BURN_FAST, "firing", TIMEOUT, service="slow-api")
+    event = webhooks.wait_for(webhook.PAGERDUTY_PATH, "the latency burn paged", mentions(conv.ALERT_LATENCY_BURN_FAST, "slow-api"), TIMEOUT)
+    assert event["event_action"] == "trigger"
 
 
 def test_warn_reaches_slack(restarted, webhooks, generated):
