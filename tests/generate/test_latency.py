@@ -216,3 +216,22 @@ def test_the_documented_table_is_the_policys():
     from tests.support import latency_table
 
     assert latency_table.documented() == latency_table.render()
+
+
+def test_an_environment_sets_its_own_latency_objective(write_catalogue):
+    """services[].environments.<env>.slo.latency merges over the service's: dev keeps the
+    threshold and relaxes the objective, and its rules follow."""
+    text = (
+        "platform: {name: demo}\nenvironments:\n  dev: {}\n  prod: {}\nservices:\n"
+        "  - name: api\n    namespace: apps\n    team: web\n    metrics: {port: http}\n"
+        "    slo: {latency: {threshold: 500ms, objective: 99.9}}\n"
+        "    environments:\n      dev: {slo: {latency: {objective: 95}}}\n"
+    )
+    catalogue = pipeline.load_valid(str(write_catalogue(text)))
+    dev, prod = (service(catalogue, "api", name) for name in ("dev", "prod"))
+    assert (dev.slo.latency.threshold, dev.slo.latency.objective) == ("500ms", 95)
+    assert prod.slo.latency.objective == 99.9
+    assert [limit for _, limit in latency.thresholds(dev, conv.ALERT_LATENCY_BURN_FAST)] == pytest.approx([0.1, 0.3])
+    assert [limit for _, limit in latency.thresholds(prod, conv.ALERT_LATENCY_BURN_FAST)] == pytest.approx([0.0144, 0.006])
+    info = [r for r in latency.recording_rules(dev) if r.record == conv.SLO_INFO_RECORD]
+    assert dict(info[0].labels)["sloth_objective"] == "95"
