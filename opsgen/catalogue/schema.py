@@ -90,7 +90,6 @@ MESSAGES = {
     "duration": "a Prometheus duration such as 15s, 2m or 1h30m",
     "metric name": "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit",
     "label name": "a Prometheus label name: letters, digits and '_', not starting with a digit or '__'",
-    "label value": "a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
     "URL": "an http:// or https:// URL",
     "alert name": "a CamelCase name starting with an upper-case letter, such as KafkaBacklogHigh",
     "port name": "a port name as Kubernetes allows it (IANA_SVC_NAME): 1 to 15 lower-case letters, digits and '-', "
@@ -217,41 +216,17 @@ SCALING = _obj(
 )
 
 PERCENT = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}
-
-LATENCY_SLO = _obj(
-    {
-        "threshold": _doc(
-            DURATION,
-            "A request is good when it finished within this; must be a bucket bound (le) of the histogram.",
-        ),
-        "objective": _doc(
-            PERCENT,
-            "Percent of requests that must be good over the SLO period: an error budget with a fast-burn page "
-            "(LatencyBudgetBurnFast) and a slow-burn ticket (LatencyBudgetBurnSlow); objectives too low to page "
-            "within 10 minutes of a total breach are refused.",
-        ),
-        "metric": _doc(
-            METRIC,
-            "Histogram base name (_bucket, _count) of the request durations; default platform.metrics.duration. "
-            "latencyP95 reads it too.",
-        ),
-    },
-    ("threshold", "objective"),
-    description="A latency SLO: the share of requests that finished within threshold, against objective.",
-)
-
 SLO = _obj(
     {
-        "successRate": _doc(
-            PERCENT,
-            "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
-        ),
-        "latencyP95": _doc(
-            DURATION,
-            "Alert (LatencyP95High) when fewer than 95% of requests finished within it, read from the histogram's "
-            "bucket with this bound (le), which must exist (never interpolated).",
-        ),
-        "latency": LATENCY_SLO,
+        "successRate": _doc(PERCENT, "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate."),
+        "latencyP95": _doc(DURATION, "Alert (LatencyP95High) when under 95% of requests finished within it, read exactly "
+                           "from the histogram's bucket with this bound (le), which must exist."),
+        "latency": _obj({
+            "threshold": _doc(DURATION, "A request is good when it finished within this; a bucket bound (le) of the histogram."),
+            "objective": _doc(PERCENT, "Percent of requests that must be good over the SLO period: budget, fast-burn page, "
+                              "slow-burn ticket; too low to page within 10 minutes of a total breach is refused."),
+            "metric": _doc(METRIC, "Histogram base name (_bucket, _count); default platform.metrics.duration; latencyP95 reads it too."),
+        }, ("threshold", "objective"), description="A latency SLO: the share of requests that finished within threshold."),
         "backlog": _doc({**COUNT, "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
     }
 )
