@@ -19,7 +19,7 @@ def service(i: int) -> dict[str, Any]:
         "role": ROLES[i % 3],
         "description": f"Synthetic service {i}.",
         "metrics": {"port": "http", "interval": "15s" if i % 2 else "30s", "monitor": "pod" if i % 7 == 0 else "service"},
-        "slo": {"successRate": 99, "latencyP95": "2s"},
+        "slo": {"successRate": 99, "latencyP95": "2500ms"},  # a default bucket: read exactly
     }
     if i % 3 == 0:
         out["scaling"] = {"minReplicas": 2, "maxReplicas": 6, "cpu": {"targetUtilization": 70}}

@@ -105,7 +105,7 @@ def alertmanager_config_name(platform: Platform) -> str:
 # Alerting: rule groups, recorded series, generated alerts, receivers
 SEVERITY_LABEL = "severity"
 RUNBOOK_ANNOTATION = "runbook_url"
-RATE_WINDOW = "5m"  # the rate window of the latency quantile and the KEDA error rate
+RATE_WINDOW = "5m"  # the rate window of LatencyP95High and of the KEDA error rate
 DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")
@@ -125,6 +125,8 @@ ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric is go
 # service's team (routing per team) and see a service with no target at all.
 STACK_DUPLICATES = {"TargetDown": ALERT_TARGET_DOWN, "KubeHpaMaxedOut": ALERT_AT_MAX}
 STACK_DISABLED_RULES = "defaultRules.disabled"  # the chart's values key of a rule switched off
+ALERT_LATENCY_BURN_FAST = "LatencyBudgetBurnFast"  # slo.latency, as ErrorBudgetBurnFast for slo.successRate
+ALERT_LATENCY_BURN_SLOW = "LatencyBudgetBurnSlow"
 
 
 def error_ratio_record(window: str) -> str:
@@ -181,7 +183,8 @@ def pipeline_stage(index: int, count: int) -> str:
 # The windows recorded, the period (platform.slo.period, slo:sli_error:ratio_rate30d) and the
 # burn pairs derive from the period: catalogue/burn.py.
 SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO
-SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-success-rate (service names are unique per namespace)
+LATENCY_SLO_NAME = "latency"  # sloth_slo of the slo.latency SLO
+SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-<sloth_slo> (service names are unique per namespace)
 SLOTH_SERVICE_LABEL = "sloth_service"  # the service's name
 SLOTH_SLO_LABEL = "sloth_slo"  # SLO_NAME
 SLOTH_WINDOW_LABEL = "sloth_window"  # on slo:sli_error:ratio_rate<w> only: <w>
@@ -201,13 +204,13 @@ SLOTH_RECORDS = (
 )
 
 
-def sloth_id(service: Service) -> str:
-    return f"{service.namespace}-{service.name}-{SLO_NAME}"
+def sloth_id(service: Service, slo: str = SLO_NAME) -> str:
+    return f"{service.namespace}-{service.name}-{slo}"
 
 
-def sloth_labels(service: Service) -> dict[str, str]:
-    """The labels Sloth puts on every series of an SLO."""
-    return {SLOTH_ID_LABEL: sloth_id(service), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: SLO_NAME}
+def sloth_labels(service: Service, slo: str = SLO_NAME) -> dict[str, str]:
+    """The labels Sloth puts on every series of an SLO (``slo``: its sloth_slo)."""
+    return {SLOTH_ID_LABEL: sloth_id(service, slo), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: slo}
 
 
 def recorded_metrics(windows: tuple[str, ...]) -> tuple[str, ...]:

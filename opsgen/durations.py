@@ -11,15 +11,30 @@ MAX_DIGITS = 20  # a unit with more digits is longer than any duration opsgen ac
 MAX_SECONDS = 2**31 - 1  # int32 seconds (KEDA's pollingInterval, cooldownPeriod); Prometheus' int64 ms holds it too
 
 
-def seconds(text: str) -> float:
-    """Seconds in a Prometheus duration; ValueError for anything else."""
+def _units(text: str) -> list[tuple[int, float]] | None:
+    """(count, seconds per unit) of each unit written; None when a count has more digits
+    than any bound (int() of thousands of digits would raise); ValueError for a non-duration."""
     match = _RE.fullmatch(text) if text else None
     if match is None:
         raise ValueError(f"not a Prometheus duration: {text!r}")
     groups = match.groups()[1::2]
     if any(len(g) > MAX_DIGITS for g in groups if g):
-        return math.inf  # more than any bound; int() of thousands of digits would raise
-    return sum(int(g) * factor for g, (_, factor) in zip(groups, _UNITS) if g)
+        return None
+    return [(int(g), factor) for g, (_, factor) in zip(groups, _UNITS) if g]
+
+
+def seconds(text: str) -> float:
+    """Seconds in a Prometheus duration; ValueError for anything else."""
+    units = _units(text)
+    return math.inf if units is None else sum(count * factor for count, factor in units)
+
+
+def exact_seconds(text: str) -> float:
+    """Seconds as the float nearest the exact value (``300ms`` -> 0.3, the float an exporter
+    writes for a 0.3 bucket), for comparing with bucket bounds: ``seconds`` sums the units'
+    floats (``ms`` x 0.001) and may be off in the last bit."""
+    units = _units(text)
+    return math.inf if units is None else sum(count * round(factor * 1000) for count, factor in units) / 1000
 
 
 def whole_seconds(text: str) -> int:

@@ -1,29 +1,31 @@
-"""``slo.latencyP95`` against the buckets of the duration histogram.
+"""Latency bounds against the buckets of the histogram they read.
 
-``histogram_quantile`` never returns more than the largest finite bucket (a quantile
-in the ``+Inf`` bucket reads as that bound), so LatencyP95High cannot fire for a
-``latencyP95`` at or above it:
+``slo.latencyP95`` and ``slo.latency.threshold`` are read exactly, as the share of
+requests in the histogram's bucket with that bound (``le``; generate/latency.py), never
+interpolated: the bound must be a bucket of the service's histogram (``slo.histogram``:
+slo.latency.metric, default platform.metrics.duration).
 
-- the service's ``metrics.exposition`` declares the histogram's buckets: an error;
-- it does not (no file, or no samples of the histogram in it): the service is assumed
-  to use prometheus_client's default buckets (largest 10 s), and a latencyP95 of 10 s
-  or more is a warning (printed, exit 0): opsgen cannot know the buckets.
+- the service's ``metrics.exposition`` has samples of the histogram: a bound that is not
+  one of its buckets is an error;
+- it has none (no file, or no samples of the histogram in it): the service is assumed to
+  use prometheus_client's default buckets, and a bound that is not one of them is a
+  warning (printed, exit 0): opsgen cannot know the buckets.
 
-Both are located at the ``latencyP95`` value, once per place (not per environment).
-An exposition file that cannot be read is reported by the alert checks, not here.
+Each is located at the bound's value, once per place (not per environment). An
+exposition file that cannot be read is reported by the alert checks, not here.
 """
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import dataclass
 from typing import Iterable
 
-from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.catalogue.model import Catalogue, Service
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.promql import read_exposition
-from opsgen.errors import Problem
+from opsgen.errors import Location, Problem
 
 # prometheus_client's Histogram.DEFAULT_BUCKETS without +Inf, copied: importing it costs
 # validate 0.03 s (tests/catalogue/test_bucket_checks.py checks the copy)
@@ -44,9 +46,8 @@ def findings(catalogue: Catalogue, base_dir: str | None = None) -> Findings:
     errors: set[Problem] = set()
     warnings: set[Problem] = set()
     for service in _services(catalogue):
-        found = _finding(service, catalogue.platform.metrics.duration, base_dir)
-        if found is not None:
-            (errors if found[0] else warnings).add(found[1])
+        for is_error, problem in _findings(service, base_dir):
+            (errors if is_error else warnings).add(problem)
     return Findings(tuple(sorted(errors)), tuple(sorted(warnings)))
 
 
@@ -55,20 +56,31 @@ def _services(catalogue: Catalogue) -> Iterable[Service]:
         yield from env.services
 
 
-def _finding(service: Service, histogram: str, base_dir: str) -> tuple[bool, Problem] | None:
-    """(is an error, the problem) for one service, or None when its latencyP95 can fire."""
-    latency, where = service.slo.latency_p95, service.slo.latency_location or service.location
-    if latency is None or where is None:
-        return None
+def bounds(service: Service) -> tuple[tuple[str, str, Location | None], ...]:
+    """(field, bound, where its value is written) of every latency bound of the service."""
+    slo, out = service.slo, []
+    if slo.latency_p95 is not None:
+        out.append(("slo.latencyP95", slo.latency_p95, slo.latency_location))
+    if slo.latency is not None:
+        out.append(("slo.latency.threshold", slo.latency.threshold, slo.latency.threshold_location))
+    return tuple(out)
+
+
+def _findings(service: Service, base_dir: str) -> Iterable[tuple[bool, Problem]]:
+    """(is an error, the problem) for each bound of the service that is not a bucket."""
+    todo = [(f, b, where) for f, b, where in bounds(service) if where is not None]
+    if not todo:
+        return
+    histogram = service.slo.histogram
     declared = _declared_buckets(service, histogram, base_dir)
     if declared is None:
-        return None
-    limit = durations.seconds(latency)
-    if declared and limit >= declared[-1]:
-        return True, Problem(where, _above_declared(latency, declared[-1], histogram, service.metrics.exposition))
-    if not declared and limit >= DEFAULT_BUCKETS[-1]:
-        return False, Problem(where, _above_defaults(latency, histogram))
-    return None
+        return
+    for field, bound, where in todo:
+        seconds = durations.exact_seconds(bound)
+        if declared and seconds not in declared:
+            yield True, Problem(where, _not_declared(field, bound, histogram, declared, service.metrics.exposition))
+        elif not declared and seconds not in DEFAULT_BUCKETS:
+            yield False, Problem(where, _not_default(field, bound, histogram))
 
 
 def _declared_buckets(service: Service, histogram: str, base_dir: str) -> tuple[float, ...] | None:
@@ -87,19 +99,28 @@ def _seconds(value: float) -> str:
     return f"{format(value, 'g')}s"
 
 
-def _above_declared(latency: str, largest: float, histogram: str, exposition: str | None) -> str:
+def _around(seconds: float, buckets: tuple[float, ...]) -> str:
+    """The buckets on either side of ``seconds``, as a hint of what to write."""
+    at = bisect.bisect(buckets, seconds)
+    near = [_seconds(b) for b in buckets[max(at - 1, 0):at + 1]]
+    return " or ".join(near)
+
+
+def _not_declared(field: str, bound: str, histogram: str, buckets: tuple[float, ...], exposition: str | None) -> str:
+    seconds = durations.exact_seconds(bound)
     return (
-        f"slo.latencyP95: {latency} is not below {_seconds(largest)}, the largest finite bucket of {histogram} "
-        f"in '{exposition}': histogram_quantile never returns more, so {conv.ALERT_LATENCY} could never fire; "
-        f"give the histogram a bucket above {latency} (or lower slo.latencyP95)"
+        f"{field}: {bound} is not a bucket of {histogram} in '{exposition}' (its bounds: "
+        f"{', '.join(format(b, 'g') for b in buckets)} s): the share of requests within {bound} cannot be read "
+        f"from it (opsgen never interpolates inside a bucket); give the histogram a {_seconds(seconds)} bucket, "
+        f"or use {_around(seconds, buckets)}"
     )
 
 
-def _above_defaults(latency: str, histogram: str) -> str:
+def _not_default(field: str, bound: str, histogram: str) -> str:
+    seconds = durations.exact_seconds(bound)
     return (
-        f"slo.latencyP95: {latency} is not below {_seconds(DEFAULT_BUCKETS[-1])}, the largest finite bucket of "
-        f"prometheus_client's default buckets ({format(DEFAULT_BUCKETS[0], 'g')} to {format(DEFAULT_BUCKETS[-1], 'g')} s), "
-        f"and no metrics.exposition declares the buckets of {histogram}: histogram_quantile never returns more "
-        f"than the largest finite bucket, so {conv.ALERT_LATENCY} could never fire; declare the histogram's "
-        "buckets in metrics.exposition (docs/service-metrics.md)"
+        f"{field}: {bound} is not one of prometheus_client's default buckets "
+        f"({', '.join(format(b, 'g') for b in DEFAULT_BUCKETS)} s), and no metrics.exposition declares the buckets "
+        f"of {histogram}: without a {_seconds(seconds)} bucket its latency alerts read nothing; declare the "
+        f"histogram's buckets in metrics.exposition (docs/service-metrics.md), or use {_around(seconds, DEFAULT_BUCKETS)}"
     )

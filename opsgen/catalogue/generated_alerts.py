@@ -40,6 +40,10 @@ def _latency(s: Service) -> bool:
     return s.slo.latency_p95 is not None
 
 
+def _latency_slo(s: Service) -> bool:
+    return s.slo.latency is not None
+
+
 def _scales(s: Service) -> bool:  # always at its (effective) maximum: nothing to scale
     return s.scaling is not None and s.scaling.min_replicas < s.scaling.effective_max_replicas
 
@@ -48,11 +52,13 @@ ALERTS: tuple[GeneratedAlert, ...] = (
     GeneratedAlert(conv.ALERT_BURN_FAST, "page", "2m", "slo.successRate", _success, slo=True),
     GeneratedAlert(conv.ALERT_BURN_SLOW, "warn", "15m", "slo.successRate", _success, slo=True),
     GeneratedAlert(conv.ALERT_LATENCY, "warn", "10m", "slo.latencyP95", _latency, slo=True),
+    GeneratedAlert(conv.ALERT_LATENCY_BURN_FAST, "page", "2m", "slo.latency", _latency_slo, slo=True),
+    GeneratedAlert(conv.ALERT_LATENCY_BURN_SLOW, "warn", "15m", "slo.latency", _latency_slo, slo=True),
     GeneratedAlert(conv.ALERT_BACKLOG, "warn", "15m", "slo.backlog", lambda s: s.slo.backlog is not None and s.kafka is not None),
     GeneratedAlert(conv.ALERT_TARGET_DOWN, "warn", "5m", "metrics", lambda s: s.metrics is not None),
     # its for is per service (alerting.absent_for): how long the SLO alert it stands in for takes
     GeneratedAlert(conv.ALERT_SLO_METRIC_ABSENT, "warn", "0s", "slo",
-                   lambda s: s.metrics is not None and (_success(s) or _latency(s)), slo=True),
+                   lambda s: s.metrics is not None and (_success(s) or _latency(s) or _latency_slo(s)), slo=True),
     GeneratedAlert(conv.ALERT_AT_MAX, "warn", "15m", "scaling", _scales),
     GeneratedAlert(conv.ALERT_KEDA_ERRORS, "warn", "10m", "scaling.kafka", lambda s: s.scaling is not None and s.kafka is not None),
 )

@@ -152,6 +152,16 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class LatencySlo:
+    """slo.latency: ``objective`` percent of requests finish within ``threshold``."""
+
+    threshold: str
+    objective: float
+    threshold_location: Location | None = None  # of the values, for checks
+    objective_location: Location | None = None
+
+
+@dataclass(frozen=True)
 class Slo:
     success_rate: float | None = None
     latency_p95: str | None = None
@@ -161,6 +171,8 @@ class Slo:
     failures: tuple[tuple[str, str], ...] = ()  # slo.requests.failures (label, regex); (): the platform's outcome
     min_failures: int = MIN_FAILURES_DEFAULT
     success_location: Location | None = None  # of the successRate value
+    latency: LatencySlo | None = None
+    histogram: str = Conventions.duration  # what latencyP95 and latency read: slo.latency.metric, else platform's
 
 
 @dataclass(frozen=True)
@@ -219,7 +231,7 @@ def build(doc: Document) -> Catalogue:
     """The model of a catalogue that validate() accepted."""
     data = doc.data
     platform = _platform(data["platform"], doc.locate(("platform", "slo", "period"), value=True))
-    envs = tuple(_environment(doc, env) for env in environment_names(data))
+    envs = tuple(_environment(doc, env, platform.metrics) for env in environment_names(data))
     alerts = tuple(_alert(a, _alert_locator(doc.locate, ("alerts", i))) for i, a in enumerate(data.get("alerts") or []))
     return Catalogue(doc.file, platform, envs, alerts, _pipeline(data, envs))
 
@@ -281,15 +293,16 @@ def _receiver(raw: dict[str, Any]) -> Receiver:
     return Receiver(kind, spec["secret"], spec["key"], spec.get("channel"))
 
 
-def _environment(doc: Document, env: str | None) -> Environment:
+def _environment(doc: Document, env: str | None, metrics: Conventions) -> Environment:
     settings = ((doc.data.get("environments") or {}).get(env) or {}) if env else {}
     services = tuple(
-        _service(service_in(raw, env), service_locator(doc, i, env)) for i, raw in enumerate(doc.data["services"])
+        _service(service_in(raw, env), service_locator(doc, i, env), metrics.duration) for i, raw in enumerate(doc.data["services"])
     )
     return Environment(env, settings.get("maxSeverity", "page"), services, _delivery(settings.get("argocd") or {}))
 
 
-def _service(raw: dict[str, Any], locate) -> Service:
+def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
+    """``histogram``: the platform's duration histogram, the default of slo.latency.metric."""
     alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
     scaling = _scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None
     return Service(
@@ -300,7 +313,7 @@ def _service(raw: dict[str, Any], locate) -> Service:
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
         scaling=scaling,
-        slo=_slo(raw.get("slo") or {}, scaling, locate(("slo", "latencyP95"), value=True), locate(("slo", "successRate"), value=True)),
+        slo=_slo(raw.get("slo") or {}, scaling, locate, histogram),
         alerts=alerts,
         location=locate(("name",)),
     )
@@ -352,18 +365,29 @@ def default_backlog(scaling: Scaling | None) -> int | None:
     return scaling.effective_max_replicas * scaling.kafka.lag_threshold
 
 
-def _slo(raw: dict[str, Any], scaling: Scaling | None, latency_location: Location | None = None,
-         success_location: Location | None = None) -> Slo:
-    latency, requests = raw.get("latencyP95"), raw.get("requests") or {}
+def _slo(raw: dict[str, Any], scaling: Scaling | None, locate, histogram: str) -> Slo:
+    """``histogram``: the platform's duration histogram, the default of slo.latency.metric."""
+    p95, latency, requests = raw.get("latencyP95"), raw.get("latency"), raw.get("requests") or {}
     return Slo(
         success_rate=raw.get("successRate"),
-        latency_p95=latency,
+        latency_p95=p95,
         backlog=raw.get("backlog", default_backlog(scaling)),
-        latency_location=latency_location if latency is not None else None,
+        latency_location=locate(("slo", "latencyP95"), value=True) if p95 is not None else None,
         requests_metric=requests.get("metric"),
         failures=tuple(sorted((requests.get("failures") or {}).items())),
         min_failures=int(raw.get("minFailures", MIN_FAILURES_DEFAULT)),
-        success_location=success_location if raw.get("successRate") is not None else None,
+        success_location=locate(("slo", "successRate"), value=True) if raw.get("successRate") is not None else None,
+        latency=_latency(latency, locate) if latency else None,
+        histogram=(latency or {}).get("metric", histogram),
+    )
+
+
+def _latency(raw: dict[str, Any], locate) -> LatencySlo:
+    return LatencySlo(
+        threshold=raw["threshold"],
+        objective=float(raw["objective"]),
+        threshold_location=locate(("slo", "latency", "threshold"), value=True),
+        objective_location=locate(("slo", "latency", "objective"), value=True),
     )
 
 

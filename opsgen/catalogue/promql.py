@@ -288,6 +288,7 @@ def known_metrics(catalogue: Catalogue, base_dir: str) -> KnownMetrics:
     for service in _all_services(catalogue):
         declared.update(service.metrics.exports if service.metrics else ())
         declared.update((service.slo.requests_metric,) if service.slo.requests_metric else ())  # the SLO reads it
+        declared.update(service.slo.histogram + s for s in HISTOGRAM_SUFFIXES)  # what its latency SLOs read
         families, problem = _exposition_of(service, base_dir)
         if problem:
             problems.append(problem)

@@ -19,7 +19,7 @@ services:
     team: payments
     metrics: {port: http}
     scaling: {maxReplicas: 5, cpu: {targetUtilization: 70}}
-    slo: {successRate: 99.5, latencyP95: 2s}
+    slo: {successRate: 99.5, latencyP95: 2500ms}
 """
 
 INCLUDED_EXAMPLE = {

@@ -128,13 +128,18 @@ SCALING = _obj(
     ("maxReplicas",),
 )
 
+PERCENT = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}
 SLO = _obj(
     {
-        "successRate": _doc(
-            {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
-            "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
-        ),
-        "latencyP95": _doc(DURATION, "Alert when p95 of the duration histogram exceeds it."),
+        "successRate": _doc(PERCENT, "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate."),
+        "latencyP95": _doc(DURATION, "Alert (LatencyP95High) when under 95% of requests finished within it, read exactly "
+                           "from the histogram's bucket with this bound (le), which must exist."),
+        "latency": _obj({
+            "threshold": _doc(DURATION, "A request is good when it finished within this; a bucket bound (le) of the histogram."),
+            "objective": _doc(PERCENT, "Percent of requests that must be good over the SLO period: budget, fast-burn page, "
+                              "slow-burn ticket; too low to page within 10 minutes of a total breach is refused."),
+            "metric": _doc(METRIC, "Histogram base name (_bucket, _count); default platform.metrics.duration; latencyP95 reads it too."),
+        }, ("threshold", "objective"), description="A latency SLO: the share of requests that finished within threshold."),
         "backlog": _doc({**COUNT, "minimum": 1}, f"Consumer-group lag alert threshold; default {BACKLOG_DEFAULT}."),
         "requests": _obj(
             {

@@ -5,9 +5,11 @@ shows in the same run as the structure's; a value of the wrong type is the schem
 report and is skipped here:
 
 - ``platform.slo.period``: whole days, 1d to 90d;
-- ``slo.successRate``: refused when no burn-rate thresholds can page a total outage
-  within 10 minutes and stay quiet at a burn rate of 1.5 or less (burn.plan); the
-  message names the lowest objective that can;
+- ``slo.successRate`` and ``slo.latency.objective``: refused when no burn-rate
+  thresholds can page a total outage (every request failing, or slower than the
+  threshold) within 10 minutes and stay quiet at a burn rate of 1.5 or less (burn.plan,
+  one model for both SLOs); the message names the lowest objective that can;
+- ``slo.latency.threshold``: more than zero (else every request is slow);
 - ``metrics.interval``: at least 4 samples in the shortest window the service's SLO
   rules read, else the largest interval allowed;
 - ``slo.requests.failures``: each regex must compile.
@@ -61,9 +63,14 @@ def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
         return out
     too_long = _interval_rules(slo, interval, days, "metrics" in service)
     out += too_long
-    rate = slo.get("successRate")
-    if not too_long and isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate < 100:
-        out += _objective_rules(rate, durations.seconds(interval), days)
+    out += _threshold_rules(_map(slo, "latency") or {})
+    if too_long:
+        return out
+    objectives = ((("slo", "successRate"), slo.get("successRate"), SUCCESS),
+                  (("slo", "latency", "objective"), (_map(slo, "latency") or {}).get("objective"), LATENCY))
+    for path, objective, what in objectives:
+        if isinstance(objective, (int, float)) and not isinstance(objective, bool) and 0 < objective < 100:
+            out += _objective_rules(path, objective, durations.seconds(interval), days, what)
     return out
 
 
@@ -72,27 +79,39 @@ def page_for() -> float:
     return durations.seconds(generated_alerts.BY_NAME[ALERT_BURN_FAST].for_)
 
 
-def _objective_rules(rate: float, interval: float, days: int) -> list[tuple[tuple, str]]:
-    if burn.plan(rate, days, interval, page_for()) is not None:
+# (what a total outage is, what else to alert on) per SLO, for the message of a refused objective
+SUCCESS = ("a total outage", "alert on the failure ratio with a catalogue alert")
+LATENCY = ("a total breach (every request slower than the threshold)", "alert on the slow share with slo.latencyP95")
+
+
+def _objective_rules(path: tuple, objective: float, interval: float, days: int, what: tuple[str, str]) -> list[tuple[tuple, str]]:
+    if burn.plan(objective, days, interval, page_for()) is not None:
         return []
     lowest = burn.lowest_objective(days, interval, page_for())
-    budget = (100 - rate) / 100
-    fix = f"write successRate: {format(lowest, 'g')} or more" if lowest is not None else "scrape it more often"
+    budget = (100 - objective) / 100
+    fix = f"write {path[-1]}: {format(lowest, 'g')} or more" if lowest is not None else "scrape it more often"
     message = (
-        f"slo.successRate ({format(rate, 'g')}) is too low to page by burn rate: a total outage spends its budget "
+        f"{'.'.join(path)} ({format(objective, 'g')}) is too low to page by burn rate: {what[0]} spends its budget "
         f"only {format(1 / budget, '.3g')} times as fast as allowed, and no window pages it within "
         f"{burn.PAGE_WITHIN // 60} minutes at a burn rate above {format(burn.MIN_FACTOR, 'g')} (docs/alerts.md); {fix}, "
-        "or alert on the failure ratio with a catalogue alert"
+        f"or {what[1]}"
     )
-    return [(("slo", "successRate"), message)]
+    return [(path, message)]
+
+
+def _threshold_rules(latency: dict) -> list[tuple[tuple, str]]:
+    threshold = latency.get("threshold")
+    if not durations.is_duration(threshold) or durations.seconds(threshold) > 0:
+        return []
+    return [(("slo", "latency", "threshold"), f"slo.latency.threshold ({threshold}) must be more than zero: every request would be slow")]
 
 
 def _interval_rules(slo: dict, interval: str, days: int, has_metrics: bool) -> list[tuple[tuple, str]]:
     """The shortest window the SLO rules read must hold MIN_SAMPLES scrapes."""
     windows = []
-    if slo.get("successRate") is not None:
+    if slo.get("successRate") is not None or slo.get("latency") is not None:
         windows.append(burn.windows(days)[0])
-    if slo.get("latencyP95") is not None or slo.get("latency") is not None:
+    if slo.get("latencyP95") is not None:
         windows.append(RATE_WINDOW)
     if not windows or not has_metrics:
         return []

@@ -7,8 +7,9 @@ entry. Every generated alert is a ``model.Alert`` like a written one, and
 ``rule`` turns any alert into a PrometheusRule rule with the environment's
 severity cap, runbook and owner labels. Names live in conventions.py.
 
-The success-rate SLO's records and burn alerts are slo.py's; this module holds the
-generic alerts, the catalogue facts and ``rule``.
+The success-rate SLO's records and burn alerts are slo.py's, the latency ones
+(slo.latencyP95, slo.latency) latency.py's; this module holds the generic alerts, the
+catalogue facts and ``rule``.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from typing import Callable
 
 from opsgen import conventions as conv
 from opsgen import durations
-from opsgen.generate import slo
-from opsgen.generate.expr import identity, number, selector  # noqa: F401 (re-exported: tests, dashboards)
+from opsgen.generate import latency, slo
+from opsgen.generate.expr import generated as _alert, identity, number, selector, who as _who  # noqa: F401 (re-exported: tests, dashboards)
 from opsgen.generate.kinds import Rule, RuleGroup
 from opsgen.catalogue import burn
 from opsgen.catalogue import generated_alerts as table
@@ -138,24 +139,6 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
     return tuple(BUILDERS[alert.name](service, platform) for alert in table.applying(service))
 
 
-def _who(service: Service) -> str:
-    """``namespace/name`` as annotation text: catalogue text in an annotation is
-    escaped (templates.literal), so Prometheus never runs it as a template."""
-    return literal(f"{service.namespace}/{service.name}")
-
-
-def _alert(name: str, service: Service, expr: str, summary: str, description: str) -> Alert:
-    policy = table.BY_NAME[name]
-    return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
-
-
-def _latency_alert(service: Service, platform: Platform) -> Alert:
-    bucket = selector(platform.metrics.duration + "_bucket", identity(service))
-    limit = durations.seconds(service.slo.latency_p95 or "0s")
-    expr = f"histogram_quantile(0.95, sum by (namespace, service, le) (rate({bucket}[{RATE_WINDOW}]))) > {number(limit)}"
-    summary = f"{literal(service.name)} p95 task duration is above its SLO of {literal(service.slo.latency_p95 or '')}."
-    description = f"{_who(service)}: p95 task duration is {{{{ $value | humanizeDuration }}}}."
-    return _alert(conv.ALERT_LATENCY, service, expr, summary, description)
 
 
 def _backlog_alert(service: Service, platform: Platform) -> Alert:
@@ -183,25 +166,26 @@ def _target_down_alert(service: Service, platform: Platform) -> Alert:
 def sli_series(service: Service, platform: Platform) -> tuple[tuple[str, str], ...]:
     """(selector, what it is) of the series the SLO alerts read of the service's own
     metrics: the requests counter the success SLO reads (slo.requests) with the labels a
-    failure is told by, the duration histogram's buckets (slo.latencyP95)."""
-    metrics, ident = platform.metrics, identity(service)
+    failure is told by, the histogram's bucket of each latency bound and its count (latency.py)."""
+    ident = identity(service)
     out = []
     if service.slo.success_rate is not None:
         counter, labels = slo.requests_metric(service, platform), slo.failure_labels(service, platform)
         out.append((selector(counter, ident, present=labels), f"{counter} with an {' and '.join(labels)} label"))
-    if service.slo.latency_p95 is not None:
-        out.append((selector(metrics.duration + "_bucket", ident), f"{metrics.duration}_bucket"))
-    return tuple(out)
+    return tuple(out) + latency.sli_series(service)
 
 
 def absent_for(service: Service, platform: Platform) -> str:
     """SLOMetricAbsent's ``for``, as Pyrra computes it: how long a total outage takes to
     fire the SLO alert the absent series would hide, so it is reported no later than the
-    outage. With slo.successRate: the time to page of burn.plan, in whole minutes rounded
-    up (at most 10); with slo.latencyP95 only: LatencyP95High's ``for``."""
-    if service.slo.success_rate is None:
-        return table.BY_NAME[conv.ALERT_LATENCY].for_
-    return burn.duration(-(-slo.time_to_page(service, platform) // 60) * 60)
+    outage; the soonest of the service's SLOs: slo.successRate's and slo.latency's time
+    to page (burn.plan), slo.latencyP95's LatencyP95High ``for``; in whole minutes rounded up."""
+    times = [latency.time_to_page(service, platform)]
+    if service.slo.success_rate is not None:
+        times.append(slo.time_to_page(service, platform))
+    if service.slo.latency_p95 is not None:
+        times.append(durations.seconds(table.BY_NAME[conv.ALERT_LATENCY].for_))
+    return burn.duration(-(-min(t for t in times if t is not None) // 60) * 60)
 
 
 def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
@@ -256,7 +240,9 @@ Builder = Callable[[Service, Platform], Alert]
 BUILDERS: dict[str, Builder] = {  # one per entry of catalogue/generated_alerts.py
     conv.ALERT_BURN_FAST: lambda service, platform: slo.burn_alert(service, platform, conv.ALERT_BURN_FAST),
     conv.ALERT_BURN_SLOW: lambda service, platform: slo.burn_alert(service, platform, conv.ALERT_BURN_SLOW),
-    conv.ALERT_LATENCY: _latency_alert,
+    conv.ALERT_LATENCY: latency.p95_alert,
+    conv.ALERT_LATENCY_BURN_FAST: lambda service, platform: latency.burn_alert(service, platform, conv.ALERT_LATENCY_BURN_FAST),
+    conv.ALERT_LATENCY_BURN_SLOW: lambda service, platform: latency.burn_alert(service, platform, conv.ALERT_LATENCY_BURN_SLOW),
     conv.ALERT_BACKLOG: _backlog_alert,
     conv.ALERT_TARGET_DOWN: _target_down_alert,
     conv.ALERT_SLO_METRIC_ABSENT: _slo_metric_absent_alert,
@@ -292,13 +278,14 @@ def service_groups(service: Service, env: Environment, platform: Platform) -> tu
     (Pyrra's interval for its period rules; constants stay within Prometheus' 5m
     lookback), then its alerts."""
     groups = []
-    live = slo.fast_rules(service, platform) + live_rules(service)
+    live = slo.fast_rules(service, platform) + latency.fast_rules(service, platform) + live_rules(service)
     if live:
         groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli"), live))
-    slow = slo.long_rules(service, platform)
+    slow = slo.long_rules(service, platform) + latency.long_rules(service, platform)
     if slow:
         groups.append(RuleGroup(conv.rule_group_name(platform, service, "sli-long"), slow, burn.LONG_INTERVAL))
-    facts = slo.constant_rules(service, platform) + catalogue_rules(service) + dashboard_rules(service)
+    constants = slo.constant_rules(service, platform) + latency.constant_rules(service, platform)
+    facts = constants + catalogue_rules(service) + dashboard_rules(service)
     if facts:
         groups.append(RuleGroup(conv.rule_group_name(platform, service, "catalogue"), facts, burn.LONG_INTERVAL))
     alerts = generated_alerts(service, platform) + service.alerts

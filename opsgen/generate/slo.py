@@ -14,14 +14,17 @@ burn.LONG_INTERVAL, with the constants (docs/alerts.md, "Rules and series").
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.catalogue import burn, slo_checks
-from opsgen.catalogue import generated_alerts as table
 from opsgen.catalogue.model import Alert, Platform, Service
 from opsgen.catalogue.templates import literal
-from opsgen.generate.expr import identity, number, selector
+from opsgen.generate.expr import generated, identity, number, selector, who
 from opsgen.generate.kinds import Rule
+
+Ratio = Callable[[str], str]  # the PromQL of an SLO's error ratio over a window
 
 BY = "sum by (namespace, service) "
 
@@ -36,9 +39,11 @@ def interval(service: Service) -> float:
     return durations.seconds(service.metrics.interval if service.metrics else slo_checks.DEFAULT_INTERVAL)
 
 
-def plan(service: Service, platform: Platform) -> burn.Plan:
-    """How the service's success SLO alerts (validation refused the objectives without one)."""
-    found = burn.plan(float(service.slo.success_rate or 0), platform.slo_days, interval(service), slo_checks.page_for())
+def plan(service: Service, platform: Platform, objective: float | None = None) -> burn.Plan:
+    """How an SLO of the service alerts (validation refused the objectives without one);
+    ``objective``: the latency SLO's, default the success SLO's."""
+    objective = float(service.slo.success_rate or 0) if objective is None else objective
+    found = burn.plan(objective, platform.slo_days, interval(service), slo_checks.page_for())
     assert found is not None, f"{service.name}: validate accepts only objectives that can page"
     return found
 
@@ -74,93 +79,112 @@ def error_ratio(service: Service, platform: Platform, window: str) -> str:
     return f"({failed} / {total} >= 0) or on (namespace, service) (0 * max by (namespace, service) ({every}))"
 
 
-# --- recording rules -------------------------------------------------------------
+# --- recording rules (any SLO: ``name`` is its sloth_slo, ``ratio`` its error ratio over a window) ---
 
 
-def _slo_selector(record: str, service: Service) -> str:
-    return selector(record, {**identity(service), **conv.sloth_labels(service)})
+def _slo_selector(record: str, service: Service, name: str) -> str:
+    return selector(record, {**identity(service), **conv.sloth_labels(service, name)})
 
 
-def _ratio_rule(service: Service, platform: Platform, window: str) -> Rule:
-    labels = {**identity(service), **conv.sloth_labels(service), conv.SLOTH_WINDOW_LABEL: window}
-    return Rule(record=conv.error_ratio_record(window), expr=error_ratio(service, platform, window), labels=labels)
+def _record(service: Service, name: str, record: str, expr: str, **extra: str) -> Rule:
+    return Rule(record=record, expr=expr, labels={**identity(service), **conv.sloth_labels(service, name), **extra})
 
 
-def _burn(service: Service, window: str) -> str:
-    on = f"on ({', '.join(conv.sloth_labels(service))}) group_left "
-    return f"{_slo_selector(conv.error_ratio_record(window), service)} / {on}{_slo_selector(conv.SLO_ERROR_BUDGET_RECORD, service)}"
+def _ratio_rule(service: Service, name: str, ratio: Ratio, window: str) -> Rule:
+    return _record(service, name, conv.error_ratio_record(window), ratio(window), **{conv.SLOTH_WINDOW_LABEL: window})
 
 
-def _record(service: Service, name: str, expr: str, **extra: str) -> Rule:
-    return Rule(record=name, expr=expr, labels={**identity(service), **conv.sloth_labels(service), **extra})
+def _burn(service: Service, name: str, window: str) -> str:
+    on = f"on ({', '.join(conv.sloth_labels(service, name))}) group_left "
+    budget_of = _slo_selector(conv.SLO_ERROR_BUDGET_RECORD, service, name)
+    return f"{_slo_selector(conv.error_ratio_record(window), service, name)} / {on}{budget_of}"
+
+
+def sloth_fast_rules(service: Service, platform: Platform, name: str, ratio: Ratio) -> tuple[Rule, ...]:
+    """The ratios the first page pair may read, and Sloth's current (5m) burn rate."""
+    windows = burn.fast_windows(platform.slo_days)
+    ratios = tuple(_ratio_rule(service, name, ratio, w) for w in windows)
+    return ratios + (_record(service, name, conv.SLO_CURRENT_BURN_RECORD, _burn(service, name, windows[0])),)
+
+
+def sloth_long_rules(service: Service, platform: Platform, name: str, ratio: Ratio) -> tuple[Rule, ...]:
+    """The longer ratios, the period's (bad over all requests over the whole period:
+    weighted by requests, idle time counting for nothing), its burn rate and the budget left."""
+    days, fast = platform.slo_days, set(burn.fast_windows(platform.slo_days))
+    windows = [w for w in burn.windows(days) if w not in fast] + [burn.period(days)]
+    remaining = f"1 - {_slo_selector(conv.SLO_PERIOD_BURN_RECORD, service, name)}"
+    return tuple(_ratio_rule(service, name, ratio, w) for w in windows) + (
+        _record(service, name, conv.SLO_PERIOD_BURN_RECORD, _burn(service, name, burn.period(days))),
+        _record(service, name, conv.SLO_BUDGET_REMAINING_RECORD, remaining),
+    )
+
+
+def sloth_constant_rules(service: Service, platform: Platform, name: str, objective: float) -> tuple[Rule, ...]:
+    """Sloth's constants of the SLO: objective, budget, period and ``sloth_slo_info``."""
+    info = {conv.SLOTH_OBJECTIVE_LABEL: number(objective), conv.SLOTH_MODE_LABEL: conv.SLOTH_MODE}
+    return (
+        _record(service, name, conv.SLO_OBJECTIVE_RATIO_RECORD, f"vector({number(objective / 100)})"),
+        _record(service, name, conv.SLO_ERROR_BUDGET_RECORD, f"vector({number((100 - objective) / 100)})"),
+        _record(service, name, conv.SLO_TIME_PERIOD_RECORD, f"vector({platform.slo_days})"),
+        _record(service, name, conv.SLO_INFO_RECORD, "vector(1)", **info),
+    )
 
 
 def fast_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
-    """The ratios the first page pair may read, and Sloth's current (5m) burn rate."""
     if service.slo.success_rate is None:
         return ()
-    windows = burn.fast_windows(platform.slo_days)
-    ratios = tuple(_ratio_rule(service, platform, w) for w in windows)
-    return ratios + (_record(service, conv.SLO_CURRENT_BURN_RECORD, _burn(service, windows[0])),)
+    return sloth_fast_rules(service, platform, conv.SLO_NAME, lambda w: error_ratio(service, platform, w))
 
 
 def long_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
-    """The longer ratios, the period's (failures over requests over the whole period:
-    weighted by requests, idle time counting for nothing), its burn rate and the budget left."""
     if service.slo.success_rate is None:
         return ()
-    days, fast = platform.slo_days, set(burn.fast_windows(platform.slo_days))
-    windows = [w for w in burn.windows(days) if w not in fast] + [burn.period(days)]
-    remaining = f"1 - {_slo_selector(conv.SLO_PERIOD_BURN_RECORD, service)}"
-    return tuple(_ratio_rule(service, platform, w) for w in windows) + (
-        _record(service, conv.SLO_PERIOD_BURN_RECORD, _burn(service, burn.period(days))),
-        _record(service, conv.SLO_BUDGET_REMAINING_RECORD, remaining),
-    )
+    return sloth_long_rules(service, platform, conv.SLO_NAME, lambda w: error_ratio(service, platform, w))
 
 
 def constant_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
-    """Sloth's constants of the SLO: objective, budget, period and ``sloth_slo_info``."""
     if service.slo.success_rate is None:
         return ()
-    objective = float(service.slo.success_rate)
-    info = {conv.SLOTH_OBJECTIVE_LABEL: number(objective), conv.SLOTH_MODE_LABEL: conv.SLOTH_MODE}
-    return (
-        _record(service, conv.SLO_OBJECTIVE_RATIO_RECORD, f"vector({number(objective / 100)})"),
-        _record(service, conv.SLO_ERROR_BUDGET_RECORD, f"vector({number(budget(service))})"),
-        _record(service, conv.SLO_TIME_PERIOD_RECORD, f"vector({platform.slo_days})"),
-        _record(service, conv.SLO_INFO_RECORD, "vector(1)", **info),
-    )
+    return sloth_constant_rules(service, platform, conv.SLO_NAME, float(service.slo.success_rate))
 
 
 # --- alerts ------------------------------------------------------------------------
 
 
 def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
-    conditions = [c for c in plan(service, platform).conditions if c.alert == name]
-    expr = " or ".join(f"({_condition(service, platform, c)})" for c in conditions)  # burn.plan: never none
     period = burn.period(platform.slo_days)
     speed = "fast" if name == conv.ALERT_BURN_FAST else "slowly but steadily"
     summary = f"{literal(service.name)} is burning its {period} error budget {speed}."
     description = (
-        f"{literal(f'{service.namespace}/{service.name}')}: {{{{ $value | humanizePercentage }}}} of recent requests failed; "
+        f"{who(service)}: {{{{ $value | humanizePercentage }}}} of recent requests failed; "
         f"the SLO allows {number(budget(service) * 100)}% over {period}."
     )
-    policy = table.BY_NAME[name]
-    return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
+    expr = burn_expr(service, conv.SLO_NAME, plan(service, platform), name, lambda c: _min_failures(service, platform, c))
+    return generated(name, service, expr, summary, description)
 
 
-def _condition(service: Service, platform: Platform, condition: burn.Condition) -> str:
-    """Both windows above the threshold; as Sloth does, each side drops ``sloth_window``
-    so that they match (the alert keeps the identity and Sloth's SLO labels). With
-    slo.minFailures above 1, the long window must also hold that many failures."""
-    threshold = number(condition.threshold)
+def burn_expr(service: Service, name: str, found: burn.Plan, alert: str,
+              extra: Callable[[burn.Condition], list[str]] = lambda condition: []) -> str:
+    """Any condition of ``found`` for ``alert`` (burn.plan: never none); as Sloth does,
+    each side drops ``sloth_window`` so that they match (the alert keeps the identity and
+    Sloth's SLO labels); ``extra``: more sides a condition needs."""
     drop = f"max without ({conv.SLOTH_WINDOW_LABEL}) "
-    windows = dict.fromkeys((condition.short, condition.long))
-    sides = [f"{drop}({_slo_selector(conv.error_ratio_record(w), service)} > {threshold})" for w in windows]
-    if service.slo.min_failures > 1:
-        failed = f"{BY}(increase({failed_selector(service, platform)}[{condition.long}]))"
-        sides.append(f"on (namespace, service) ({failed} >= {service.slo.min_failures})")
-    return " and ".join(sides)
+
+    def sides(condition: burn.Condition) -> list[str]:
+        threshold = number(condition.threshold)
+        windows = dict.fromkeys((condition.short, condition.long))
+        ratios = [f"{drop}({_slo_selector(conv.error_ratio_record(w), service, name)} > {threshold})" for w in windows]
+        return ratios + extra(condition)
+
+    return " or ".join(f"({' and '.join(sides(c))})" for c in found.conditions if c.alert == alert)
+
+
+def _min_failures(service: Service, platform: Platform, condition: burn.Condition) -> list[str]:
+    """With slo.minFailures above 1, the long window must also hold that many failures."""
+    if service.slo.min_failures <= 1:
+        return []
+    failed = f"{BY}(increase({failed_selector(service, platform)}[{condition.long}]))"
+    return [f"on (namespace, service) ({failed} >= {service.slo.min_failures})"]
 
 
 def time_to_page(service: Service, platform: Platform) -> float:

@@ -1,9 +1,10 @@
-"""``histogram_quantile`` never returns more than the largest finite bucket, so a
-``slo.latencyP95`` at or above it could never fire LatencyP95High:
+"""A latency bound (``slo.latencyP95``, ``slo.latency.threshold``) is read exactly from the
+histogram's bucket with that ``le``, so it must be one of the histogram's buckets:
 
-- with the buckets declared in the service's ``metrics.exposition``: a located error;
-- without them: a located warning naming prometheus_client's default buckets (largest
-  10 s), printed as ``file:line:col: warning: ...``; exit 0.
+- with the buckets declared in the service's ``metrics.exposition``: a located error
+  (the issue's case: 90 s between the 60 s and 120 s buckets);
+- without them: a located warning unless it is one of prometheus_client's default
+  buckets, printed as ``file:line:col: warning: ...``; exit 0.
 """
 from __future__ import annotations
 
@@ -33,14 +34,14 @@ services:
     namespace: apps
     team: web
     metrics: {port: http}
-    slo: {latencyP95: 2s}
+    slo: {latencyP95: 5s}
 """
 
+DEFAULT_BOUNDS = "0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10 s"
 DEFAULTS_WARNING = (
-    "slo.latencyP95: 90s is not below 10s, the largest finite bucket of prometheus_client's default buckets "
-    "(0.005 to 10 s), and no metrics.exposition declares the buckets of agent_task_duration_seconds: "
-    "histogram_quantile never returns more than the largest finite bucket, so LatencyP95High could never fire; "
-    "declare the histogram's buckets in metrics.exposition (docs/service-metrics.md)"
+    f"slo.latencyP95: 90s is not one of prometheus_client's default buckets ({DEFAULT_BOUNDS}), and no "
+    "metrics.exposition declares the buckets of agent_task_duration_seconds: without a 90s bucket its latency "
+    "alerts read nothing; declare the histogram's buckets in metrics.exposition (docs/service-metrics.md), or use 10s"
 )
 
 
@@ -80,25 +81,35 @@ def warnings(path: Path) -> list[str]:
     return [str(p).replace(str(path), "services.yaml") for p in pipeline.catalogue_warnings(catalogue)]
 
 
-def test_latency_above_the_declared_buckets_is_an_error(with_exposition):
-    path = with_exposition((1, 5, 10, 30, 60))
+def test_a_bound_between_the_declared_buckets_is_an_error(with_exposition):
+    """90 s between the 60 s and 120 s buckets: the share within 90 s cannot be read."""
+    path = with_exposition((1, 5, 10, 30, 60, 120, 300))
     assert problems(path) == [
-        "services.yaml:10:40: slo.latencyP95: 90s is not below 60s, the largest finite bucket of "
-        "agent_task_duration_seconds in 'metrics/agent.prom': histogram_quantile never returns more, "
-        "so LatencyP95High could never fire; give the histogram a bucket above 90s (or lower slo.latencyP95)"
+        "services.yaml:10:40: slo.latencyP95: 90s is not a bucket of agent_task_duration_seconds in "
+        "'metrics/agent.prom' (its bounds: 1, 5, 10, 30, 60, 120, 300 s): the share of requests within 90s cannot "
+        "be read from it (opsgen never interpolates inside a bucket); give the histogram a 90s bucket, or use 60s or 120s"
     ]
 
 
-def test_latency_equal_to_the_largest_bucket_is_an_error(with_exposition):
-    assert len(problems(with_exposition((30, 90)))) == 1
+def test_a_bound_above_the_declared_buckets_is_an_error(with_exposition):
+    assert problems(with_exposition((1, 5, 10, 30, 60)))[0].endswith("give the histogram a 90s bucket, or use 60s")
 
 
-def test_latency_below_the_declared_buckets_is_fine(with_exposition):
-    assert warnings(with_exposition((1, 5, 10, 30, 60, 120, 300))) == []
+def test_a_declared_bucket_is_fine_even_the_largest(with_exposition):
+    assert warnings(with_exposition((60, 90, 120))) == []
+    assert warnings(with_exposition((30, 90))) == []
+
+
+def test_milliseconds_match_the_bucket_an_exporter_writes(with_exposition):
+    """300ms is the 0.3 bucket (ms x 0.001 would be 0.30000000000000004 for some values)."""
+    text = CATALOGUE.replace("latencyP95: 90s", "latencyP95: 300ms")
+    assert warnings(with_exposition((0.1, 0.3, 1), text)) == []
+    text = CATALOGUE.replace("latencyP95: 90s", "latencyP95: 1s100ms")
+    assert warnings(with_exposition((0.5, 1.1, 2), text)) == []
 
 
 def test_without_exposition_a_warning_names_the_default_buckets(write_catalogue):
-    """Once per place, not once per environment; api's 2s fits the defaults."""
+    """Once per place, not once per environment; api's 5s is a default bucket."""
     assert warnings(write_catalogue(CATALOGUE)) == [f"services.yaml:10:40: {DEFAULTS_WARNING}"]
 
 
@@ -107,10 +118,38 @@ def test_an_exposition_without_the_histogram_warns_like_none(with_exposition):
 
 
 def test_an_environment_override_is_located_where_it_is_written(write_catalogue):
-    text = CATALOGUE.replace("    slo: {latencyP95: 2s}\n", "    slo: {latencyP95: 2s}\n    environments:\n      prod: {slo: {latencyP95: 20s}}\n")
+    text = CATALOGUE.replace("    slo: {latencyP95: 5s}\n", "    slo: {latencyP95: 5s}\n    environments:\n      prod: {slo: {latencyP95: 20s}}\n")
     found = warnings(write_catalogue(text))
     assert [w.split(": ")[0] for w in found] == ["services.yaml:10:40", "services.yaml:17:32"]
-    assert "slo.latencyP95: 20s is not below 10s" in found[1]
+    assert "slo.latencyP95: 20s is not one of prometheus_client's default buckets" in found[1]
+
+
+def test_the_latency_slo_threshold_is_checked_against_its_own_histogram(write_catalogue, tmp_path):
+    """slo.latency.metric names the histogram both latency bounds read (and the checks)."""
+    registry = CollectorRegistry()
+    Histogram("http_request_duration_seconds", "Request duration.", buckets=(0.1, 0.25, 1), registry=registry).observe(0.2)
+    (tmp_path / "api.prom").write_bytes(generate_latest(registry))
+    text = CATALOGUE.replace(
+        "    metrics: {port: http}\n    slo: {latencyP95: 5s}\n",
+        "    metrics: {port: http, exposition: api.prom}\n"
+        "    slo:\n      latencyP95: 250ms\n      latency: {threshold: 300ms, objective: 99, metric: http_request_duration_seconds}\n",
+    )
+    (error,) = [p for p in problems(write_catalogue(text)) if "latency.threshold" in p]
+    assert error.startswith(
+        "services.yaml:17:28: slo.latency.threshold: 300ms is not a bucket of http_request_duration_seconds in 'api.prom'"
+    )
+    assert error.endswith("or use 0.25s or 1s")
+
+
+def test_a_latency_slo_threshold_in_an_environment_is_checked_there(write_catalogue):
+    text = CATALOGUE.replace(
+        "    slo: {latencyP95: 5s}\n",
+        "    slo: {latencyP95: 5s, latency: {threshold: 1s, objective: 99}}\n    environments:\n"
+        "      prod: {slo: {latency: {threshold: 3s}}}\n",
+    )
+    found = warnings(write_catalogue(text))
+    assert [w.split(": ")[0] for w in found] == ["services.yaml:10:40", "services.yaml:17:41"]
+    assert "slo.latency.threshold: 3s is not one of prometheus_client's default buckets" in found[1]
 
 
 def test_unreadable_exposition_is_reported_once_as_before(write_catalogue):
@@ -132,7 +171,7 @@ def test_the_default_buckets_are_prometheus_clients():
     assert bucket_checks.DEFAULT_BUCKETS == tuple(b for b in Histogram.DEFAULT_BUCKETS if math.isfinite(b))
 
 
-def test_the_bundled_catalogue_declares_the_buckets_of_its_long_running_agents():
+def test_the_bundled_catalogue_reads_only_buckets_its_services_have():
     catalogue = pipeline.load_valid(str(REPO / "services.yaml"))
     assert pipeline.catalogue_warnings(catalogue) == []
     slow = {s.name: s.metrics.exposition for e in catalogue.environments for s in e.services if s.name in ("coding-agent", "test-builder")}

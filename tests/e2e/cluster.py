@@ -18,7 +18,7 @@ from tests.e2e.prometheus import Target
 
 # service name -> scenario (fleet.agent); every other service is healthy
 SCENARIOS = {
-    "outage-agent": "outage", "slow-agent": "slow", "renamed-agent": "renamed",
+    "outage-agent": "outage", "slow-agent": "slow", "slow-api": "slow", "renamed-agent": "renamed",
     "steady-agent": "steady", "low-objective-agent": "outage", "http-api": "http",
 }
 # service -> lag per partition of its consumer group (-1: never committed); others: HEALTHY_LAGS
@@ -58,7 +58,7 @@ def members(generated: Generated) -> list[Member]:
 
 def _service_member(service: Service, monitor: dict[str, Any]) -> Member:
     kind = "http" if scenario(service) == "http" else "agent"
-    spec = {"kind": kind, "scenario": scenario(service), "runner": service.role == "runner"}
+    spec = {"kind": kind, "scenario": scenario(service), "runner": service.role == "runner", "duration": service.slo.histogram}
     endpoints = monitor["spec"].get("endpoints") or monitor["spec"].get("podMetricsEndpoints")
     kind = "service" if monitor["kind"] == "ServiceMonitor" else "pod"
     relabelings = tuple(endpoints[0].get("relabelings") or ())

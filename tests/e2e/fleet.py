@@ -46,7 +46,7 @@ def agent(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
     scenario = spec["scenario"]
     prefix = "agent_jobs" if scenario == "renamed" else "agent_tasks"
     tasks = Counter(prefix, "Tasks by outcome.", ["outcome"], registry=registry)
-    duration_name = "agent_job_duration_seconds" if scenario == "renamed" else "agent_task_duration_seconds"
+    duration_name = "agent_job_duration_seconds" if scenario == "renamed" else spec["duration"]  # the SLOs' histogram
     duration = Histogram(duration_name, "Task duration.", registry=registry)
     outcome = "failure" if scenario == "outage" else "success"
     outcomes = itertools.cycle(["failure"] + ["success"] * (STEADY_EVERY - 1)) if scenario == "steady" else itertools.repeat(outcome)

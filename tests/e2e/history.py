@@ -81,7 +81,7 @@ def restart(generated: Generated, targets: list[Target], alerts: list[dict[str, 
     for target in targets:
         kind = fleet_scenario(generated, target.service)
         if kind in ("outage", "slow"):
-            _tasks(out, generated, target.labels(), kind, start, end)
+            _tasks(out, generated, target.labels(), kind, start, end, _histogram(generated, target.service))
     return out
 
 
@@ -90,14 +90,18 @@ def fleet_scenario(generated: Generated, service: str) -> str | None:
     return scenario(found[0]) if found else None
 
 
-def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str, start: float, end: float) -> None:
-    """What fleet.agent exported over [start, end] in scenario ``kind``."""
+def _histogram(generated: Generated, service: str) -> str:
+    """The duration histogram the service's fleet process exports (its SLOs' histogram)."""
+    return next(s.slo.histogram for s in generated.services if s.name == service)
+
+
+def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str, start: float, end: float, base: str) -> None:
+    """What fleet.agent exported over [start, end] in scenario ``kind``; ``base``: its histogram."""
     conventions = generated.catalogue.platform.metrics
     outcome = conventions.failure_outcome if kind == "outage" else "success"
     growing = counter(start, end, RESTART_STEP, TASKS_PER_SECOND)
     out.add(conventions.requests, labels | {conventions.outcome_label: outcome}, growing)
     seconds = fleet.SLOW_TASK if kind == "slow" else 0.3
-    base = conventions.duration
     for bound in Histogram.DEFAULT_BUCKETS:
         le = "+Inf" if bound == float("inf") else repr(float(bound))
         out.add(f"{base}_bucket", labels | {"le": le}, growing if seconds <= bound else constant(start, end, RESTART_STEP, 0.0))

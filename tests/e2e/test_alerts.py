@@ -51,7 +51,24 @@ def test_slow_agent_breaks_its_latency_slo_only(incidents):
     assert incidents.alert_states(namespace="incidents", service="slow-agent") == {conv.ALERT_LATENCY: "pending"}
     (slow,) = [a for a in incidents.alerts() if a["labels"].get("service") == "slow-agent"]
     assert slow["labels"]["severity"] == "warn"
-    assert float(slow["value"]) > 2.0  # the p95 of 5 s tasks, above the 2 s SLO
+    assert float(slow["value"]) == 0.0  # the share of tasks within 2.5 s (le="2.5"): none of the 5 s tasks
+
+
+def test_a_total_latency_breach_pages_the_latency_slo(incidents):
+    """Every request of slow-api takes 5 s against 99% within 2.5 s, read from its own
+    histogram (slo.latency.metric): the fast burn goes pending at once (for: 2m, paging
+    within 10 minutes of the breach), the slow burn too, and its ratio reads 1."""
+    incidents.wait_for_alert(conv.ALERT_LATENCY_BURN_FAST, "pending", TIMEOUT, service="slow-api")
+    incidents.wait_for_alert(conv.ALERT_LATENCY_BURN_SLOW, "pending", SOON, service="slow-api")
+    assert incidents.alert_states(namespace="incidents", service="slow-api") == {
+        conv.ALERT_LATENCY_BURN_FAST: "pending",
+        conv.ALERT_LATENCY_BURN_SLOW: "pending",
+    }
+    (fast,) = [a for a in incidents.alerts() if a["labels"]["alertname"] == conv.ALERT_LATENCY_BURN_FAST]
+    assert fast["labels"]["severity"] == "page" and fast["labels"]["sloth_slo"] == "latency"
+    assert float(fast["value"]) == pytest.approx(1.0)  # every request slower than the threshold
+    (ratio,) = incidents.wait_for_series(f'{conv.error_ratio_record("5m")}{{service="slow-api", sloth_slo="latency"}}', SOON)
+    assert float(ratio["value"][1]) == pytest.approx(1.0)
 
 
 def test_renamed_metric_keeps_the_target_up(incidents):

@@ -32,7 +32,10 @@ GRACE_PERIOD = "1m"
 # resend firing alerts every second: the first send can happen before Prometheus has
 # discovered the Alertmanager, and is then dropped (the default resend is 1m later)
 RESEND_DELAY = "1s"
-RESTORED = ((conv.ALERT_BURN_FAST, "outage-agent"), (conv.ALERT_BURN_SLOW, "outage-agent"), (conv.ALERT_LATENCY, "slow-agent"))
+RESTORED = (
+    (conv.ALERT_BURN_FAST, "outage-agent"), (conv.ALERT_BURN_SLOW, "outage-agent"), (conv.ALERT_LATENCY, "slow-agent"),
+    (conv.ALERT_LATENCY_BURN_FAST, "slow-api"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,12 @@ def test_page_reaches_the_teams_own_pagerduty(restarted, webhooks, generated):
     assert event["event_action"] == "trigger"
     assert conv.ALERT_BURN_FAST in event["payload"]["summary"]
     assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(event)  # what on-call reads
+
+
+def test_latency_page_reaches_pagerduty(restarted, webhooks):
+    restarted.wait_for_alert(conv.ALERT_LATENCY_BURN_FAST, "firing", TIMEOUT, service="slow-api")
+    event = webhooks.wait_for(webhook.PAGERDUTY_PATH, "the latency burn paged", mentions(conv.ALERT_LATENCY_BURN_FAST, "slow-api"), TIMEOUT)
+    assert event["event_action"] == "trigger"
 
 
 def test_a_warn_of_a_team_without_its_own_warn_receiver_reaches_the_platforms_slack(restarted, webhooks, generated):

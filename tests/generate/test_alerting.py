@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from opsgen.generate import alerting, routing, slo
+from opsgen.generate import latency as latency_rules
 from opsgen import pipeline
 from opsgen.catalogue import generated_alerts, promql
 from opsgen import conventions as conv
@@ -66,7 +67,7 @@ services:
       minReplicas: 2
       maxReplicas: 6
       cpu: {targetUtilization: 60}
-    slo: {successRate: 99.9}
+    slo: {successRate: 99.9, latency: {threshold: 500ms, objective: 99.5}}
   - name: zero
     namespace: batch
     team: core
@@ -164,7 +165,8 @@ def test_generated_alert_kinds_per_service(demo_docs):
         "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax", "KedaScalerErrors", "WorkerStuck",
     ]
     assert list(alerts_of(demo_docs, "prod/apps/api.yaml")) == [
-        "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax",
+        "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "LatencyBudgetBurnFast", "LatencyBudgetBurnSlow",
+        "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax",
     ]
     assert "SLOMetricAbsent" not in alerts_of(demo_docs, "prod/batch/zero.yaml")  # no SLO on its own metrics
 
@@ -189,7 +191,8 @@ def test_severity_is_lowered_to_the_environments_maximum(demo_docs):
 
 def test_slo_metric_absent_waits_as_long_as_an_outage_takes_to_page(demo_docs, catalogue):
     """As Pyrra: as long as a total outage takes to page (burn.plan), in whole minutes up
-    (95%: 30m window at 0.15, 4.5m + 4.5m of delays; 99.9%: 1h at 0.0144, 52s + 4.5m)."""
+    (95%: 30m window at 0.15, 4.5m + 4.5m of delays; 99.9%: 1h at 0.0144, 52s + 4.5m), the
+    soonest of the service's SLO alerts."""
     assert alerts_of(demo_docs, "prod/apps/worker.yaml")["SLOMetricAbsent"]["for"] == "9m"
     assert alerts_of(demo_docs, "prod/apps/api.yaml")["SLOMetricAbsent"]["for"] == "6m"
     latency_only = replace(service(catalogue, "worker"), slo=Slo(latency_p95="2s"))
@@ -299,14 +302,55 @@ def burn(name: str, svc: str) -> Scenario:
     return Scenario(name, svc, firing, quiet, slo_ident, svc)
 
 
-def latency(fast: bool) -> Make:
-    """Every task in the bucket just above the SLO (slow) or in the one at half of it (fast)."""
+def latency_slo_ident(svc: Service) -> dict[str, str]:
+    """What the latency burn alerts keep: identity and the latency SLO's Sloth labels."""
+    return {**ident(svc), "sloth_id": f"{svc.namespace}-{svc.name}-latency", "sloth_service": svc.name, "sloth_slo": "latency"}
+
+
+def requests(slow: float) -> Make:
+    """100 requests a minute, ``slow`` of them slower than slo.latency.threshold (its
+    bucket's ``le`` as prometheus_client writes it)."""
+
+    def make(svc: Service, n: int) -> Series:
+        within = round(100 * (1 - slow), 3)
+        bucket = {"__name__": "agent_task_duration_seconds_bucket", **ident(svc)}
+        le = repr(durations.seconds(svc.slo.latency.threshold))
+        return [
+            ({**bucket, "le": le}, f"0+{within}x{n}"),
+            ({**bucket, "le": "+Inf"}, f"0+100x{n}"),
+            ({"__name__": "agent_task_duration_seconds_count", **ident(svc)}, f"0+100x{n}"),
+        ]
+
+    return make
+
+
+def latency_burn(name: str, svc: str) -> Scenario:
+    """Fires above the highest threshold of its window pairs, quiet at half the lowest."""
+
+    def ratio(s: Service, pick: Callable, scale: float) -> float:
+        return min(1.0, scale * pick(c.threshold for c in latency_rules.conditions(s, Platform("demo"), name)))
+
+    def firing(s: Service, n: int) -> Series:
+        return requests(ratio(s, max, 1.2))(s, n)
+
+    def quiet(s: Service, n: int) -> Series:
+        return requests(ratio(s, min, 0.5))(s, n)
+
+    return Scenario(name, svc, firing, quiet, latency_slo_ident, svc)
+
+
+def latency(fast: bool, go: bool = False) -> Make:
+    """Every task in the bucket at half the SLO (fast) or in the one above it (slow), with
+    the SLO's own bucket, ``le`` as prometheus_client writes it ("2.0") or Go's client ("2")."""
 
     def make(svc: Service, n: int) -> Series:
         limit = durations.seconds(svc.slo.latency_p95 or "0s")
         bucket = {"__name__": "agent_task_duration_seconds_bucket", **ident(svc)}
-        counts = {alerting.number(limit / 2): "0+10" if fast else "0+0", alerting.number(2 * limit): "0+10", "+Inf": "0+10"}
-        return [({**bucket, "le": le}, f"{c}x{n}") for le, c in counts.items()]
+        spell = alerting.number if go else repr
+        within = "0+10" if fast else "0+0"
+        counts = {spell(limit / 2): within, spell(limit): within, spell(2 * limit): "0+10", "+Inf": "0+10"}
+        count = ({"__name__": "agent_task_duration_seconds_count", **ident(svc)}, f"0+10x{n}")
+        return [({**bucket, "le": le}, f"{c}x{n}") for le, c in counts.items()] + [count]
 
     return make
 
@@ -335,15 +379,20 @@ def up(value: int | None) -> Make:
     return make
 
 
-def sli(tasks_metric: str = "agent_tasks_total", outcome_label: str = "outcome", buckets: bool = True, up_value: int | None = 1) -> Make:
+def sli(
+    tasks_metric: str = "agent_tasks_total", outcome_label: str = "outcome", buckets: bool = True, up_value: int | None = 1,
+    les: tuple[str, ...] = ("2.0", "10.0", "+Inf"),
+) -> Make:
     """The series a healthy prometheus_client agent exports (successes only: no failure
-    series), under the given metric and label names, with its scrape target's ``up``."""
+    series), under the given metric and label names, with its scrape target's ``up``;
+    ``les``: the histogram's buckets (worker's latencyP95 is 2s)."""
 
     def make(svc: Service, n: int) -> Series:
         target = {**ident(svc), **UP_LABELS}
         out = [({"__name__": tasks_metric, **target, outcome_label: "success"}, f"0+100x{n}")]
         if buckets:
-            out += [({"__name__": "agent_task_duration_seconds_bucket", **target, "le": le}, f"0+100x{n}") for le in ("10.0", "+Inf")]
+            out += [({"__name__": "agent_task_duration_seconds_bucket", **target, "le": le}, f"0+100x{n}") for le in les]
+            out.append(({"__name__": "agent_task_duration_seconds_count", **target}, f"0+100x{n}"))
         return out + up(up_value)(svc, n)
 
     return make
@@ -384,6 +433,9 @@ SCENARIOS = [
     burn(conv.ALERT_BURN_SLOW, "worker"),
     burn(conv.ALERT_BURN_SLOW, "api"),
     Scenario(conv.ALERT_LATENCY, "worker", latency(fast=False), latency(fast=True), ident),
+    latency_burn(conv.ALERT_LATENCY_BURN_FAST, "api"),
+    latency_burn(conv.ALERT_LATENCY_BURN_SLOW, "api"),
+    Scenario(conv.ALERT_LATENCY, "worker", latency(fast=False, go=True), latency(fast=True, go=True), ident, "go-le"),
     Scenario(conv.ALERT_BACKLOG, "worker", lag(2), lag(1), lambda s: {"consumergroup": "worker", "topic": "jobs"}),
     # 101 behind on one partition, two never committed (-1 each): behind, not 99
     Scenario(conv.ALERT_BACKLOG, "worker", lag(1.01, 2), lag(1, 2), lambda s: {"consumergroup": "worker", "topic": "jobs"}, "uncommitted"),
@@ -399,7 +451,9 @@ SCENARIOS = [
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli("agent_task_total"), sli(), ident, "renamed-metric"),
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(outcome_label="result"), sli(), ident, "renamed-label"),
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(buckets=False), sli(), ident, "no-histogram"),
-    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "api", sli("agent_task_total", buckets=False), sli(buckets=False), ident, "no-latency-slo"),
+    # buckets without the latencyP95 bound: the exact share cannot be read
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(les=("2.5", "10.0", "+Inf")), sli(), ident, "no-slo-bucket"),
+    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "api", sli(les=("0.25", "+Inf")), sli(les=("0.5", "+Inf")), ident, "latency-slo-bucket"),
     # a target that is down, or none at all: MetricsTargetDown's business, not this alert's
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", None, sli("agent_task_total", up_value=0), ident, "target-down"),
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", None, sli("agent_task_total", up_value=None), ident, "no-target"),

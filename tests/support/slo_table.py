@@ -1,5 +1,6 @@
 """The table of docs/alerts.md "Burn-rate thresholds per objective", generated from
-catalogue/burn.py: ``python -m tests.support.slo_table`` (``make docs``) rewrites it,
+catalogue/burn.py, for both SLOs (the latency SLO's alerts read burn.plan's conditions of
+the success SLO's at the same objective): ``python -m tests.support.slo_table`` (``make docs``) rewrites it,
 tests/catalogue/test_burn.py fails when the doc differs."""
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def _pair(condition: burn.Condition, budget: float) -> str:
 
 def table() -> str:
     rows = [
-        "| objective | budget | page (ErrorBudgetBurnFast): windows > failure ratio (burn rate) | ticket (ErrorBudgetBurnSlow) | total outage pages after |",
+        "| objective | budget | page (ErrorBudgetBurnFast, LatencyBudgetBurnFast): windows > bad ratio (burn rate) "
+        "| ticket (ErrorBudgetBurnSlow, LatencyBudgetBurnSlow) | total outage or breach pages after |",
         "|---|---|---|---|---|",
     ]
     for objective in OBJECTIVES:

@@ -39,5 +39,8 @@ def quantile_panel(metrics: Conventions, quantile: float):
     label = f"p{quantile * 100:g}"
     description = f"The {label} of {metrics.duration} per service over the rate interval."
     if slo_line:
-        description += " A '<service> SLO' line marks slo.latencyP95 where set."
+        description += (
+            " A '<service> SLO' line marks slo.latencyP95 where set; the quantile is interpolated inside a bucket, "
+            "LatencyP95High is not: it reads the share of requests in the latencyP95 bucket (docs/alerts.md)."
+        )
     return timeseries_panel(f"{label} task duration", description, "s", queries, span=8)

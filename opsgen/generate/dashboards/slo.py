@@ -5,7 +5,9 @@ Reads the Sloth-compatible series the services' rules record per SLO
 (``slo:sli_error:ratio_rate<window>``, ``slo:error_budget:ratio``,
 ``slo:period_error_budget_remaining:ratio``, ...; conventions.SLOTH_RECORDS),
 labelled ``sloth_id``, ``sloth_service``, ``sloth_slo`` plus ``namespace`` and
-``service``, joined on the Sloth labels as Sloth's own rules and dashboards do.
+``service``, joined on the Sloth labels as Sloth's own rules and dashboards do: the
+success SLO (``sloth_slo="success-rate"``) and the latency SLO (``"latency"``, the
+share of requests slower than slo.latency.threshold) show side by side.
 Budgets are over the SLO period (30 days, rolling), whatever the time picker says.
 """
 from __future__ import annotations
@@ -40,7 +42,7 @@ def windows(days: int) -> tuple[str, ...]:
 
 
 def panels(scope: Scope) -> list:
-    if not any(s.slo.success_rate is not None or s.slo.latency_p95 for s in scope.monitored):
+    if not any(s.slo.success_rate is not None or s.slo.latency_p95 or s.slo.latency for s in scope.monitored):
         return []
     days = scope.platform.slo_days
     return [budget_remaining(days), firing_per_service(), budget_over_time(days), burn_rates(days), burn_over_time(days), firing_alerts()]
