@@ -178,8 +178,9 @@ def pipeline_stage(index: int, count: int) -> str:
 
 
 # Error budgets as Sloth (slok/sloth) records them, with its names and labels, so that its
-# Grafana dashboards (grafana.com 14348 and 14643) read opsgen's SLOs. One SLO per service
-# with slo.successRate; every series also keeps the labels namespace and service.
+# Grafana dashboards (grafana.com 14348 and 14643) read opsgen's SLOs. Up to two SLOs per
+# service, slo.successRate's and slo.latency's (sloth_slo tells them apart); every series
+# also keeps the labels namespace and service.
 # The windows recorded, the period (platform.slo.period, slo:sli_error:ratio_rate30d) and the
 # burn pairs derive from the period: catalogue/burn.py.
 SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO

@@ -1,6 +1,10 @@
 """The success-rate SLO's rules: its recorded ratios and Sloth's budget series, and its
 burn-rate alerts ErrorBudgetBurnFast (page) and ErrorBudgetBurnSlow (ticket).
 
+The one writer of Sloth's series and burn expressions: ``sloth_*_rules`` and
+``burn_expr`` take any SLO's ``sloth_slo`` and error ratio, and the latency SLO
+(latency.py) is written by them too.
+
 The windows, pairs and thresholds are catalogue/burn.py's (data and arithmetic, shared
 with validation); this module writes them as PromQL. The SLI is ``slo.requests``: its
 counter (default platform.metrics.requests) and the matchers of a failed request
