@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsgen import conventions as conv, durations
+from opsgen import durations
 from opsgen.errors import Location, Problem
 from opsgen.catalogue.load import Document
+from opsgen.catalogue.delivery import ArgoCd, Cluster, Delivery, argocd, delivery  # noqa: F401 (re-exported)
 from opsgen.catalogue.merge import service_in, service_locator
 from opsgen.catalogue.schema import MIN_FAILURES_DEFAULT, PERIOD_DEFAULT
 from opsgen.catalogue.validate import environment_names
@@ -36,32 +37,6 @@ class Conventions:
     failure_outcome: str = "failure"
     duration: str = "agent_task_duration_seconds"
     build_duration: str = "ci_build_duration_seconds"
-
-
-@dataclass(frozen=True)
-class ArgoCd:
-    """platform.argocd: where Argo CD reads the output (defaults in conventions.py)."""
-
-    repo_url: str
-    project: str
-    namespace: str = conv.ARGOCD_NAMESPACE
-    path: str = conv.ARGOCD_PATH
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """environments.<env>.argocd.cluster: exactly one of server and name is set."""
-
-    server: str | None = conv.IN_CLUSTER_SERVER
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """environments.<env>.argocd: the cluster the environment is applied to and the revision it tracks."""
-
-    cluster: Cluster = field(default_factory=Cluster)
-    target_revision: str = conv.TARGET_REVISION
 
 
 @dataclass(frozen=True)
@@ -157,8 +132,7 @@ class LatencySlo:
 
     threshold: str
     objective: float
-    threshold_location: Location | None = None  # of the values, for checks
-    objective_location: Location | None = None
+    threshold_location: Location | None = None  # of the value, for the bucket checks
 
 
 @dataclass(frozen=True)
@@ -260,27 +234,7 @@ def _platform(raw: dict[str, Any], period_location: Location | None = None) -> P
         ),
         slo_period=period or PERIOD_DEFAULT,
         slo_period_location=period_location if period else None,
-        argocd=_argocd(raw),
-    )
-
-
-def _argocd(platform: dict[str, Any]) -> ArgoCd | None:
-    raw = platform.get("argocd") or {}
-    if "repoURL" not in raw:
-        return None
-    return ArgoCd(
-        repo_url=raw["repoURL"],
-        project=raw.get("project", platform["name"]),
-        namespace=raw.get("namespace", conv.ARGOCD_NAMESPACE),
-        path=raw.get("path", conv.ARGOCD_PATH).strip("/"),
-    )
-
-
-def _delivery(raw: dict[str, Any]) -> Delivery:
-    cluster = raw.get("cluster")
-    return Delivery(
-        cluster=Cluster(cluster.get("server"), cluster.get("name")) if cluster else Cluster(),
-        target_revision=raw.get("targetRevision", conv.TARGET_REVISION),
+        argocd=argocd(raw),
     )
 
 
@@ -298,7 +252,7 @@ def _environment(doc: Document, env: str | None, metrics: Conventions) -> Enviro
     services = tuple(
         _service(service_in(raw, env), service_locator(doc, i, env), metrics.duration) for i, raw in enumerate(doc.data["services"])
     )
-    return Environment(env, settings.get("maxSeverity", "page"), services, _delivery(settings.get("argocd") or {}))
+    return Environment(env, settings.get("maxSeverity", "page"), services, delivery(settings.get("argocd") or {}))
 
 
 def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
@@ -377,17 +331,9 @@ def _slo(raw: dict[str, Any], scaling: Scaling | None, locate, histogram: str) -
         failures=tuple(sorted((requests.get("failures") or {}).items())),
         min_failures=int(raw.get("minFailures", MIN_FAILURES_DEFAULT)),
         success_location=locate(("slo", "successRate"), value=True) if raw.get("successRate") is not None else None,
-        latency=_latency(latency, locate) if latency else None,
+        latency=LatencySlo(latency["threshold"], float(latency["objective"]), locate(("slo", "latency", "threshold"), value=True))
+        if latency else None,
         histogram=(latency or {}).get("metric", histogram),
-    )
-
-
-def _latency(raw: dict[str, Any], locate) -> LatencySlo:
-    return LatencySlo(
-        threshold=raw["threshold"],
-        objective=float(raw["objective"]),
-        threshold_location=locate(("slo", "latency", "threshold"), value=True),
-        objective_location=locate(("slo", "latency", "objective"), value=True),
     )
 
 
