@@ -14,7 +14,7 @@ from typing import Any
 from opsgen import conventions as conv
 from opsgen.catalogue.schema_types import (  # noqa: F401 (re-exported: validate.py reads schema.MESSAGES ...)
     INT32_MAX, MAX_DURATION_KEYWORD, SCHEMA_ID, PERIOD_DEFAULT, MIN_FAILURES_DEFAULT, NAME, DURATION, METRIC, LABEL,
-    URL, ALERT_NAME, LABEL_VALUE, COUNT, SEVERITY, PORT_NAME, K8S_LABEL_KEY, K8S_LABEL_VALUE, MESSAGES, _obj, _doc,
+    URL, ALERT_NAME, LABEL_VALUE, COUNT, PERCENT, SEVERITY, PORT_NAME, K8S_LABEL_KEY, K8S_LABEL_VALUE, MESSAGES, _obj, _doc,
 )
 
 RECEIVER = _obj(
@@ -128,7 +128,6 @@ SCALING = _obj(
     ("maxReplicas",),
 )
 
-PERCENT = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}
 SLO = _obj(
     {
         "successRate": _doc(PERCENT, "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate."),

@@ -54,6 +54,7 @@ LABEL_VALUE = {
     "description": "A Kubernetes label value.",
 }
 COUNT = {"type": "integer", "maximum": INT32_MAX}
+PERCENT = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}  # successRate, latency.objective
 SEVERITY = {"type": "string", "enum": ["page", "warn", "info"]}
 PORT_NAME = {
     "title": "port name",
