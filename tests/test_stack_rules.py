@@ -28,6 +28,8 @@ REVIEWED = {
     conv.ALERT_BURN_FAST: ((), "the stack's only burn-rate rule, KubeAPIErrorBudgetBurn, is the API server's SLO"),
     conv.ALERT_BURN_SLOW: ((), "as ErrorBudgetBurnFast"),
     conv.ALERT_LATENCY: ((), "the stack has no rule on a service's request latency"),
+    conv.ALERT_LATENCY_BURN_FAST: ((), "KubeAPIErrorBudgetBurn is the API server's SLO, KubeletPodStartUpLatencyHigh the kubelet's"),
+    conv.ALERT_LATENCY_BURN_SLOW: ((), "as LatencyBudgetBurnFast"),
     conv.ALERT_BACKLOG: ((), "the stack has no Kafka rules"),
     conv.ALERT_KEDA_ERRORS: ((), "the stack has no KEDA rules"),
     conv.ALERT_SLO_METRIC_ABSENT: (("TargetDown",), "TargetDown is about targets down; this one fires while they are up"),
