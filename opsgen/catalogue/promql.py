@@ -27,7 +27,7 @@ import promql_parser
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
-from opsgen.catalogue import files
+from opsgen.catalogue import files, promql_limits
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
@@ -171,7 +171,7 @@ def parse(expr: str) -> Parsed:
         tree = promql_parser.parse(expr)
     except ValueError as exc:
         return Parsed(error=str(exc) or "invalid expression")
-    unavailable = _unavailable(tree)
+    unavailable = _unavailable(tree) or promql_limits.problems(nodes(tree), _STRINGS.sub('""', expr))
     if unavailable:
         return Parsed(error="; ".join(unavailable))
     found = [_selector(node) for node in reversed(nodes(tree)) if isinstance(node, promql_parser.VectorSelector)]
