@@ -28,18 +28,28 @@ def duplicate_services(doc: Document) -> list[Problem]:
 
 
 def duplicate_alerts(doc: Document) -> list[Problem]:
-    first: dict[str, tuple] = {}
+    """Alert names are unique, also ignoring case: the runbook URL is the base plus the
+    lower-case name, so ``HighLatency`` and ``Highlatency`` would share one."""
+    first: dict[str, tuple[str, tuple]] = {}
     problems = []
     for path in alert_paths(doc.data):
         name = text(get(doc.data, path), "name")
         if name is None:
             continue
-        if name in first:
+        if name.lower() in first:
+            earlier, earlier_path = first[name.lower()]
             here = doc.locate(path + ("name",))
-            line = first_at(doc.locate(first[name] + ("name",)), here)
-            problems.append(Problem(here, f"alert name '{name}' is used twice (first at {line}); alert names are unique"))
+            line = first_at(doc.locate(earlier_path + ("name",)), here)
+            if earlier == name:
+                message = f"alert name '{name}' is used twice (first at {line}); alert names are unique"
+            else:
+                message = (
+                    f"alert name '{name}' differs only in case from '{earlier}' (at {line}); both would have the "
+                    f"runbook URL ending '/{name.lower()}': alert names are unique ignoring case"
+                )
+            problems.append(Problem(here, message))
         else:
-            first[name] = path
+            first[name.lower()] = (name, path)
     return problems
 
 

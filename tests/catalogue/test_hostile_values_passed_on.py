@@ -152,3 +152,23 @@ def test_a_chain_of_merges_is_expanded_once_for_all_error_locations():
     found = problems("\n".join(lines) + "\n")
     assert time.process_time() - start < 0.2
     assert len([p for p in found if "unknown key 'bogus'" in p]) == 21  # each at its own line
+
+
+def test_alert_names_differing_only_in_case_are_refused_at_their_line():
+    alerts = [
+        {"name": "HighLatency", "expr": "up == 0", "severity": "warn", "summary": "s"},
+        {"name": "Highlatency", "expr": "up == 0", "severity": "warn", "summary": "s"},
+    ]
+    found = problems(with_value(("alerts",), alerts))
+    assert any("'Highlatency' differs only in case from 'HighLatency'" in p and "/highlatency" in p for p in found), found
+
+
+def test_a_catalogue_alert_differing_in_case_from_a_generated_one_is_refused(tmp_path):
+    from opsgen import pipeline
+
+    alert = {"name": "Kafkabackloghigh", "expr": "up == 0", "severity": "warn", "summary": "s"}
+    path = tmp_path / "services.yaml"
+    path.write_text(with_value(("alerts",), [alert]), encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        pipeline.load_valid(str(path))
+    assert any("differs only in case from 'KafkaBacklogHigh'" in str(p) for p in caught.value.problems)
