@@ -221,7 +221,7 @@ def _run(args: argparse.Namespace) -> int:
         return _check(Path(args.out), rendered, stack)
     code = 0 if args.stream_only else _synth(Path(args.out), rendered)
     if args.stream:
-        _write_stream(Path(args.stream), rendered)
+        code = _write_stream(Path(args.stream), rendered, None if args.stream_only else args.out) or code
     return code
 
 
@@ -249,11 +249,19 @@ def _summary(out: str, rendered) -> int:
     return 0
 
 
-def _write_stream(path: Path, rendered) -> None:
+def _write_stream(path: Path, rendered, written: "str | None") -> int:
+    """Write the stream; on failure say so, naming it, and whether the output was written."""
     from opsgen.output import stream
 
-    stream.write(path, stream.join(rendered.files))
+    try:
+        stream.write(path, stream.join(rendered.files))
+    except (OSError, stream.StreamRefused) as exc:
+        reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        after = f"; the output {written} was written" if written else ""
+        print(f"opsgen: error: the stream {path} was not written: {reason}{after}", file=sys.stderr)
+        return 1
     print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream")
+    return 0
 
 
 def _machine_format(args: argparse.Namespace) -> bool:

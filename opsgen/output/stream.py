@@ -9,6 +9,7 @@ to its output concurrently, so several files could interleave).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -21,14 +22,59 @@ def join(files: dict[str, bytes], paths: Iterable[str] | None = None) -> bytes:
     return SEPARATOR.join(files[p] for p in (sorted(files) if paths is None else paths) if p in files)
 
 
+class StreamRefused(Exception):
+    """The stream's path holds something opsgen must not replace or write through."""
+
+
 def write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed over it)."""
+    """Write ``data`` to ``path``, never replacing anything but a file of this user's:
+
+    - nothing there: a new file, whole or not at all (a temporary file renamed in place);
+    - a regular file of this user's with no other hard link: replaced the same way,
+      keeping its mode;
+    - a character device or a FIFO (``/dev/null``, ``/dev/stdout``, ``>(...)``), directly
+      or through a symbolic link: written through, never replaced;
+    - anything else (another user's file, a file with other hard links, a link to a
+      file, a folder, a socket, a block device): StreamRefused, nothing changed."""
+    try:
+        here = os.lstat(path)
+    except FileNotFoundError:
+        return _replace(path, data, None)
+    target = os.stat(path) if stat.S_ISLNK(here.st_mode) and os.path.exists(path) else here
+    if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
+        return _write_through(path, data)
+    if stat.S_ISLNK(here.st_mode):
+        raise StreamRefused(f"{path} is a symbolic link; opsgen neither replaces it nor writes through it to a file")
+    if not stat.S_ISREG(here.st_mode):
+        raise StreamRefused(f"{path} is not a regular file (a folder, a socket or a block device)")
+    if here.st_uid != os.geteuid():
+        raise StreamRefused(f"{path} belongs to another user (uid {here.st_uid}); opsgen replaces only its user's files")
+    if here.st_nlink > 1:
+        raise StreamRefused(f"{path} has other hard links; replacing it would split them")
+    return _replace(path, data, stat.S_IMODE(here.st_mode))
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:  # a FIFO nobody reads fails at once (ENXIO) instead of blocking
+        handle = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise StreamRefused(f"{path} cannot be opened for writing: {exc.strerror or exc}") from None
+    try:
+        os.set_blocking(handle, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
+
+
+def _replace(path: Path, data: bytes, mode: "int | None") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, 0o644 if mode is None else mode)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
