@@ -93,7 +93,8 @@ def validate(doc: Document) -> None:
     if _rules_can_run(doc.data, broken) and not too_many:
         problems += rule_problems(doc)
     if problems or found.problems:  # no message shows a credential, whatever found it
-        problems = [Problem(p.location, found.redact(p.message)) for p in problems]
+        shown = found.redact_all([p.message for p in problems])
+        problems = [Problem(p.location, message) for p, message in zip(problems, shown)]
         raise CatalogueError(problems + found.problems)
 
 
