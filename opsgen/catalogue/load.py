@@ -94,8 +94,10 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_text(text: str, file: str) -> Document:
-    """Parse ``text`` (the contents of ``file``) or raise CatalogueError."""
+def load_text(text: str, file: str, *, yaml_11_numbers: bool = False) -> Document:
+    """Parse ``text`` (the contents of ``file``) or raise CatalogueError.
+    ``yaml_11_numbers``: YAML 1.1's number forms (010, 1:30) are allowed, as in files
+    other YAML 1.1 readers consume (Helm's charts and values); the catalogue refuses them."""
     try:
         _check_text_depth(text, file)
         root = yaml.compose(text, Loader=_Loader)
@@ -111,7 +113,7 @@ def load_text(text: str, file: str) -> Document:
             [Problem(Location(file, 1, 1), "the catalogue is empty: it needs at least 'platform' and 'services'")]
         )
     problems: list[Problem] = []
-    _check_nodes(root, file, problems)
+    _check_nodes(root, file, problems, not yaml_11_numbers)
     if problems:
         raise CatalogueError(problems)
     builder = _Builder(file)
@@ -157,8 +159,9 @@ def _location(file: str, mark: Any) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
-    """Refuse foreign tags, duplicate keys and documents too large once expanded."""
+def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: bool = True) -> None:
+    """Refuse foreign tags, duplicate keys, misused merges, documents too large once
+    expanded, and (``plain_numbers``) YAML 1.1's ambiguous number forms."""
     sizes: dict[int, int] = {}
     seen: set[int] = set()
     stack = [root]
@@ -173,7 +176,7 @@ def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
             problems.append(Problem(_location(file, node.start_mark), _tag_message(node.tag)))
         elif not _tag_fits(node):
             problems.append(Problem(_location(file, node.start_mark), f"the tag '{_shown_tag(node.tag)}' does not fit this value"))
-        elif isinstance(node, ScalarNode) and _ambiguous_number(node):
+        elif plain_numbers and isinstance(node, ScalarNode) and _ambiguous_number(node):
             problems.append(Problem(_location(file, node.start_mark), _AMBIGUOUS))
         if isinstance(node, MappingNode):
             _check_duplicates(node, file, problems)
