@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from opsgen import __version__, report
-from opsgen.errors import CatalogueError, OutputRefused
+from opsgen.errors import CatalogueError, EngineFailed, OutputRefused
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -81,6 +81,10 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None:  # started with stdout closed (>&-): say so, do nothing
+        print("opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)", file=sys.stderr)
+        return 2
+    _utf8_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     if getattr(args, "stream_only", False) and not args.stream:
@@ -95,6 +99,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         _on_sigterm(previous)
     return code
+
+
+def _utf8_streams() -> None:
+    """What opsgen prints is UTF-8 (YAML, JSON and its own header, which holds '—'),
+    whatever the locale says (LC_ALL=C, PYTHONIOENCODING=ascii): stdout is written as
+    UTF-8, and stderr, read by people, escapes what its encoding cannot show."""
+    for stream, options in ((sys.stdout, {"encoding": "utf-8"}), (sys.stderr, {"errors": "backslashreplace"})):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if encoding not in ("utf-8", "utf8") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(**options)
+            except (ValueError, OSError):
+                pass  # a stream that cannot change (already written to): left as it is
 
 
 def _on_sigterm(handler: object) -> object:
@@ -130,6 +147,9 @@ def _main(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"opsgen: error: {problem}", file=sys.stderr)
         print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
+        return 1
+    except EngineFailed as exc:
+        print(f"opsgen: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         raise
@@ -172,14 +192,25 @@ def _schema_text(args: argparse.Namespace) -> str | None:
 def _unusable_output(out: Path, catalogue: str) -> str | None:
     """Synth replaces the whole output directory: never a file, and never a
     directory holding the catalogue (``-o .`` would swap out the repository)."""
+    try:
+        os.stat(out)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long for the file system, a link to itself (ELOOP)
+        return f"the output {_cut(str(out))} cannot be used: {exc.strerror or exc}"
     if out.exists() and not out.is_dir():
         return f"the output {out} exists and is not a directory"
     from opsgen.output.write import not_an_output_directory
 
-    resolved, home = out.resolve(), Path(catalogue).resolve().parent
+    # realpath, not Path.resolve: a link to itself is an error there (RuntimeError), a path here
+    resolved, home = Path(os.path.realpath(out)), Path(os.path.realpath(catalogue)).parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
     return not_an_output_directory(out)
+
+
+def _cut(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _unusable_tmpdir() -> str | None:
