@@ -7,7 +7,8 @@
 - ``@ t`` must be a finite number below 2^63 (parser.setTimestamp).
 - Label names that a function creates (``label_replace`` and ``label_join``'s
   destination, ``label_join``'s sources, ``count_values``' label) must be valid
-  label names: Prometheus accepts the expression and then fails every evaluation.
+  label names, and ``label_replace``'s regex one Go's regexp compiles: Prometheus
+  accepts the expression and then fails every evaluation.
 """
 from __future__ import annotations
 
@@ -66,6 +67,52 @@ def _shown(value: datetime.timedelta) -> str:
 # function -> indexes of the arguments that must be label names
 _LABEL_ARGUMENTS = {"label_replace": (1,), "count_values": (0,)}
 
+# What Go's regexp (RE2) refuses and Python's re accepts, outside a character class:
+# lookaround, atomic groups, conditionals, backreferences, possessive repeats, \Z.
+_NOT_RE2 = re.compile(r"\(\?(?:[=!>(]|<[=!]|P=)|\\[1-9Z]|[*+?}]\+")
+# What Go's regexp accepts and Python's re does not: then Python's verdict says nothing.
+_ONLY_RE2 = re.compile(r"\\[zQEpPC]|\\x\{|\[\[:|\(\?<[A-Za-z_]|\(\?[imsU-]+\)|\(\?[imsU-]*U")
+_REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+
+
+def regex_problem(regex: str) -> "str | None":
+    """Why Go's regexp (RE2) would refuse ``regex`` (label_replace fails every evaluation
+    then), or None; conservative: when unsure, None."""
+    plain = _outside_classes(regex)
+    if _NOT_RE2.search(plain):
+        return "uses what Go's regexp (RE2) does not have (lookaround, a backreference, an atomic group, a possessive repeat or \\Z)"
+    if any(int(n) > 1000 for match in _REPEAT.finditer(plain) for n in match.groups() if n):
+        return "repeats more than 1000 times, which Go's regexp (RE2) refuses"
+    if _ONLY_RE2.search(regex):
+        return None
+    try:
+        re.compile(regex)
+    except re.error as exc:
+        return f"is not a regular expression ({exc.msg})"
+    return None
+
+
+def _outside_classes(regex: str) -> str:
+    """``regex`` with every [...] set emptied to '[]' (their content is literal there)."""
+    out, i = [], 0
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\":
+            out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if char == "[":
+            end = i + 1 + (regex[i + 1 : i + 2] == "^")
+            end += regex[end : end + 1] == "]"
+            while end < len(regex) and regex[end] != "]":
+                end += 2 if regex[end] == "\\" else 1
+            out.append("[]")
+            i = end + 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
 
 def _label_problems(function: str, args: Iterable[object]) -> list[str]:
     args = list(args)
@@ -80,6 +127,9 @@ def _label_problems(function: str, args: Iterable[object]) -> list[str]:
                 f"{function}: {arg.val!r} is not a label name (letters, digits and '_', not starting with a digit): "
                 "Prometheus would fail every evaluation"
             )
+    regex = args[4] if function == "label_replace" and len(args) > 4 else None
+    if isinstance(regex, promql_parser.StringLiteral) and (why := regex_problem(regex.val)):
+        out.append(f"label_replace: the regex {regex.val!r} {why}: Prometheus would fail every evaluation")
     return out
 
 

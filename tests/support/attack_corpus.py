@@ -180,6 +180,10 @@ PROMQL_FAILS_EVERY_EVALUATION = [
     'count_values("a-b", up)',
     'label_join(up, "a", ",", "b-c")',
     'label_join(up, "9a", ",", "job")',
+    'label_replace(up, "a", "$1", "job", "(")',
+    'label_replace(up, "a", "$1", "job", "(?=x)(.*)")',
+    'label_replace(up, "a", "$1", "job", "(\\\\w)\\\\1")',
+    'label_replace(up, "a", "$1", "job", "a{1001}")',
 ]
 # PromQL opsgen accepts: promtool must accept every one.
 PROMQL_ACCEPTED = [
@@ -192,6 +196,7 @@ PROMQL_ACCEPTED = [
     "up[5m:1m] offset 1h",
     "max_over_time(up[1h:5m])",
     'label_replace(up, "a", "$1", "job", "(.*)")',
+    'label_replace(up, "a", "$1", "job", "(?i)(\\\\pL+)-[[:digit:]]")',
     'count_values("__name__", up)',
     'label_join(up, "a", ",", "job", "instance")',
     "up @ 100",
