@@ -135,10 +135,10 @@ def _main(args: argparse.Namespace) -> int:
 
         sys.stdout.write(_schema_text(args) or schema_json())
         return 0
-    if args.command in ("synth", "check", "diff", "show") and (unusable := _unusable_tmpdir()):
-        print(f"opsgen: error: {unusable}", file=sys.stderr)
-        return 2
-    if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
+    unusable = (args.command in ("synth", "check", "diff", "show") and _unusable_tmpdir()) or (
+        args.command == "synth" and not args.stream_only and _unusable_output(Path(args.out), args.catalogue)
+    )
+    if unusable:
         print(f"opsgen: error: {unusable}", file=sys.stderr)
         return 2
     try:

@@ -15,6 +15,8 @@ from typing import NamedTuple
 KEYWORDS = frozenset("block break continue define else end if range nil template with".split())
 _SPACE = " \t\r\n"
 _TERMINATORS = frozenset(_SPACE + ".,|:)(")
+_SINGLE = {"=": "assign", "|": "pipe"}
+_QUOTES = {'"': ("string", "unterminated quoted string"), "'": ("char", "unterminated character constant")}
 
 
 class TemplateError(Exception):
@@ -94,54 +96,58 @@ class _Lexer:
                 raise TemplateError("unclosed action")
             self._item()
 
-    def _item(self) -> None:  # noqa: C901 - one branch per case of Go's lexInsideAction
+    def _item(self) -> None:
+        """One token inside an action, as Go's lexInsideAction reads it."""
         start, char = self.pos, self.peek()
         self.pos += 1
         if char in _SPACE:
-            self.pos = start
-            while self.peek() and self.peek() in _SPACE and not self._right_delim() == 4:
-                self.pos += 1
-            if self.pos > start:
-                self.emit("space", start)
-        elif char == "=":
-            self.emit("assign", start)
+            self._space(start)
+        elif char in _SINGLE:
+            self.emit(_SINGLE[char], start)
         elif char == ":":
             if self.peek() != "=":
                 raise TemplateError("expected :=")
             self.pos += 1
             self.emit("declare", start)
-        elif char == "|":
-            self.emit("pipe", start)
-        elif char == '"':
-            self._quoted('"', "unterminated quoted string")
-            self.emit("string", start)
-        elif char == "'":
-            self._quoted("'", "unterminated character constant")
-            self.emit("char", start)
+        elif char in _QUOTES:
+            self._quoted(char, _QUOTES[char][1])
+            self.emit(_QUOTES[char][0], start)
         elif char == "`":
-            end = self.text.find("`", self.pos)
-            if end < 0:
-                raise TemplateError("unterminated raw quoted string")
-            self.pos = end + 1
-            self.emit("raw", start)
-        elif char == "$":
-            self._word("variable", start)
-        elif char == "." and not ("0" <= self.peek() <= "9" and self.peek()):
-            self._word("field", start)
+            self._raw(start)
+        elif char == "$" or (char == "." and not ("0" <= self.peek() <= "9" and self.peek())):
+            self._word("variable" if char == "$" else "field", start)
         elif char in "+-." or "0" <= char <= "9":
             self.pos = start
             self._number(start)
         elif _alnum(char):
             self._identifier(start)
         elif char in "()":
-            self.parens += 1 if char == "(" else -1
-            if self.parens < 0:
-                raise TemplateError("unexpected right paren")
-            self.emit("lparen" if char == "(" else "rparen", start)
+            self._paren(char, start)
         elif " " < char < "\x7f":
             self.emit("punct", start)
         else:
             raise TemplateError(f"unrecognized character in action: U+{ord(char):04X}")
+
+    def _space(self, start: int) -> None:
+        """Spaces, up to the one that starts a ' -}}' trim marker."""
+        self.pos = start
+        while self.peek() and self.peek() in _SPACE and self._right_delim() != 4:
+            self.pos += 1
+        if self.pos > start:
+            self.emit("space", start)
+
+    def _raw(self, start: int) -> None:
+        end = self.text.find("`", self.pos)
+        if end < 0:
+            raise TemplateError("unterminated raw quoted string")
+        self.pos = end + 1
+        self.emit("raw", start)
+
+    def _paren(self, char: str, start: int) -> None:
+        self.parens += 1 if char == "(" else -1
+        if self.parens < 0:
+            raise TemplateError("unexpected right paren")
+        self.emit("lparen" if char == "(" else "rparen", start)
 
     def _at_terminator(self) -> bool:
         char = self.peek()

@@ -20,13 +20,13 @@ from typing import Any, Sequence
 import contextlib
 import gc
 import math
-import re
 from typing import Iterator
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from opsgen.catalogue import yaml_forms
 from opsgen.errors import CatalogueError, Location, Problem
 
 try:  # libyaml when present: same nodes and marks, much faster
@@ -42,7 +42,6 @@ _ALLOWED_TAGS = {
     _CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
 }
 _SCALARS = SafeConstructor()
-_RESOLVER = yaml.resolver.Resolver()
 Path = Sequence["str | int"]
 
 
@@ -176,11 +175,11 @@ def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: 
             problems.append(Problem(_location(file, node.start_mark), _tag_message(node.tag)))
         elif not _tag_fits(node):
             problems.append(Problem(_location(file, node.start_mark), f"the tag '{_shown_tag(node.tag)}' does not fit this value"))
-        elif plain_numbers and isinstance(node, ScalarNode) and _ambiguous_number(node):
-            problems.append(Problem(_location(file, node.start_mark), _AMBIGUOUS))
+        elif plain_numbers and isinstance(node, ScalarNode) and yaml_forms.ambiguous_number(node):
+            problems.append(Problem(_location(file, node.start_mark), yaml_forms.AMBIGUOUS))
         if isinstance(node, MappingNode):
             _check_duplicates(node, file, problems)
-            _check_merge(node, file, problems)
+            problems.extend(Problem(_location(file, n.start_mark), yaml_forms.BAD_MERGE) for n in yaml_forms.bad_merges(node))
         stack.extend(_children(node))
     if problems or not shared:
         return  # without aliases the document is as large and as deep as its text (_check_text_depth)
@@ -265,43 +264,6 @@ def _tag_message(tag: str) -> str:
     return f"the tag '{shown}' is not allowed: a catalogue holds plain mappings, lists, strings, numbers and booleans"
 
 
-# YAML 1.1 (PyYAML) reads these number forms otherwise than YAML 1.2 and most editors and
-# tools do: ``010`` is 8, ``1:30`` is 90, ``1_000`` is 1000, ``0b11`` is 3 (strings elsewhere).
-# Plain decimals, ``0x`` hexadecimals and decimal fractions mean the same everywhere.
-_PLAIN_NUMBER = {
-    _CORE + "int": re.compile(r"[-+]?(0|[1-9][0-9]*|0x[0-9a-fA-F]+)"),
-    _CORE + "float": re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"),
-}
-_AMBIGUOUS = (
-    "this number is read differently by YAML 1.1 (opsgen, PyYAML) and YAML 1.2 (editors, other tools): "
-    "leading zeros are octal (010 is 8), ':' makes base 60 (1:30 is 90), '_' and 0b are dropped or binary; "
-    "write a plain decimal number, or quote it to make it a string"
-)
-
-
-def _ambiguous_number(node: ScalarNode) -> bool:
-    """A number in a form _PLAIN_NUMBER does not hold, that YAML 1.1 reads as one (text
-    its tag cannot hold at all, ``!!int 'abc'``, is _checked_scalar's to report)."""
-    pattern = _PLAIN_NUMBER.get(node.tag)
-    if pattern is None or pattern.fullmatch(node.value):
-        return False
-    return _RESOLVER.resolve(ScalarNode, node.value, (True, False)) == node.tag
-
-
-def _check_merge(node: MappingNode, file: str, problems: list[Problem]) -> None:
-    """``<<:`` takes a mapping (an alias of one) or a list of them; PyYAML
-    silently ignores anything else (``<<: foo``, ``<<: [1, 2]``)."""
-    for key, value in node.value:
-        if key.tag != _CORE + "merge":
-            continue
-        sources = value.value if isinstance(value, SequenceNode) else [value]
-        for source in sources:
-            if not isinstance(source, MappingNode):
-                problems.append(
-                    Problem(_location(file, source.start_mark), "'<<:' merges a mapping (such as *defaults) or a list of them; this is not one")
-                )
-
-
 def _check_duplicates(node: MappingNode, file: str, problems: list[Problem]) -> None:
     first: dict[str, Node] = {}
     for key, _ in node.value:
@@ -365,7 +327,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             value: Any = {}
             self._done[id(node)] = value
-            for key, item in _merged_pairs(node, self._merged):
+            for key, item in yaml_forms.merged_pairs(node, self._merged):
                 value.setdefault(key.value, self.build(item))
         elif isinstance(node, SequenceNode):
             value = []
@@ -377,29 +339,6 @@ class _Builder:
                 self.problems.append(Problem(_location(self.file, node.start_mark), reason))
             self._done[id(node)] = value
         return value
-
-
-def _merged_pairs(node: MappingNode, memo: dict[int, list]) -> list[tuple[ScalarNode, Node]]:
-    """Own keys first, then keys brought in by ``<<: *anchor`` merges, each key once
-    (the first wins, as YAML's merge says), memoised per node in ``memo``: a chain
-    of merges is expanded once, not again for every error location (50 chained
-    services took 45 s to validate), and repeated sources do not multiply it."""
-    if id(node) in memo:
-        return memo[id(node)]
-    pairs = [(k, v) for k, v in node.value if k.tag != _CORE + "merge"]
-    seen = {k.value for k, _ in pairs}
-    for key, value in node.value:
-        if key.tag != _CORE + "merge":
-            continue
-        for source in value.value if isinstance(value, SequenceNode) else [value]:
-            if not isinstance(source, MappingNode):
-                continue  # refused by _check_merge
-            for pair in _merged_pairs(source, memo):
-                if pair[0].value not in seen:
-                    seen.add(pair[0].value)
-                    pairs.append(pair)
-    memo[id(node)] = pairs
-    return pairs
 
 
 def _checked_scalar(node: Node) -> tuple[Any, "str | None"]:
@@ -431,7 +370,7 @@ def _scalar(node: Node) -> Any:
 
 def _child(node: Node, part: "str | int", merged: dict[int, list]) -> "tuple[Node | None, Node] | None":
     if isinstance(node, MappingNode) and isinstance(part, str):
-        for key, value in _merged_pairs(node, merged):
+        for key, value in yaml_forms.merged_pairs(node, merged):
             if isinstance(key, ScalarNode) and key.value == part:
                 return key, value
     if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):

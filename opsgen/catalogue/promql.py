@@ -16,8 +16,6 @@ or environments costs one parse.
 """
 from __future__ import annotations
 
-import io
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,7 +26,8 @@ import promql_parser
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
-from opsgen.catalogue import files, promql_limits
+from opsgen.catalogue import promql_limits
+from opsgen.catalogue.exposition import read_exposition  # noqa: F401 (also read through here)
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
@@ -315,92 +314,3 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
     except FileRefused as exc:
         where = metrics.exposition_location or metrics.location
         return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))
-
-
-def read_exposition(base_dir: str, relative: str) -> "Exposition":
-    """Series names (as written: counters keep ``_total``) -> label names (and the
-    histograms' buckets, see Exposition), from a
-    Prometheus text-format file under ``base_dir`` (read by files.py: inside the
-    catalogue's folder, a regular file, capped); FileRefused when it cannot be used."""
-    return _parsed(files.text(base_dir, relative))
-
-
-def _parsed(text: str) -> "Exposition":
-    """A parse error names the line, never its text (it may hold anything)."""
-    parsed = _parse_once(text)
-    if isinstance(parsed, int):
-        raise FileRefused(f"is not in the Prometheus text format (line {parsed})")
-    return parsed
-
-
-@lru_cache(maxsize=64)
-def _parse_once(text: str) -> "Exposition | int":
-    """The file's families, or the line the parser failed on: cached per content either
-    way (a failure was parsed again by every service and environment naming the file, and
-    its line found by bisection, parsing 0.9 MB some 17 times: 17 s)."""
-    bad = _attempt(text)
-    if not isinstance(bad, int):
-        return bad
-    lines = text.splitlines(keepends=True)
-    while bad > 1:  # the parser reports some lines (a TYPE) only on reading the next one
-        earlier = _attempt("".join(lines[: bad - 1]))
-        if not isinstance(earlier, int):
-            break
-        bad = earlier
-    return bad
-
-
-def _attempt(text: str) -> "Exposition | int":
-    """The families, or the line being read when the parser failed."""
-    lines = _CountedLines(text)
-    try:
-        return _families(lines)
-    except _PARSE_ERRORS:
-        return max(lines.count, 1)
-
-
-_PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError)
-
-
-class _CountedLines:
-    """The text's lines, as the parser reads them (``for line in fd``), counted."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.count = text, 0
-
-    def __iter__(self):
-        for line in io.StringIO(self.text):
-            self.count += 1
-            yield line
-
-
-class Exposition(dict):
-    """Series name -> label names (what ``read_exposition`` returns), plus ``buckets``:
-    each histogram family's finite bucket bounds, ascending (empty without samples)."""
-
-    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]]):
-        super().__init__(families)
-        self.buckets = buckets
-
-
-def _families(lines: "_CountedLines") -> Exposition:
-    from prometheus_client.parser import text_fd_to_metric_families  # here: only exposition files need it
-
-    parsed = list(text_fd_to_metric_families(lines))
-    out: dict[str, set[str]] = {}
-    for family in parsed:
-        if not family.samples:  # declared without samples: the family name is all we have
-            out.setdefault(family.name, set())
-        for sample in family.samples:
-            out.setdefault(sample.name, set()).update(sample.labels)
-    return Exposition({name: frozenset(labels) for name, labels in out.items()}, histogram_buckets(parsed))
-
-
-def histogram_buckets(families: Iterable) -> dict[str, tuple[float, ...]]:
-    """Histogram family name -> the finite ``le`` bounds of its ``_bucket`` samples, ascending."""
-    out = {}
-    for family in families:
-        if family.type == "histogram":
-            bounds = {float(s.labels["le"]) for s in family.samples if s.name == family.name + "_bucket" and "le" in s.labels}
-            out[family.name] = tuple(sorted(b for b in bounds if math.isfinite(b)))
-    return out

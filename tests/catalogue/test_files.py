@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsgen import pipeline
-from opsgen.catalogue import files, promql
+from opsgen.catalogue import exposition, files
 from opsgen.errors import CatalogueError
 from tests.conftest import VALID
 from tests.support.alarm import fail_after
@@ -143,9 +143,9 @@ def test_the_environment_is_never_printed(home: Path) -> None:
 def test_a_parse_error_never_quotes_the_file(tmp_path: Path, before: list[str], bad: str) -> None:
     lines = [*before, bad.format(s=SECRET), "c 1"]
     (tmp_path / "m.prom").write_text("\n".join(lines) + "\n")
-    promql._parse_once.cache_clear()
+    exposition._parse_once.cache_clear()
     with pytest.raises(files.FileRefused) as caught:
-        promql.read_exposition(str(tmp_path), "m.prom")
+        exposition.read_exposition(str(tmp_path), "m.prom")
     assert str(caught.value) == f"is not in the Prometheus text format (line {len(before) + 1})"
 
 
@@ -188,7 +188,7 @@ def test_a_bad_last_line_in_a_large_exposition_file_is_parsed_once(tmp_path: Pat
     services = "".join(f"  - {{name: s{i}, namespace: apps, team: core, metrics: {{port: http, exposition: m.prom}}}}\n" for i in range(20))
     catalogue = tmp_path / "services.yaml"
     catalogue.write_text("platform: {name: demo}\nenvironments: {a: {}, b: {}, c: {}}\nservices:\n" + services)
-    promql._parse_once.cache_clear()
+    exposition._parse_once.cache_clear()
     start = time.process_time()
     with pytest.raises(CatalogueError) as caught:
         pipeline.load_valid(str(catalogue))
