@@ -32,8 +32,9 @@ node_modules/.installed: package.json package-lock.json
 tools: ## promtool and amtool for the rule and routing tests (Debian packages)
 	bash scripts/install-test-tools.sh
 
-bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/performance.md)
+bench: deps ## synthesis speed at 10, 100 and 1,000 services (writes docs/performance.md), then the rule cost against Sloth's
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/rule_cost.py
 
 docs: deps ## regenerate the two JSON Schemas, docs/catalogue.md and the copy of detect-secrets' detectors
 	$(VENV)/bin/opsgen schema > services.schema.json

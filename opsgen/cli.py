@@ -11,10 +11,13 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from opsgen import __version__, report
 from opsgen.errors import CatalogueError, EngineFailed, OutputRefused
+
+if TYPE_CHECKING:
+    from opsgen.stack import Report
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -246,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         return _diff(Path(args.out), rendered, args.format)
     if args.command == "check":
-        stack = pipeline.stack_report(catalogue) if args.stack else ([], [])
+        stack = pipeline.stack_report(catalogue) if args.stack else None
         if _machine_format(args):
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
@@ -306,11 +309,11 @@ def _warn(warnings) -> None:
         print(warning_line(problem), file=sys.stderr)
 
 
-def _check(out: Path, rendered, stack: tuple[list[str], list[str]]) -> int:
+def _check(out: Path, rendered, stack: "Report | None") -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
-    problems, unchecked = stack
+    problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
     for line in drift.notes():
         print(f"opsgen: {out}: {line}")
     for note in unchecked:
@@ -327,15 +330,15 @@ def _check(out: Path, rendered, stack: tuple[list[str], list[str]]) -> int:
     return 1
 
 
-def _check_report(out: Path, rendered, stack: tuple[list[str], list[str]], form: str) -> int:
+def _check_report(out: Path, rendered, stack: "Report | None", form: str) -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
-    problems, unchecked = stack
+    problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
     stale = [(p, "missing") for p in drift.missing] + [(p, "changed") for p in drift.changed] + [(p, "extra") for p in drift.extra]
     found = [report.at_file(os.path.join(str(out), p), f"{what}: synth would change this file; 'opsgen diff' shows how") for p, what in stale]
     found += [report.at_file(os.path.join(str(out), p), "not generated, kept", "notice") for p in drift.kept]
-    found += [report.from_prefixed(p) for p in problems] + [report.from_prefixed(n, "notice") for n in unchecked]
+    found += report.from_problems(problems) + report.from_problems(unchecked, "notice")
     sys.stdout.write(report.render(found, form))
     return 0 if drift.clean and not problems else 1
 

@@ -110,7 +110,7 @@ DEFAULT_RECEIVER = "default"  # no integration: what no severity route takes
 ROUTE_GROUP_BY = ("alertname", "namespace", "service")
 INHIBIT_EQUAL = ("namespace", "service")
 
-# Names of the alerts opsgen generates (catalogue alerts may not use them)
+# Names of the alerts opsgen generates (their table: catalogue/generated_alerts.py)
 ALERT_BURN_FAST = "ErrorBudgetBurnFast"
 ALERT_BURN_SLOW = "ErrorBudgetBurnSlow"
 ALERT_LATENCY = "LatencyP95High"
@@ -119,10 +119,12 @@ ALERT_TARGET_DOWN = "MetricsTargetDown"
 ALERT_AT_MAX = "ReplicasAtMax"
 ALERT_KEDA_ERRORS = "KedaScalerErrors"
 ALERT_SLO_METRIC_ABSENT = "SLOMetricAbsent"  # Pyrra's name: an SLI metric is gone while the target is up
-GENERATED_ALERTS = (
-    ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_BACKLOG, ALERT_TARGET_DOWN, ALERT_AT_MAX, ALERT_KEDA_ERRORS,
-    ALERT_SLO_METRIC_ABSENT,
-)
+# kube-prometheus-stack's default rules that fire for the same condition as an alert opsgen
+# generates (stack rule -> opsgen's): its chart values switch them off (defaultRules.disabled),
+# which `opsgen check --stack` verifies, so each condition alerts once. opsgen's carry the
+# service's team (routing per team) and see a service with no target at all.
+STACK_DUPLICATES = {"TargetDown": ALERT_TARGET_DOWN, "KubeHpaMaxedOut": ALERT_AT_MAX}
+STACK_DISABLED_RULES = "defaultRules.disabled"  # the chart's values key of a rule switched off
 
 
 def error_ratio_record(window: str) -> str:
@@ -147,7 +149,6 @@ CATALOGUE_RECORDS = (
     KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
 )
 
-SLO_ALERTS = (ALERT_BURN_FAST, ALERT_BURN_SLOW, ALERT_LATENCY, ALERT_SLO_METRIC_ABSENT)  # what the SLO dashboard lists
 
 # What the dashboards join besides the catalogue records, recorded per service the same way
 # (group <platform>.<service>.dashboard, alerting.dashboard_rules).
@@ -243,12 +244,19 @@ def receiver_name(severity: str) -> str:
     return severity
 
 
+def team_receiver_name(team: str, severity: str) -> str:
+    """A team's own receiver (platform.alerting.teams): never a platform receiver's name, and
+    unique per (team, severity), since every name ends in its severity."""
+    return f"team-{team}-{severity}"
+
+
 def dashboard_configmap_name(uid: str) -> str:
     return f"dashboard-{uid}"
 
 
 # Dashboards (the kube-prometheus-stack Grafana sidecar loads labelled ConfigMaps)
-GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"  # value "1"
+GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
+GRAFANA_DASHBOARD_VALUE = "1"  # what the sidecar loads (stack/prometheus.py checks its label and value)
 DASHBOARD_COMPONENT = "dashboard"  # app.kubernetes.io/component of dashboard ConfigMaps
 GRAFANA_FOLDER_ANNOTATION = "grafana_folder"  # the chart's sidecar.dashboards.folderAnnotation
 DASHBOARD_UID_MAX = 40  # Grafana's limit

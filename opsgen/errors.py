@@ -10,14 +10,14 @@ from typing import Iterable
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A 1-based position in a source file."""
+    """A 1-based position in a source file; line 0: the file as a whole."""
 
     file: str
     line: int
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
 
 
 @dataclass(frozen=True, order=True)

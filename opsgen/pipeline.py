@@ -5,12 +5,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, include, load, model, objects, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.catalogue import alert_checks, include, load, model, objects, scaling_checks, validate  # noqa: F401 (load: tests reach it here)
 from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
     from opsgen.output.parallel import Worker
     from opsgen.output.render import Rendered
+    from opsgen.stack import Report
 
 
 def load_valid(catalogue: str) -> model.Catalogue:
@@ -27,6 +28,7 @@ def load_valid(catalogue: str) -> model.Catalogue:
         built = model.build(doc)
         objects.check(built)  # object names and alert names unique per environment
         warnings = alert_checks.check(built)  # PromQL, metric names, exposition files, buckets
+        warnings += scaling_checks.warnings(doc)  # maxReplicas beyond the topic's partitions
     return replace(built, warnings=warnings)
 
 
@@ -51,13 +53,15 @@ def start_synthesis() -> "Worker":
     return start()
 
 
-def stack_report(catalogue: model.Catalogue) -> tuple[list[str], list[str]]:
-    """``opsgen check --stack``: (problems, what could not be checked and why)."""
-    from opsgen.stack import HELMFILE, stack_report as report
+def stack_report(catalogue: model.Catalogue) -> "Report":
+    """``opsgen check --stack``: the stack beside the catalogue against it."""
+    from opsgen.stack import Report, report
+    from opsgen.stack.helmfile import HELMFILE
+    from opsgen.stack.read import at_file
 
     root = Path(catalogue.file).resolve().parent
     if not (root / HELMFILE).is_file():
-        return [], [f"{HELMFILE}: not checked: there is no {HELMFILE} beside {catalogue.file}"]
+        return Report((), (at_file(HELMFILE, f"not checked: there is no {HELMFILE} beside {catalogue.file}"),))
     return report(catalogue, root)
 
 

@@ -41,12 +41,6 @@ def at_file(file: str, message: str, severity: str = "error") -> Finding:
     return Finding(file, 0, 0, message, severity)
 
 
-def from_prefixed(line: str, severity: str = "error") -> Finding:
-    """A finding from a ``file: message`` line (how the stack check words its problems)."""
-    file, sep, message = line.partition(": ")
-    return at_file(file, message, severity) if sep and " " not in file else at_file("", line, severity)
-
-
 # -- GitHub workflow commands (escaping as actions/toolkit's command.ts does) ---------------
 
 

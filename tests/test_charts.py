@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen import stack
+from opsgen import conventions as conv
+from opsgen.catalogue.merge import deep_merge
+from opsgen.stack import argocd, collector
+from opsgen.stack import helmfile as helmfile_module
+from opsgen.stack.read import get
+from tests.support import helm_values
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +35,7 @@ def chart_values(chart: str, env: str) -> dict:
 
 
 def release(chart: str) -> dict:
-    found = stack.find_release(helmfile()["releases"], chart)
+    found = helmfile_module.find_release(helmfile()["releases"], chart)
     assert found is not None, chart
     return found
 
@@ -48,7 +53,7 @@ def test_kubecost_mounts_the_product_key_only_where_the_environment_says_it_exis
 
 
 def test_the_product_key_is_off_by_default():
-    static = stack.release_values(REPO, release("cost-analyzer"))
+    static = helm_values.static_values(REPO, release("cost-analyzer"))
     assert "productKey" not in (static.get("kubecostProductConfigs") or {})
     assert all(env_values(env)["kubecost"]["productKey"] is False for env in ENVS)
 
@@ -67,7 +72,7 @@ def test_the_collector_has_a_memory_limit_in_every_environment(env):
 
 def test_span_metrics_have_the_names_docs_ops_md_uses():
     """spanmetrics before v0.109.0 names its metrics calls/duration unless namespace is set."""
-    values = stack.release_values(REPO, release("opentelemetry-collector"))
+    values = helm_values.static_values(REPO, release("opentelemetry-collector"))
     namespace = values["config"]["connectors"]["spanmetrics"]["namespace"]
     assert namespace == "traces.span.metrics"
     prefix = namespace.replace(".", "_")
@@ -78,7 +83,7 @@ def test_span_metrics_have_the_names_docs_ops_md_uses():
 def test_the_collector_chart_is_the_one_whose_app_is_0_103():
     """Chart 0.94.0 has appVersion 0.103.0, the contrib image pinned in the values."""
     assert release("opentelemetry-collector")["version"] == "0.94.0"
-    values = stack.release_values(REPO, release("opentelemetry-collector"))
+    values = helm_values.static_values(REPO, release("opentelemetry-collector"))
     assert values["image"]["tag"].startswith("0.103.")
 
 
@@ -117,7 +122,7 @@ def test_some_environment_has_a_grafana_volume():
 def test_kafka_exporter_brokers_are_namespace_qualified():
     """kafka-exporter runs in monitoring, KEDA in keda: a broker without a namespace
     resolves differently for each (kafka_exporter exits when no broker is reachable)."""
-    servers = stack.release_values(REPO, release("prometheus-kafka-exporter"))["kafkaServer"]
+    servers = helm_values.static_values(REPO, release("prometheus-kafka-exporter"))["kafkaServer"]
     assert servers and all("." in server.rsplit(":", 1)[0] for server in servers)
 
 

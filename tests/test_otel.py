@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen import stack
+from opsgen import conventions as conv
+from opsgen.catalogue.merge import deep_merge
+from opsgen.stack import argocd, collector
+from opsgen.stack import helmfile as helmfile_module
+from opsgen.stack.read import get
+from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
 VALUES = REPO / "charts/tracing/opentelemetry-collector/values.yaml"
@@ -19,7 +24,7 @@ def config() -> dict:
 
 
 def test_every_pipeline_names_only_defined_components(config):
-    assert stack.collector_problems(config) == []
+    assert collector.collector_problems(config) == []
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
@@ -29,10 +34,10 @@ def test_every_environment_gives_a_valid_config(env):
     helmfile = yaml.safe_load((REPO / "helmfile.yaml").read_text(encoding="utf-8"))
     env_values: dict = {}
     for f in helmfile["environments"][env]["values"]:
-        env_values = stack.deep_merge(env_values, yaml.safe_load((REPO / f).read_text(encoding="utf-8")))
-    release = stack.find_release(helmfile["releases"], "opentelemetry-collector")
-    values = stack.release_values(REPO, release)
-    assert stack.collector_problems(values["config"]) == []
+        env_values = deep_merge(env_values, yaml.safe_load((REPO / f).read_text(encoding="utf-8")), null_deletes=True)
+    release = helmfile_module.find_release(helmfile["releases"], "opentelemetry-collector")
+    values = helm_values.static_values(REPO, release)
+    assert collector.collector_problems(values["config"]) == []
     assert env_values["collector"]["debugVerbosity"] in ("basic", "normal", "detailed")
 
 
@@ -85,13 +90,13 @@ def test_the_collector_image_is_0_103():
 def test_an_undefined_exporter_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["logs"]["exporters"] = ["loki"]
-    assert stack.collector_problems(broken) == ["config.service.pipelines.logs.exporters: 'loki' is not defined in config"]
+    assert collector.collector_problems(broken) == ["config.service.pipelines.logs.exporters: 'loki' is not defined in config"]
 
 
 def test_a_connector_on_one_side_only_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["metrics"]["receivers"] = ["otlp"]
-    assert stack.collector_problems(broken) == [
+    assert collector.collector_problems(broken) == [
         "config.connectors.spanmetrics: a connector must be an exporter of one pipeline and a receiver of another"
     ]
 
@@ -100,17 +105,17 @@ def test_a_connector_between_the_wrong_signals_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["logs"]["receivers"] = ["otlp", "spanmetrics"]
     broken["service"]["pipelines"]["metrics"]["receivers"] = ["otlp"]
-    assert stack.collector_problems(broken) == ["config.connectors.spanmetrics: connects traces to metrics pipelines"]
+    assert collector.collector_problems(broken) == ["config.connectors.spanmetrics: connects traces to metrics pipelines"]
 
 
 def test_a_removed_default_still_in_a_pipeline_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["traces"]["receivers"] = ["otlp", "jaeger"]
-    assert stack.collector_problems(broken) == ["config.service.pipelines.traces.receivers: 'jaeger' is not defined in config"]
+    assert collector.collector_problems(broken) == ["config.service.pipelines.traces.receivers: 'jaeger' is not defined in config"]
 
 
 def test_the_logging_exporter_is_reported(config):
     broken = copy.deepcopy(config)
     broken["exporters"]["logging"] = {"verbosity": "basic"}
     broken["service"]["pipelines"]["logs"]["exporters"] = ["logging"]
-    assert stack.collector_problems(broken) == ["config.exporters.logging: the logging exporter is deprecated; use debug"]
+    assert collector.collector_problems(broken) == ["config.exporters.logging: the logging exporter is deprecated; use debug"]

@@ -33,9 +33,10 @@ def test_json_is_a_list_of_findings():
     assert json.loads(report.render([], report.JSON)) == []
 
 
-def test_prefixed_lines_keep_their_file():
-    assert report.from_prefixed("helmfile.yaml: no environment 'qa'") == report.at_file("helmfile.yaml", "no environment 'qa'")
-    assert report.from_prefixed("no file here") == report.at_file("", "no file here")
+def test_a_problem_about_a_whole_file_keeps_its_file_and_no_position():
+    whole = Problem(Location("helmfile.yaml", 0, 0), "no environment 'qa'")
+    assert report.from_problems([whole]) == [report.at_file("helmfile.yaml", "no environment 'qa'")]
+    assert str(whole) == "helmfile.yaml: no environment 'qa'"
 
 
 def test_severity_is_checked():

@@ -11,13 +11,18 @@ import pytest
 import yaml
 
 from opsgen.catalogue import load, model, validate
+from opsgen import conventions as conv
+from opsgen.catalogue.merge import deep_merge
+from opsgen.stack import argocd, collector
+from opsgen.stack import helmfile as helmfile_module
+from opsgen.stack.read import get
 from opsgen import stack
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
 STACK_PARTS = ("helmfile.yaml", "environments", "charts", "deploy")
 # The generated output; OPSGEN_DIST points the dist/ tests at another synth (opsgen synth -o DIR).
-DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / stack.DIST_DIR)
+DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / argocd.DIST_DIR)
 
 
 def catalogue(path: Path = REPO / "tests" / "golden" / "bundled" / "services.yaml") -> model.Catalogue:
@@ -70,7 +75,7 @@ def edit(path: Path, change) -> None:
 
 @pytest.mark.repo_catalogue
 def test_the_stack_agrees_with_the_catalogue(repo_cat):
-    assert stack.stack_problems(repo_cat, REPO) == []
+    assert helm_values.stack_problems(repo_cat, REPO) == []
 
 
 @pytest.mark.repo_catalogue
@@ -97,12 +102,12 @@ def test_every_release_condition_is_a_boolean_in_every_environment(env):
     for release in helmfile()["releases"]:
         condition = release.get("condition")
         if condition:
-            assert isinstance(stack._get(values, condition), bool), f"{env}: {condition}"
+            assert isinstance(get(values, condition), bool), f"{env}: {condition}"
 
 
 def test_templates_are_not_checked_without_helmfile(cat):
     """opsgen has no Go template renderer: every .gotmpl values file is named as not checked."""
-    problems, unchecked = stack.stack_report(cat, REPO)
+    problems, unchecked = helm_values.stack_report(cat, REPO)
     templates = sorted({v for r in helmfile()["releases"] for v in r.get("values", []) if v.endswith(".gotmpl")})
     assert templates and problems == []
     assert sorted(unchecked) == [f"{t}: not checked (needs helmfile): a Go template helmfile renders per environment; opsgen reads plain YAML only" for t in templates]
@@ -110,7 +115,7 @@ def test_templates_are_not_checked_without_helmfile(cat):
 
 
 def test_kubecost_is_optional_and_its_key_comes_from_a_secret():
-    kubecost = stack.find_release(helmfile()["releases"], "cost-analyzer")
+    kubecost = helmfile_module.find_release(helmfile()["releases"], "cost-analyzer")
     assert kubecost["condition"] == "kubecost.enabled"
     assert env_values("dev")["kubecost"]["enabled"] is False
     assert env_values("prod")["kubecost"]["enabled"] is True
@@ -136,7 +141,7 @@ def test_no_credential_is_written_in_values():
 
 def test_another_release_name_is_reported(cat):
     other = replace(cat, platform=replace(cat.platform, release="kps"))
-    problems = stack.stack_problems(other, REPO)
+    problems = helm_values.stack_problems(other, REPO)
     assert any(p.startswith("helmfile.yaml:") and "'prometheus'" in p and "'kps'" in p for p in problems), problems
     # every ServiceMonitor label and selector of the stack names the old release
     assert any(p.startswith("charts/monitoring/kube-prometheus-stack.yaml:") and "serviceMonitorSelector" in p for p in problems)
@@ -145,15 +150,15 @@ def test_another_release_name_is_reported(cat):
 
 def test_another_namespace_is_reported(cat):
     other = replace(cat, platform=replace(cat.platform, namespace="observability"))
-    problems = stack.stack_problems(other, REPO)
+    problems = helm_values.stack_problems(other, REPO)
     assert any("namespace 'monitoring'" in p and "'observability'" in p for p in problems), problems
 
 
 def test_an_environment_without_helmfile_or_argocd_is_reported(cat):
     qa = replace(cat.environments[0], name="qa")
-    problems = stack.stack_problems(replace(cat, environments=cat.environments + (qa,)), REPO)
+    problems = helm_values.stack_problems(replace(cat, environments=cat.environments + (qa,)), REPO)
     assert any(
-        p.startswith("helmfile.yaml: no environment 'qa'; ") and p.endswith("services.yaml has environments dev, staging, prod, qa")
+        re.match(r"helmfile.yaml:\d+:\d+: no environment 'qa'; ", p) and p.endswith("services.yaml has environments dev, staging, prod, qa")
         for p in problems
     ), problems
     assert any(p.startswith("deploy/argocd/qa.yaml: missing") for p in problems)
@@ -165,15 +170,25 @@ def test_an_environment_without_helmfile_or_argocd_is_reported(cat):
 def test_the_default_matcher_strategy_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
     edit(values, lambda d: d["alertmanager"]["alertmanagerSpec"].pop("alertmanagerConfigMatcherStrategy"))
-    problems = stack.stack_problems(cat, root)
+    problems = helm_values.stack_problems(cat, root)
     assert len(problems) == 1 and problems[0].startswith("charts/monitoring/kube-prometheus-stack.yaml:")
     assert "alertmanagerConfigMatcherStrategy.type must be 'None'" in problems[0]
+
+
+def test_a_stack_rule_that_duplicates_an_opsgen_alert_is_reported(cat, root):
+    """One alert per condition (conventions.STACK_DUPLICATES, tests/test_stack_rules.py)."""
+    values = root / "charts/monitoring/kube-prometheus-stack.yaml"
+    edit(values, lambda d: d["defaultRules"]["disabled"].pop("KubeHpaMaxedOut"))
+    (problem,) = helm_values.stack_problems(cat, root)
+    assert problem.startswith("charts/monitoring/kube-prometheus-stack.yaml:")
+    assert "defaultRules.disabled.KubeHpaMaxedOut must be true (is unset)" in problem
+    assert "ReplicasAtMax" in problem
 
 
 def test_a_sidecar_without_the_folder_annotation_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
     edit(values, lambda d: d["grafana"]["sidecar"]["dashboards"].update(folderAnnotation="folder", labelValue=1))
-    problems = stack.stack_problems(cat, root)
+    problems = helm_values.stack_problems(cat, root)
     assert any("folderAnnotation must be \"grafana_folder\"" in p for p in problems), problems
     assert any("labelValue must be \"1\"" in p for p in problems), problems
 
@@ -181,37 +196,39 @@ def test_a_sidecar_without_the_folder_annotation_is_reported(cat, root):
 def test_a_namespaced_monitor_selector_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
     edit(values, lambda d: d["prometheus"]["prometheusSpec"].update(podMonitorNamespaceSelector={"matchLabels": {"a": "b"}}))
-    assert any("podMonitorNamespaceSelector must be {}" in p for p in stack.stack_problems(cat, root))
+    assert any("podMonitorNamespaceSelector must be {}" in p for p in helm_values.stack_problems(cat, root))
 
 
 def test_an_alertmanager_selector_opsgen_does_not_match_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
     edit(values, lambda d: d["alertmanager"]["alertmanagerSpec"].update(alertmanagerConfigSelector={"matchLabels": {"x": "y"}}))
-    assert any("does not select opsgen's AlertmanagerConfig" in p for p in stack.stack_problems(cat, root))
+    assert any("does not select opsgen's AlertmanagerConfig" in p for p in helm_values.stack_problems(cat, root))
 
 
 def test_an_argocd_app_on_the_wrong_folder_is_reported(cat, root):
     app = root / "deploy/argocd/staging.yaml"
     edit(app, lambda d: d["spec"]["source"].update(path="dist/prod"))
     edit(root / "deploy/argocd/dev.yaml", lambda d: d["spec"]["syncPolicy"].update(syncOptions=["CreateNamespace=false"]))
-    problems = stack.stack_problems(cat, root)
-    assert "deploy/argocd/staging.yaml: spec.source.path is 'dist/prod'; opsgen writes environment 'staging' to 'dist/staging'" in problems
-    assert "deploy/argocd/dev.yaml: spec.syncPolicy.syncOptions lacks ServerSideApply=true" in problems
+    problems = helm_values.stack_problems(cat, root)
+    assert any(re.fullmatch(r"deploy/argocd/staging.yaml:\d+:\d+: spec.source.path is 'dist/prod'; opsgen writes environment "
+                            r"'staging' to 'dist/staging'", p) for p in problems), problems
+    assert any(re.fullmatch(r"deploy/argocd/dev.yaml:\d+:\d+: spec.syncPolicy.syncOptions lacks ServerSideApply=true", p) for p in problems)
 
 
 def test_a_template_is_never_a_failure(cat, root):
     """Whatever a .gotmpl holds, only helmfile can say whether it renders: not checked, never a problem."""
     gotmpl = root / "charts/logging/loki/environment.yaml.gotmpl"
     gotmpl.write_text(gotmpl.read_text(encoding="utf-8") + "extra: {{ .Values.loki.missing | nosuchfunc }}\n", encoding="utf-8")
-    problems, unchecked = stack.stack_report(cat, root)
+    problems, unchecked = helm_values.stack_report(cat, root)
     assert problems == []
     assert any(u.startswith("charts/logging/loki/environment.yaml.gotmpl: not checked (needs helmfile)") for u in unchecked)
 
 
 def test_a_missing_template_file_is_a_problem(cat, root):
     (root / "charts/logging/loki/environment.yaml.gotmpl").unlink()
-    problems = stack.stack_problems(cat, root)
-    assert problems == ["helmfile.yaml: release 'loki': values file charts/logging/loki/environment.yaml.gotmpl does not exist"]
+    problems = helm_values.stack_problems(cat, root)
+    line = next(i for i, text in enumerate((root / "helmfile.yaml").read_text().splitlines(), 1) if "charts/logging/loki/environment.yaml.gotmpl" in text)
+    assert problems == [f"helmfile.yaml:{line}:9: release 'loki': values file charts/logging/loki/environment.yaml.gotmpl does not exist"]
 
 
 def _set(path: str, value):
@@ -239,7 +256,7 @@ def _set(path: str, value):
 )
 def test_a_malformed_helmfile_is_not_checked_never_a_traceback(cat, root, path, value, why):
     edit(root / "helmfile.yaml", _set(path, value))
-    problems, unchecked = stack.stack_report(cat, root)
+    problems, unchecked = helm_values.stack_report(cat, root)
     assert [p for p in problems if p.startswith("helmfile.yaml")] == []
     assert any(u.startswith("helmfile.yaml: not checked") and u.endswith(why) for u in unchecked), unchecked
 
@@ -256,7 +273,7 @@ def test_a_malformed_helmfile_is_not_checked_never_a_traceback(cat, root, path, 
 )
 def test_malformed_values_are_not_checked_never_a_traceback(cat, root, file, path, value):
     edit(root / file, _set(path, value))
-    problems, unchecked = stack.stack_report(cat, root)  # no exception
+    problems, unchecked = helm_values.stack_report(cat, root)  # no exception
     assert problems or any("not checked" in u for u in unchecked)
 
 
@@ -268,11 +285,11 @@ def test_argocd_applications_point_at_the_generated_folders(repo_cat):
     if not DIST.is_dir():
         pytest.skip("dist/ is not generated yet (make synth); the Application paths are checked by stack_problems")
     for env in repo_cat.environments:
-        app = yaml.safe_load((REPO / stack.argocd_file(env.name)).read_text(encoding="utf-8"))
+        app = yaml.safe_load((REPO / argocd.argocd_file(env.name)).read_text(encoding="utf-8"))
         path = Path(app["spec"]["source"]["path"])
-        assert path.parts[0] == stack.DIST_DIR, path
+        assert path.parts[0] == argocd.DIST_DIR, path
         folder = DIST.joinpath(*path.parts[1:])
-        assert folder.is_dir(), f"{stack.argocd_file(env.name)}: {folder} does not exist"
+        assert folder.is_dir(), f"{argocd.argocd_file(env.name)}: {folder} does not exist"
         assert any(folder.rglob("*.yaml")), f"{folder} is empty"
 
 
@@ -298,10 +315,10 @@ def test_the_stack_selects_opsgens_generated_objects(repo_cat):
         if obj.get("kind") == "AlertmanagerConfig":
             seen["AlertmanagerConfig"] += 1
             assert all(labels.get(k) == v for k, v in am_selector.items()), labels
-        if obj.get("kind") == "ConfigMap" and stack.DASHBOARD_LABEL in labels:
+        if obj.get("kind") == "ConfigMap" and conv.GRAFANA_DASHBOARD_LABEL in labels:
             seen["dashboard"] += 1
-            assert labels[stack.DASHBOARD_LABEL] == stack.DASHBOARD_LABEL_VALUE
-            assert (meta.get("annotations") or {}).get(stack.FOLDER_ANNOTATION) == repo_cat.platform.grafana_folder
+            assert labels[conv.GRAFANA_DASHBOARD_LABEL] == conv.GRAFANA_DASHBOARD_VALUE
+            assert (meta.get("annotations") or {}).get(conv.GRAFANA_FOLDER_ANNOTATION) == repo_cat.platform.grafana_folder
         if obj.get("kind") in ("ServiceMonitor", "PodMonitor", "PrometheusRule"):
             seen["monitor"] += 1
             assert labels.get("release") == repo_cat.platform.release
@@ -324,9 +341,9 @@ def test_the_workflow_runs_synth_check_and_test():
 
 def test_kafka_exporter_reads_the_catalogues_brokers(cat, root):
     other = replace(cat, platform=replace(cat.platform, kafka_bootstrap="kafka.other:9093"))
-    problems = stack.stack_problems(other, REPO)
+    problems = helm_values.stack_problems(other, REPO)
     assert any("kafkaServer is" in p and "'kafka.other:9093'" in p for p in problems), problems
     helm = yaml.safe_load((root / "helmfile.yaml").read_text(encoding="utf-8"))
     helm["releases"] = [r for r in helm["releases"] if r["name"] != "kafka-exporter"]
     (root / "helmfile.yaml").write_text(yaml.safe_dump(helm, sort_keys=False), encoding="utf-8")
-    assert any("no prometheus-kafka-exporter release" in p for p in stack.stack_problems(cat, root))
+    assert any("no prometheus-kafka-exporter release" in p for p in helm_values.stack_problems(cat, root))

@@ -8,22 +8,11 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from opsgen import conventions as conv
 from opsgen.errors import CatalogueError, Problem
-from opsgen.catalogue import bucket_checks
+from opsgen.catalogue import bucket_checks, generated_alerts
 from opsgen.catalogue.model import Alert, Catalogue
 from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
 
-GENERATED_FROM = {  # what each generated alert is derived from, for the reserved-name message
-    conv.ALERT_BURN_FAST: "slo.successRate",
-    conv.ALERT_BURN_SLOW: "slo.successRate",
-    conv.ALERT_LATENCY: "slo.latencyP95",
-    conv.ALERT_BACKLOG: "slo.backlog",
-    conv.ALERT_TARGET_DOWN: "metrics",
-    conv.ALERT_AT_MAX: "scaling",
-    conv.ALERT_KEDA_ERRORS: "scaling.kafka",
-    conv.ALERT_SLO_METRIC_ABSENT: "slo",
-}
 
 
 def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, ...]:
@@ -58,13 +47,13 @@ def _problems(alerts: tuple[Alert, ...], known: KnownMetrics) -> Iterable[Proble
 
 # Ignoring case: a generated alert and a catalogue alert whose names differ only in case
 # would share a runbook URL (the base plus the lower-case name).
-_RESERVED = {name.lower(): name for name in GENERATED_FROM}
+_RESERVED = {name.lower(): name for name in generated_alerts.BY_NAME}
 
 
 def _reserved(index: int, name: str) -> str:
     generated = _RESERVED[name.lower()]
     what = "is the name" if generated == name else f"differs only in case from '{generated}', the name (and runbook URL)"
     return (
-        f"alerts[{index}].name: '{name}' {what} of the alert opsgen generates from {GENERATED_FROM[generated]}; "
+        f"alerts[{index}].name: '{name}' {what} of the alert opsgen generates from {generated_alerts.BY_NAME[generated].source}; "
         "rename this alert (or drop it and use the generated one)"
     )

@@ -7,12 +7,16 @@ from opsgen.errors import Location
 from opsgen.catalogue.load import Document
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:
-    """Mappings merge key by key; lists and scalars in ``override`` replace. Inputs are not modified."""
+def deep_merge(base: dict[str, Any], override: dict[str, Any] | None, *, null_deletes: bool = False) -> dict[str, Any]:
+    """Mappings merge key by key; lists and scalars in ``override`` replace. With
+    ``null_deletes`` (Helm's merge of values files), a null removes the key; in a
+    catalogue override a null is a value like any other. Inputs are not modified."""
     merged = dict(base)
     for key, value in (override or {}).items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+        if value is None and null_deletes:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value, null_deletes=null_deletes)
         else:
             merged[key] = value
     return merged

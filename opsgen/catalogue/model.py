@@ -48,6 +48,7 @@ class Platform:
     kafka_auth_tls: bool = False
     runbook_base_url: str | None = None
     alerting: dict[str, Receiver] = field(default_factory=dict)
+    team_alerting: dict[str, dict[str, Receiver]] = field(default_factory=dict)  # platform.alerting.teams, by team
     metrics: Conventions = field(default_factory=Conventions)
 
 
@@ -86,6 +87,7 @@ class Kafka:
     consumer_group: str
     lag_threshold: int
     activation_lag_threshold: int | None = None
+    partitions: int | None = None  # the topic's partition count: KEDA never runs more consumers
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,14 @@ class Scaling:
     cpu_target: int | None = None
     polling_interval: str = "30s"
     cooldown_period: str = "5m"
+
+    @property
+    def effective_max_replicas(self) -> int:
+        """The most replicas the service can run: maxReplicas, and with Kafka at most one per
+        partition (KEDA caps a kafka trigger at the partition count unless allowIdleConsumers,
+        which opsgen never sets)."""
+        partitions = self.kafka.partitions if self.kafka else None
+        return min(self.max_replicas, partitions) if partitions else self.max_replicas
 
     @property
     def polling_seconds(self) -> int:
@@ -186,7 +196,8 @@ def _platform(raw: dict[str, Any]) -> Platform:
         kafka_auth_secret=auth.get("secret"),
         kafka_auth_tls=bool(auth.get("tls", False)),
         runbook_base_url=raw.get("runbookBaseUrl"),
-        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items())},
+        alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items()) if sev != "teams"},
+        team_alerting=_team_alerting((raw.get("alerting") or {}).get("teams") or {}),
         metrics=Conventions(
             requests=metrics.get("requests", "agent_tasks_total"),
             outcome_label=metrics.get("outcomeLabel", "outcome"),
@@ -195,6 +206,10 @@ def _platform(raw: dict[str, Any]) -> Platform:
             build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
         ),
     )
+
+
+def _team_alerting(raw: dict[str, Any]) -> dict[str, dict[str, Receiver]]:
+    return {team: {sev: _receiver(r) for sev, r in sorted(spec.items())} for team, spec in sorted(raw.items())}
 
 
 def _receiver(raw: dict[str, Any]) -> Receiver:
@@ -212,6 +227,7 @@ def _environment(doc: Document, env: str | None) -> Environment:
 
 def _service(raw: dict[str, Any], locate) -> Service:
     alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
+    scaling = _scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None
     return Service(
         name=raw["name"],
         namespace=raw["namespace"],
@@ -219,8 +235,8 @@ def _service(raw: dict[str, Any], locate) -> Service:
         role=raw.get("role", "service"),
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
-        scaling=_scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None,
-        slo=_slo(raw.get("slo") or {}, raw.get("scaling"), locate(("slo", "latencyP95"), value=True)),
+        scaling=scaling,
+        slo=_slo(raw.get("slo") or {}, scaling, locate(("slo", "latencyP95"), value=True)),
         alerts=alerts,
         location=locate(("name",)),
     )
@@ -260,12 +276,20 @@ def _kafka(raw: dict[str, Any], service: str) -> Kafka:
         consumer_group=raw.get("consumerGroup", service),
         lag_threshold=int(raw["lagThreshold"]),
         activation_lag_threshold=int(activation) if activation is not None else None,
+        partitions=int(raw["partitions"]) if raw.get("partitions") is not None else None,
     )
 
 
-def _slo(raw: dict[str, Any], scaling: dict[str, Any] | None, latency_location: Location | None = None) -> Slo:
-    kafka = (scaling or {}).get("kafka")
-    backlog = raw.get("backlog", 5 * int(kafka["lagThreshold"]) if kafka else None)
+def default_backlog(scaling: Scaling | None) -> int | None:
+    """slo.backlog's default (schema.BACKLOG_DEFAULT): the lag at which KEDA would want more
+    replicas than it can run; None without Kafka scaling (no lag to watch)."""
+    if scaling is None or scaling.kafka is None:
+        return None
+    return scaling.effective_max_replicas * scaling.kafka.lag_threshold
+
+
+def _slo(raw: dict[str, Any], scaling: Scaling | None, latency_location: Location | None = None) -> Slo:
+    backlog = raw.get("backlog", default_backlog(scaling))
     latency = raw.get("latencyP95")
     where = latency_location if latency is not None else None
     return Slo(success_rate=raw.get("successRate"), latency_p95=latency, backlog=backlog, latency_location=where)

@@ -12,6 +12,7 @@ from typing import Iterable
 
 from opsgen import conventions as conv
 from opsgen.errors import CatalogueError, Location, Problem
+from opsgen.catalogue import generated_alerts
 from opsgen.catalogue.model import Alert, Catalogue, Environment, Service
 from opsgen.catalogue.validate import in_environments
 
@@ -54,7 +55,7 @@ def _service_claims(service: Service) -> Iterable[Claim]:
         yield Claim("HorizontalPodAutoscaler", ns, conv.keda_hpa_name(service), f"the HPA KEDA creates for {owner}", where)
     elif service.scaling is not None:
         yield Claim("HorizontalPodAutoscaler", ns, service.name, owner, where)
-    if service.metrics or service.scaling or service.alerts or service.slo.success_rate is not None or service.slo.latency_p95:
+    if service.metrics or service.scaling or service.alerts or generated_alerts.applying(service):  # records or alerts
         yield Claim("PrometheusRule", ns, conv.rule_name(service), owner, where)
 
 

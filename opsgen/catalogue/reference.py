@@ -78,6 +78,8 @@ SECTIONS = (
     ("alerts[]", ("alerts", "[]"), "alerts in verbatim PromQL: platform-wide under the top-level `alerts`, "
      "a service's own under `services[].alerts`"),
     ("receivers", ("platform", "alerting", "page"), "`platform.alerting.page` and `platform.alerting.warn`"),
+    ("platform.alerting.teams", ("platform", "alerting", "teams", "*"), "`platform.alerting.teams.<team>`: a team's own "
+     "receivers; its alerts (label `team`) go there before the platform's, and a severity it names none for goes to the platform's"),
     ("pipeline", ("pipeline",), "the order of Kafka topics for the Pipeline Funnel dashboard"),
 )
 

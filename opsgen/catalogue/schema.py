@@ -55,6 +55,12 @@ RECEIVER = _obj(
     description="Exactly one of pagerduty or slack.",
 )
 
+# platform.alerting.teams ("Additions, round 3"): a team's receivers, routed on team before the platform's
+_TEAM_RECEIVER = {sev: _doc({"$ref": "#/definitions/receiver"}, f"Where this team's {sev} alerts go, before platform.alerting.{sev}.") for sev in ("page", "warn")}
+TEAM_ALERTING = _doc({"type": "object", "propertyNames": NAME, "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers")},
+                     "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team label before "
+                     "platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.")
+
 ALERT = _obj(
     {
         "name": _doc(ALERT_NAME, "Unique among the catalogue's alerts."),
@@ -105,6 +111,10 @@ METRICS = _obj(
     ("port",),
 )
 
+# slo.backlog's default as text (model.default_backlog computes it, the Kafka Lag dashboard says it): the
+# lag at which KEDA, running ceil(lag / lagThreshold) replicas, would need more than it can run.
+BACKLOG_DEFAULT = "min(maxReplicas, kafka.partitions) × lagThreshold, the lag scaling cannot absorb"
+
 SCALING = _obj(
     {
         "minReplicas": _doc({**COUNT, "minimum": 0}, "0 only with kafka.", 1),
@@ -117,6 +127,8 @@ SCALING = _obj(
                 "consumerGroup": _doc(CONSUMER_GROUP, "Consumer group; default the service name."),
                 "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
                 "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
+                "partitions": _doc({**COUNT, "minimum": 1}, "The topic's partition count: KEDA runs no more consumers than partitions "
+                                   "(opsgen never allows idle ones): ReplicasAtMax uses min(maxReplicas, partitions), a larger maxReplicas is a warning."),
             },
             ("topic", "lagThreshold"),
         ),
@@ -137,7 +149,7 @@ SLO = _obj(
             "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate.",
         ),
         "latencyP95": _doc(DURATION, "Alert when p95 of the duration histogram exceeds it."),
-        "backlog": _doc({**COUNT, "minimum": 1}, "Consumer-group lag alert threshold; default 5 x lagThreshold."),
+        "backlog": _doc({**COUNT, "minimum": 1}, f"Consumer-group lag alert threshold; default {BACKLOG_DEFAULT}."),
     }
 )
 
@@ -204,7 +216,7 @@ PLATFORM = _obj(
             }
         ),
         "runbookBaseUrl": _doc(URL, "Alerts get runbook_url = this base + '/' + the lower-case alert name."),
-        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}}),
+        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}, "teams": TEAM_ALERTING}),
         "metrics": _obj(
             {
                 "requests": _doc(METRIC, "Counter every service exposes, with an outcome label.", "agent_tasks_total"),

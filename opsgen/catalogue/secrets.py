@@ -234,7 +234,8 @@ def _structural(path: Path, text: str) -> "str | None":
     tail = path[-2:]
     if tail[-1:] == ("channel",) and ("://" in text or "hooks.slack.com" in text):
         return "a Slack webhook URL (the channel is a name such as #alerts)"
-    if tail[-1:] == ("key",) and len(path) >= 3 and path[-3] == "alerting":
+    # platform.alerting.<severity>.<kind>.key, and the same under alerting.teams.<team>
+    if tail[-1:] == ("key",) and len(path) >= 4 and "alerting" in path[:-3]:
         if _ROUTING_KEY.fullmatch(text):
             return "a PagerDuty routing key (key names the key of the Secret that holds it)"
         if not _SECRET_KEY_NAME.fullmatch(text):

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import alert_rules, include, kafka_checks, schema, secrets, uniqueness
+from opsgen.catalogue import alert_rules, include, kafka_checks, routing_checks, schema, secrets, uniqueness
 from opsgen.catalogue.paths import display, mapping, text
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
@@ -209,6 +209,8 @@ def _what(error: jsonschema.ValidationError) -> str:
         return "must not list the same entry twice"
     if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
+    if kind == "minProperties" and sub.get("title") == "team receivers":
+        return f"needs {' or '.join(sorted(sub['properties']))} (or remove the team)"
     if kind == "minProperties" and sub.get("propertyNames") == schema.K8S_LABEL_KEY:
         return "must not be empty (an empty selector would select everything in the namespace); omit it for the default"
     return error.message
@@ -262,6 +264,7 @@ def rule_problems(doc: Document) -> list[Problem]:
     problems += uniqueness.duplicate_alerts(doc)
     problems += alert_rules.overwritten_labels(doc)
     problems += alert_rules.template_problems(doc)
+    problems += routing_checks.team_problems(doc)  # platform.alerting.teams name teams of the catalogue
     return sorted(set(problems), key=sort_key)
 
 

@@ -1,10 +1,11 @@
 """Alert rules from the model: the catalogue's own alerts, and the alerts opsgen
 derives from each service's ``slo``, metrics and scaling.
 
-The severity policy is data (``POLICY``); every generated alert is a
-``model.Alert`` like a written one, and ``rule`` turns any alert into a
-PrometheusRule rule with the environment's severity cap, runbook and owner
-labels. Names live in conventions.py.
+Which alerts a service gets, with their severity and ``for``, is one table
+(catalogue/generated_alerts.py); ``BUILDERS`` holds the builder of each
+entry. Every generated alert is a ``model.Alert`` like a written one, and
+``rule`` turns any alert into a PrometheusRule rule with the environment's
+severity cap, runbook and owner labels. Names live in conventions.py.
 
 SLO success rate (Google SRE workbook, as Sloth and Pyrra implement it, for a
 30-day SLO window): the failure ratio is recorded over 5m, 30m, 1h, 2h, 6h, 1d
@@ -19,21 +20,17 @@ and 3d; an alert needs a long *and* a short window above ``factor x budget``
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.generate.kinds import Rule, RuleGroup
+from opsgen.catalogue import generated_alerts as table
 from opsgen.catalogue.model import Alert, Environment, Platform, Service
 from opsgen.catalogue.promql import quote
 from opsgen.catalogue.templates import literal
 
 SLO_PERIOD = "30d"  # the window the error budget is spent over; the burn factors assume it
-
-
-@dataclass(frozen=True)
-class Policy:
-    severity: str
-    for_: str
 
 
 @dataclass(frozen=True)
@@ -45,16 +42,6 @@ class Burn:
     short: str
 
 
-POLICY: dict[str, Policy] = {
-    conv.ALERT_BURN_FAST: Policy("page", "2m"),
-    conv.ALERT_BURN_SLOW: Policy("warn", "15m"),
-    conv.ALERT_LATENCY: Policy("warn", "10m"),
-    conv.ALERT_BACKLOG: Policy("warn", "15m"),
-    conv.ALERT_TARGET_DOWN: Policy("warn", "5m"),
-    conv.ALERT_AT_MAX: Policy("warn", "15m"),
-    conv.ALERT_KEDA_ERRORS: Policy("warn", "10m"),
-    conv.ALERT_SLO_METRIC_ABSENT: Policy("warn", "0s"),  # its for is per service: absent_for()
-}
 BURNS: dict[str, tuple[Burn, ...]] = {
     conv.ALERT_BURN_FAST: (Burn(14.4, "1h", "5m"), Burn(6, "6h", "30m")),
     conv.ALERT_BURN_SLOW: (Burn(3, "1d", "2h"), Burn(1, "3d", "6h")),
@@ -261,24 +248,8 @@ def pipeline_rules(topics: tuple[str, ...]) -> tuple[Rule, ...]:
 
 
 def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
-    """Every alert opsgen derives for a service, in a stable order."""
-    out: list[Alert] = []
-    if service.slo.success_rate is not None:
-        out += [_burn_alert(service, name) for name in BURNS]
-    if service.slo.latency_p95 is not None:
-        out.append(_latency_alert(service, platform))
-    if service.slo.backlog is not None and service.kafka:
-        out.append(_backlog_alert(service))
-    if service.metrics is not None:
-        out.append(_target_down_alert(service))
-        if service.slo.success_rate is not None or service.slo.latency_p95 is not None:
-            out.append(_slo_metric_absent_alert(service, platform))
-    if service.scaling is not None:
-        if service.scaling.min_replicas < service.scaling.max_replicas:  # min == max: always at max, nothing to scale
-            out.append(_at_max_alert(service))
-        if service.scaling.kafka is not None:
-            out.append(_keda_errors_alert(service))
-    return tuple(out)
+    """Every alert opsgen derives for a service, in the table's order."""
+    return tuple(BUILDERS[alert.name](service, platform) for alert in table.applying(service))
 
 
 def _who(service: Service) -> str:
@@ -288,7 +259,7 @@ def _who(service: Service) -> str:
 
 
 def _alert(name: str, service: Service, expr: str, summary: str, description: str) -> Alert:
-    policy = POLICY[name]
+    policy = table.BY_NAME[name]
     return Alert(name, expr, policy.severity, summary, policy.for_, description, None, service.team)
 
 
@@ -323,18 +294,19 @@ def _latency_alert(service: Service, platform: Platform) -> Alert:
     return _alert(conv.ALERT_LATENCY, service, expr, summary, description)
 
 
-def _backlog_alert(service: Service) -> Alert:
+def _backlog_alert(service: Service, platform: Platform) -> Alert:
+    """Lag above slo.backlog, by default what scaling cannot absorb (model.default_backlog)."""
     kafka = service.kafka  # called only for Kafka-scaled services
     expr = f"sum by (consumergroup, topic) ({committed_lag(kafka)}) > {service.slo.backlog}"
     summary = f"{literal(service.name)} is falling behind on {literal(kafka.topic)}."
     description = (
         f"Consumer group {literal(kafka.consumer_group)} is {{{{ $value }}}} messages behind on {literal(kafka.topic)} "
-        f"(more than {service.slo.backlog} for {POLICY[conv.ALERT_BACKLOG].for_})."
+        f"(more than {service.slo.backlog} for {table.BY_NAME[conv.ALERT_BACKLOG].for_})."
     )
     return _alert(conv.ALERT_BACKLOG, service, expr, summary, description)
 
 
-def _target_down_alert(service: Service) -> Alert:
+def _target_down_alert(service: Service, platform: Platform) -> Alert:
     up = selector("up", identity(service))
     expr = f"{up} == 0"
     if not service.scaling or service.scaling.min_replicas > 0:  # may scale to zero: no target is fine
@@ -365,10 +337,10 @@ def absent_for(service: Service) -> str:
     plus ErrorBudgetBurnFast's ``for``, in whole minutes (worker at 95%: 45m; 99.9%: 3m);
     with slo.latencyP95 only: LatencyP95High's ``for``."""
     if service.slo.success_rate is None:
-        return POLICY[conv.ALERT_LATENCY].for_
+        return table.BY_NAME[conv.ALERT_LATENCY].for_
     first = BURNS[conv.ALERT_BURN_FAST][0]
     outage = int(first.factor * budget(service) * durations.seconds(first.long))
-    total = outage + durations.seconds(POLICY[conv.ALERT_BURN_FAST].for_)
+    total = outage + durations.seconds(table.BY_NAME[conv.ALERT_BURN_FAST].for_)
     return f"{int(total / 60 + 0.5)}m"
 
 
@@ -388,17 +360,26 @@ def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
     return replace(_alert(conv.ALERT_SLO_METRIC_ABSENT, service, expr, summary, description), for_=absent_for(service))
 
 
-def _at_max_alert(service: Service) -> Alert:
+def _at_max_alert(service: Service, platform: Platform) -> Alert:
+    """Current replicas at the most the service can run. Capped by the topic's partitions,
+    that is a number only the catalogue knows (KEDA's HPA still says maxReplicas), so it is
+    written into the rule; else kube-state-metrics' spec max, which follows the HPA."""
     hpa = {"namespace": service.namespace, "horizontalpodautoscaler": conv.hpa_name(service)}
     current = selector("kube_horizontalpodautoscaler_status_current_replicas", hpa)
-    maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
-    expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
-    summary = f"{literal(service.name)} has been at its maximum replicas for {POLICY[conv.ALERT_AT_MAX].for_}."
-    description = f"{_who(service)} runs {{{{ $value }}}} replicas, its scaling.maxReplicas: it cannot scale further."
+    scaling = service.scaling  # called only for scaled services
+    if scaling.effective_max_replicas < scaling.max_replicas:
+        expr = f"{current} >= {scaling.effective_max_replicas}"
+        limit = f"the partitions of {literal(scaling.kafka.topic)} (scaling.kafka.partitions): KEDA runs no more consumers"
+    else:
+        maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
+        expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
+        limit = "its scaling.maxReplicas: it cannot scale further"
+    summary = f"{literal(service.name)} has been at its maximum replicas for {table.BY_NAME[conv.ALERT_AT_MAX].for_}."
+    description = f"{_who(service)} runs {{{{ $value }}}} replicas, {limit}."
     return _alert(conv.ALERT_AT_MAX, service, expr, summary, description)
 
 
-def _keda_errors_alert(service: Service) -> Alert:
+def _keda_errors_alert(service: Service, platform: Platform) -> Alert:
     """KEDA's own series carry the ScaledObject's namespace as ``namespace`` when
     scraped with honorLabels, else as ``exported_namespace``: accept either."""
     rates = [
@@ -409,6 +390,19 @@ def _keda_errors_alert(service: Service) -> Alert:
     summary = f"KEDA cannot read the scaling metric of {literal(service.name)}."
     description = f"The scalers of ScaledObject {_who(service)} fail {{{{ $value | humanize }}}} times a second."
     return _alert(conv.ALERT_KEDA_ERRORS, service, expr, summary, description)
+
+
+Builder = Callable[[Service, Platform], Alert]
+BUILDERS: dict[str, Builder] = {  # one per entry of catalogue/generated_alerts.py
+    conv.ALERT_BURN_FAST: lambda service, platform: _burn_alert(service, conv.ALERT_BURN_FAST),
+    conv.ALERT_BURN_SLOW: lambda service, platform: _burn_alert(service, conv.ALERT_BURN_SLOW),
+    conv.ALERT_LATENCY: _latency_alert,
+    conv.ALERT_BACKLOG: _backlog_alert,
+    conv.ALERT_TARGET_DOWN: _target_down_alert,
+    conv.ALERT_SLO_METRIC_ABSENT: _slo_metric_absent_alert,
+    conv.ALERT_AT_MAX: _at_max_alert,
+    conv.ALERT_KEDA_ERRORS: _keda_errors_alert,
+}
 
 
 # --- rules -----------------------------------------------------------------

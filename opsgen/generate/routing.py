@@ -6,7 +6,10 @@ Severities are opsgen's (``page``, ``warn``, ``info``) and kube-prometheus-stack
 receiver, both first lowered to the environment's ``maxSeverity`` (dev never pages);
 everything else (``info``, ``none``, a severity without a receiver, Watchdog and
 InfoInhibitor, which kube-prometheus-stack sends to its ``null`` receiver) goes to
-``default``, which has no integration. A firing ``page`` alert inhibits the ``warn``
+``default``, which has no integration. A team with receivers of its own
+(``platform.alerting.teams``) is routed first, on ``team`` and the same severities: its
+alerts reach its receiver and no other; a severity it names no receiver for falls through
+to the platform's. kube-prometheus-stack's alerts carry no ``team``: always the platform's. A firing ``page`` alert inhibits the ``warn``
 alerts of the same namespace and service, never alerts without a service.
 Notifications carry each alert's summary, description and runbook link.
 """
@@ -43,14 +46,18 @@ def routing_props(platform: Platform, max_severity: str = "page") -> Alertmanage
     """The AlertmanagerConfig for ``platform.alerting`` in an environment whose alerts go no
     higher than ``max_severity``; None when nothing is routed."""
     routed = [sev for sev in ROUTED if sev in platform.alerting]
-    if not routed:
+    teams = team_receivers(platform)
+    if not routed and not teams:
         return None
     message = _message(platform)
-    receivers = (Receiver(conv.DEFAULT_RECEIVER),) + tuple(_receiver(sev, platform.alerting[sev], message) for sev in routed)
+    receivers = (Receiver(conv.DEFAULT_RECEIVER),) + tuple(
+        _receiver(conv.receiver_name(sev), platform.alerting[sev], message) for sev in routed
+    )
+    receivers += tuple(_receiver(conv.team_receiver_name(team, sev), spec, message) for team, sev, spec in teams)
     labels = conv.platform_labels(platform, conv.ROUTING_PART)
     return AlertmanagerConfigProps(
         meta=ObjectMeta(conv.alertmanager_config_name(platform), platform.namespace, labels),
-        routes=_routes(routed, max_severity),
+        routes=_routes(routed, teams, max_severity),
         receivers=receivers,
         label=conv.SEVERITY_LABEL,
         default_receiver=conv.DEFAULT_RECEIVER,
@@ -69,9 +76,21 @@ def severities_to(receiver: str, max_severity: str) -> tuple[str, ...]:
     return tuple(ours + theirs)
 
 
-def _routes(routed: list[str], max_severity: str) -> tuple[Route, ...]:
+def team_receivers(platform: Platform) -> tuple[tuple[str, str, CatalogueReceiver], ...]:
+    """(team, severity, receiver) of every team's own receiver, by team, most urgent first."""
+    teams = platform.team_alerting
+    return tuple((team, sev, teams[team][sev]) for team in sorted(teams) for sev in ROUTED if sev in teams[team])
+
+
+def _routes(routed: list[str], teams: tuple, max_severity: str) -> tuple[Route, ...]:
+    """Silent alerts first, then every team's own routes (first match wins: a team's alert
+    never reaches another receiver), then the platform's."""
     silent = Route(conv.DEFAULT_RECEIVER, (Matcher("alertname", "|".join(SILENT_ALERTS), "=~"),))
     routes = [silent]
+    for team, sev, _ in teams:
+        values = severities_to(sev, max_severity)
+        if values:
+            routes.append(Route(conv.team_receiver_name(team, sev), (Matcher(conv.TEAM_LABEL, team), _severity(*values))))
     for sev in routed:
         values = severities_to(sev, max_severity)
         if values:
@@ -91,9 +110,9 @@ def _message(platform: Platform) -> Message:
     return Message(TITLE, TEXT, SUMMARY, DESCRIPTION, RUNBOOK, runbook_link=bool(platform.runbook_base_url))
 
 
-def _receiver(severity: str, spec: CatalogueReceiver, message: Message) -> Receiver:
+def _receiver(name: str, spec: CatalogueReceiver, message: Message) -> Receiver:
     secret = SecretRef(spec.secret, spec.key)
     if spec.kind == "pagerduty":
-        return Receiver(conv.receiver_name(severity), pagerduty=secret, message=message)
+        return Receiver(name, pagerduty=secret, message=message)
     # Alertmanager expands the channel as a Go template: catalogue text stays text
-    return Receiver(conv.receiver_name(severity), slack=secret, channel=literal(spec.channel) if spec.channel is not None else None, message=message)
+    return Receiver(name, slack=secret, channel=literal(spec.channel) if spec.channel is not None else None, message=message)

@@ -159,7 +159,7 @@ def _details(out: Path, change: FileChange) -> str:
 
 def findings(out: Path, found: list[FileChange]) -> list[Finding]:
     """One finding per object (per file when its objects are unknown)."""
-    result = []
+    result: list[Finding] = []
     for change in found:
         file = os.path.join(str(out), change.path)
         messages = [str(o) for o in change.objects] or [f"{change.change} file"]

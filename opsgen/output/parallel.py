@@ -48,7 +48,7 @@ class Worker:
 
     def __init__(self, forked: bool):
         kernel.prepare(kernel_here=False)  # the worker inherits the runtime setting
-        self._worker: tuple[multiprocessing.Process, Connection] | None = None
+        self._worker: tuple[multiprocessing.process.BaseProcess, Connection] | None = None
         self._given = False
         if forked:
             context = multiprocessing.get_context("fork")
@@ -225,7 +225,7 @@ def _end_now(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _rendered(process: multiprocessing.Process, conn: Connection, source: str) -> "Iterator[tuple[Batch, dict[str, bytes]]]":
+def _rendered(process: multiprocessing.process.BaseProcess, conn: Connection, source: str) -> "Iterator[tuple[Batch, dict[str, bytes]]]":
     """Each batch the worker sends with its files: rendered by the worker, or
     here (then the worker is told this process is ready for another)."""
     from opsgen.output.render import render_batch
@@ -237,7 +237,7 @@ def _rendered(process: multiprocessing.Process, conn: Connection, source: str) -
         yield batch, files
 
 
-def _results(process: multiprocessing.Process, conn: Connection) -> "Iterator[tuple[Batch, dict[str, bytes] | None]]":
+def _results(process: multiprocessing.process.BaseProcess, conn: Connection) -> "Iterator[tuple[Batch, dict[str, bytes] | None]]":
     """(batch, its rendered files or None) as the worker sends them."""
     while True:
         try:

@@ -46,4 +46,5 @@ def synth_batch(chart: Chart, manifests: str) -> str:
     hold no other ApiObject), synthesized and removed again, in one jsii call."""
     from opsgen.synth.assembly import json_api_object
 
-    return json_api_object().synth_batch(chart, manifests)
+    synthesized: str = json_api_object().synth_batch(chart, manifests)  # type: ignore[attr-defined]  # a jsii class made at run time
+    return synthesized

@@ -9,8 +9,11 @@ requests on stdin and answers on stdout. Every jsii call is one hop shorter
 and each kernel is one Node process instead of two (docs/performance.md has
 the figures).
 
-``OPSGEN_JSII_DIRECT=0``, a ``JSII_RUNTIME`` of your own, or a system without
-``/proc`` keeps jsii's stock runtime; the output is the same either way.
+The direct runtime reuses files and private calls of one jsii release, so it is
+used only with exactly that release (``DIRECT_RUNTIME_JSII``, the pinned one):
+any other jsii, ``OPSGEN_JSII_DIRECT=0``, a ``JSII_RUNTIME`` of your own, or a
+system without ``/proc`` keeps jsii's stock runtime; the output is the same
+either way.
 
 The runtime's files are copied once into ``$TMPDIR/opsgen-jsii-<uid>-<digest>``
 and reused by every later run (checked: a folder of this user's, mode 700,
@@ -55,6 +58,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # $TMPDIR/opsgen-kernel-<pid of the process that started it>-<random>, held
 # (held.py) by that process while it lives.
 SCRATCH_PREFIX = "opsgen-kernel-"
+DIRECT_RUNTIME_JSII = "1.142.0"  # the jsii release the direct runtime was written for (a test keeps it the pinned one)
 SCRATCH_MARKER = ".opsgen-kernel"
 SCRATCH_MARKER_TEXT = b"opsgen: a Node kernel's temporary folder, removed when it ends\n"
 
@@ -70,7 +74,7 @@ def prepare(kernel_here: bool = True) -> None:
         files = {target: (embedded / source).read_bytes() for source, target in KERNEL_FILES.items()}
         files[WRAPPER.name] = WRAPPER.read_bytes()
         os.environ["JSII_RUNTIME"] = os.path.join(_runtime_folder(files), WRAPPER.name)
-    if kernel_here:
+    if kernel_here and _jsii_version() == DIRECT_RUNTIME_JSII:  # its private names are that release's
         _guard_kernel()
 
 
@@ -326,7 +330,7 @@ def stop() -> None:
 
         try:
             jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
-        except OSError:
+        except (OSError, AttributeError):  # AttributeError: another jsii release, whose kernel ends at exit
             pass  # the kernel has ended already (^C reaches Node too)
         _clear_scratch()
     _remove_private()
@@ -341,7 +345,22 @@ def kernel_started() -> bool:
 
 
 def _wanted() -> bool:
-    return os.environ.get("OPSGEN_JSII_DIRECT", "1") != "0" and os.path.isdir("/proc/self/fd")
+    return (
+        os.environ.get("OPSGEN_JSII_DIRECT", "1") != "0"
+        and os.path.isdir("/proc/self/fd")
+        and _jsii_version() == DIRECT_RUNTIME_JSII
+    )
+
+
+def _jsii_version() -> str | None:
+    """The installed jsii's version, read from its metadata (importing jsii would start nothing yet, but
+    would make ``kernel_started`` true)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("jsii")
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _embedded_runtime() -> Path | None:

@@ -64,6 +64,26 @@ def test_credentials_are_refused_and_never_shown(case, write_catalogue, run):
         assert part not in out + err, part
 
 
+LOW_ENTROPY_KEY = "ab" * 16  # a PagerDuty routing key's shape (32 hex digits) that entropy alone lets pass
+
+
+@pytest.mark.parametrize(
+    "alerting, shown_path",
+    [
+        (f"  alerting:\n    page: {{pagerduty: {{secret: pd, key: {LOW_ENTROPY_KEY}}}}}\n", "platform.alerting.page.pagerduty.key"),
+        (
+            f"  alerting:\n    teams:\n      core: {{page: {{pagerduty: {{secret: pd, key: {LOW_ENTROPY_KEY}}}}}}}\n",
+            "platform.alerting.teams.core.page.pagerduty.key",
+        ),
+    ],
+)
+def test_a_routing_key_is_refused_by_its_shape(alerting, shown_path, write_catalogue, run):
+    path = write_catalogue(VALID.replace("platform:\n", "platform:\n" + alerting, 1))
+    code, out, err = run("validate", "-c", path)
+    assert code == 1 and f": {shown_path}: looks like a PagerDuty routing key" in err, err
+    assert LOW_ENTROPY_KEY not in out + err
+
+
 def test_synth_refuses_too_and_writes_nothing(write_catalogue, run, tmp_path):
     path = write_catalogue(catalogue(channel=SLACK_HOOK))
     code, out, err = run("synth", "-c", path, "-o", tmp_path / "dist")

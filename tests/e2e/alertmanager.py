@@ -4,7 +4,8 @@ as prometheus-operator configures it from the generated AlertmanagerConfig.
 ``operator_config`` (opsgen/generate/kinds/alertmanager_config.py) renders the
 object's routing the way the operator does; the operator then puts each
 referenced Secret's value into the config. Here the Secrets "hold" the local
-webhook's URL (Slack ``api_url``) and a test routing key (PagerDuty), and the
+webhook's URL (Slack ``api_url``) and a routing key of their own (PagerDuty:
+``routing_key``, so a test tells which receiver paged), and the
 PagerDuty receiver's ``url`` (PagerDuty's API, not a Secret) points at the
 local stand-in. The base config the operator merges it into is
 kube-prometheus-stack's default (as tests/generate/test_routing.py restates it),
@@ -19,14 +20,18 @@ from typing import Any
 
 import yaml
 
-from opsgen.generate.kinds import AlertmanagerConfigProps, operator_config
+from opsgen.generate.kinds import AlertmanagerConfigProps, SecretRef, operator_config
 from tests.support.alertmanager import KPS_BASE
 from tests.e2e import webhook
 from tests.e2e.processes import LOOPBACK, Process, Processes, http_json
 
 BINARY = "/usr/bin/prometheus-alertmanager"
 ROOT_TIMING = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
-ROUTING_KEY = "e2e-routing-key"
+
+
+def routing_key(secret: SecretRef) -> str:
+    """The PagerDuty routing key this Secret holds in the tests: one per Secret."""
+    return f"e2e-{secret.name}-{secret.key}"
 
 
 def secret_values(props: AlertmanagerConfigProps, hooks_url: str) -> dict[str, str]:
@@ -34,7 +39,7 @@ def secret_values(props: AlertmanagerConfigProps, hooks_url: str) -> dict[str, s
     values = {}
     for receiver in props.receivers:
         if receiver.pagerduty:
-            values[receiver.pagerduty.mounted_path()] = ROUTING_KEY
+            values[receiver.pagerduty.mounted_path()] = routing_key(receiver.pagerduty)
         if receiver.slack:
             values[receiver.slack.mounted_path()] = hooks_url + webhook.SLACK_PATH
     return values

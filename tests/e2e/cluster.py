@@ -20,7 +20,7 @@ from tests.e2e.prometheus import Target
 SCENARIOS = {"outage-agent": "outage", "slow-agent": "slow", "renamed-agent": "renamed"}
 # service -> lag per partition of its consumer group (-1: never committed); others: HEALTHY_LAGS
 LAGS = {"backlog-consumer": [1001, -1, -1]}
-AT_MAX = ("backlog-consumer",)  # services whose HPA runs at maxReplicas (others at their minimum)
+AT_MAX = ("backlog-consumer",)  # services whose HPA runs at its effective maximum (others at their minimum)
 HEALTHY_LAGS = [3, 2, -1]
 HEALTHY_NAMESPACES = ("agents", "ci", "search")
 TOPIC_RATE = 5  # messages per second per partition; each later pipeline stage gets one less
@@ -92,9 +92,10 @@ def _exporters(generated: Generated) -> list[Member]:
 
 
 def _hpa(service: Service) -> dict[str, Any]:
-    """The HPA as kube-state-metrics shows it (KEDA's own HPA never goes below 1)."""
+    """The HPA as kube-state-metrics shows it (KEDA's own HPA never goes below 1, and never
+    above the topic's partitions while its spec still says maxReplicas)."""
     low, high = max(service.scaling.min_replicas, 1), service.scaling.max_replicas
-    current = high if service.name in AT_MAX else low
+    current = service.scaling.effective_max_replicas if service.name in AT_MAX else low
     where = {"namespace": service.namespace, "name": conv.hpa_name(service), "target": service.name}
     return where | {"current": current, "desired": current, "min": low, "max": high}
 

@@ -76,7 +76,7 @@ def test_kafka_backlog_ignores_uncommitted_partitions(incidents):
     """Lag 1001 on one partition and -1 on two: raw sums say 999, under the
     backlog threshold of 1000; the real backlog is 1001."""
     incidents.wait_for_alert(conv.ALERT_BACKLOG, "pending", SOON, service="backlog-consumer")
-    incidents.wait_for_alert(conv.ALERT_AT_MAX, "pending", SOON, service="backlog-consumer")  # kube-state-metrics: 4 of 4
+    incidents.wait_for_alert(conv.ALERT_AT_MAX, "pending", SOON, service="backlog-consumer")  # kube-state-metrics: 3 of 4, the topic's 3 partitions
     assert incidents.alert_states(namespace="incidents", service="backlog-consumer") == {conv.ALERT_BACKLOG: "pending", conv.ALERT_AT_MAX: "pending"}
     (recorded,) = incidents.wait_for_series(f'{conv.KAFKA_LAG_RECORD}{{service="backlog-consumer"}}', SOON)
     assert float(recorded["value"][1]) == 1001.0

@@ -13,20 +13,12 @@ import pytest
 
 from tests.e2e import cluster, grafana
 from tests.e2e.panels import has_data, substituted, wait_for_data
+from opsgen.generate import dashboards
 from tests.e2e.conftest import needs_servers
 from tests.e2e.prometheus import Prometheus
 
 pytestmark = needs_servers
-DASHBOARDS = (
-    "agents-overview",
-    "agent-latency",
-    "pipeline-funnel",
-    "kafka-lag",
-    "build-heatmap",
-    "autoscale-status",
-    "cost-summary",
-    "slo",
-)
+DASHBOARDS = tuple(module.NAME for module in dashboards.MODULES)  # every dashboard opsgen can emit
 TIMEOUT = 30.0  # seconds for the healthy fleet's data to be there at all
 SETTLE = 15.0  # seconds more for every query of a dashboard to return data
 

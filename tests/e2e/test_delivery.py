@@ -21,6 +21,7 @@ from tests.e2e import alertmanager, grafana, history, prometheus, webhook
 from tests.e2e.conftest import needs_servers
 from tests.e2e.panels import substituted, wait_for_data
 from tests.e2e.processes import wait_for
+from tests.support import alertmanager as support_alertmanager
 from tests.e2e.prometheus import Prometheus
 
 pytestmark = needs_servers
@@ -54,20 +55,27 @@ def test_restored_alerts_fire(restarted, name, service):
     assert restarted.wait_for_alert(name, "firing", TIMEOUT, service=service)["state"] == "firing"
 
 
-def test_page_reaches_pagerduty(restarted, webhooks):
+def receiver(generated, name: str):
+    (found,) = [r for r in generated.routing().receivers if r.name == name]
+    return found
+
+
+def test_page_reaches_the_teams_own_pagerduty(restarted, webhooks, generated):
+    """outage-agent's team (agents) has its own page receiver (platform.alerting.teams)."""
     annotations = restarted.wait_for_alert(conv.ALERT_BURN_FAST, "firing", TIMEOUT, service="outage-agent")["annotations"]
     event = webhooks.wait_for(webhook.PAGERDUTY_PATH, "the fast burn paged", mentions(conv.ALERT_BURN_FAST, "outage-agent"), TIMEOUT)
-    assert event["routing_key"] == alertmanager.ROUTING_KEY  # the Secret's value, as the operator inlines it
+    # the team's Secret's value, as the operator inlines it: the team's receiver paged
+    assert event["routing_key"] == alertmanager.routing_key(receiver(generated, conv.team_receiver_name("agents", "page")).pagerduty)
     assert event["event_action"] == "trigger"
     assert conv.ALERT_BURN_FAST in event["payload"]["summary"]
     assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(event)  # what on-call reads
 
 
-def test_warn_reaches_slack(restarted, webhooks, generated):
+def test_a_warn_of_a_team_without_its_own_warn_receiver_reaches_the_platforms_slack(restarted, webhooks, generated):
+    """slow-agent's team (agents) names no warn receiver: the platform's takes it."""
     annotations = restarted.wait_for_alert(conv.ALERT_LATENCY, "firing", TIMEOUT, service="slow-agent")["annotations"]
     message = webhooks.wait_for(webhook.SLACK_PATH, "the latency warning in Slack", mentions(conv.ALERT_LATENCY, "slow-agent"), TIMEOUT)
-    (slack,) = [r for r in generated.routing().receivers if r.slack]
-    assert message["channel"] == slack.channel
+    assert message["channel"] == receiver(generated, conv.receiver_name("warn")).channel
     assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(message)
 
 
@@ -84,7 +92,7 @@ def test_page_inhibits_the_warn_of_the_same_service(restarted, alertmanager_serv
     alerts = wait_for("the slow burn suppressed in Alertmanager", held, TIMEOUT)
     fast, slow = alerts[("outage-agent", conv.ALERT_BURN_FAST)], alerts[("outage-agent", conv.ALERT_BURN_SLOW)]
     assert slow["status"]["inhibitedBy"] == [fast["fingerprint"]]
-    assert [r["name"] for r in fast["receivers"]] == ["monitoring/e2e-routing/page"]
+    assert [r["name"] for r in fast["receivers"]] == ["monitoring/e2e-routing/team-agents-page"]  # the team's, no other
     assert alerts[("slow-agent", conv.ALERT_LATENCY)]["status"]["state"] == "active"
 
 
@@ -99,3 +107,57 @@ def test_panels_listing_firing_alerts_show_the_incidents(restarted, generated):
     restarted.wait_for_alert(conv.ALERT_BURN_FAST, "firing", TIMEOUT, service="outage-agent")
     empty = wait_for_data(restarted, listing, SETTLE)
     assert not empty, "no alerts listed by:\n" + "\n".join(map(str, empty))
+
+
+# --- routing per team, alerts posted straight to the same Alertmanager ----------------------
+
+PREFIX = "monitoring/e2e-routing/"
+# (team, severity, the receiver that must take it alone): a team's own receiver, or the
+# platform's for a severity the team has none for, or for a team without receivers
+PROBES = (
+    ("agents", "page", conv.team_receiver_name("agents", "page")),
+    ("review", "warn", conv.team_receiver_name("review", "warn")),
+    ("review", "page", conv.receiver_name("page")),
+    ("agents", "warn", conv.receiver_name("warn")),
+    ("ci", "page", conv.receiver_name("page")),
+)
+
+
+def probe(team: str, severity: str) -> dict[str, str]:
+    return {"alertname": "RoutingProbe", "severity": severity, "team": team, "namespace": "probes", "service": f"probe-{team}-{severity}"}
+
+
+@pytest.fixture(scope="module")
+def probed(alertmanager_server) -> dict[str, dict]:
+    """service label -> the alert as Alertmanager holds it, once every probe is routed."""
+    support_alertmanager.post(alertmanager_server.url, [probe(team, sev) for team, sev, _ in PROBES])
+
+    def routed() -> dict | None:
+        alerts = {a["labels"].get("service"): a for a in alertmanager_server.alerts() if a["labels"]["alertname"] == "RoutingProbe"}
+        return alerts if len(alerts) == len(PROBES) else None
+
+    return wait_for("every routing probe held by Alertmanager", routed, TIMEOUT)
+
+
+@pytest.mark.parametrize("team, severity, expected", PROBES)
+def test_a_teams_alert_reaches_its_receiver_and_no_other(probed, team, severity, expected):
+    alert = probed[f"probe-{team}-{severity}"]
+    assert [r["name"] for r in alert["receivers"]] == [PREFIX + expected]
+
+
+@pytest.mark.parametrize("team, severity, expected", PROBES)
+def test_the_notification_arrives_where_the_receiver_sends_it(probed, webhooks, generated, team, severity, expected):
+    """The notification itself: PagerDuty with that receiver's routing key, Slack in that
+    receiver's channel."""
+    wanted = receiver(generated, expected)
+    service = f"probe-{team}-{severity}"
+    if wanted.pagerduty:
+        event = webhooks.wait_for(webhook.PAGERDUTY_PATH, f"the page of {service}", mentions("RoutingProbe", service), TIMEOUT)
+        assert event["routing_key"] == alertmanager.routing_key(wanted.pagerduty)
+        others = [e for e in webhooks.posted(webhook.PAGERDUTY_PATH) if mentions("RoutingProbe", service)(e)]
+        assert {e["routing_key"] for e in others} == {event["routing_key"]}
+    else:
+        message = webhooks.wait_for(webhook.SLACK_PATH, f"the warning of {service}", mentions("RoutingProbe", service), TIMEOUT)
+        assert message["channel"] == wanted.channel
+        others = [m for m in webhooks.posted(webhook.SLACK_PATH) if mentions("RoutingProbe", service)(m)]
+        assert {m["channel"] for m in others} == {wanted.channel}

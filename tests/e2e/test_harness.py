@@ -89,7 +89,10 @@ def test_secrets_are_resolved_and_receivers_point_at_the_webhooks(generated):
     receivers = {r["name"].rsplit("/", 1)[-1]: r for r in config["receivers"]}
     (pagerduty,) = receivers["page"]["pagerduty_configs"]
     (slack,) = receivers["warn"]["slack_configs"]
-    assert (pagerduty["routing_key"], pagerduty["url"]) == (alertmanager.ROUTING_KEY, "http://127.0.0.1:1" + webhook.PAGERDUTY_PATH)
+    (page,) = [r for r in generated.routing().receivers if r.name == "page"]
+    assert (pagerduty["routing_key"], pagerduty["url"]) == (alertmanager.routing_key(page.pagerduty), "http://127.0.0.1:1" + webhook.PAGERDUTY_PATH)
+    (team_page,) = receivers["team-agents-page"]["pagerduty_configs"]
+    assert team_page["routing_key"] != pagerduty["routing_key"]  # each Secret its own value: the tests tell receivers apart
     assert slack["api_url"] == "http://127.0.0.1:1" + webhook.SLACK_PATH
     assert "_file" not in yaml.safe_dump(config)  # every Secret resolved, as the operator does
     assert config["route"]["group_wait"] == "1s"

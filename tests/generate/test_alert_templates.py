@@ -102,7 +102,7 @@ def test_generated_backlog_alert_prints_the_consumer_group_literally(tmp_path):
                             "exp_labels": {"severity": "warn", "team": "core", "namespace": "apps", "service": "worker", "consumergroup": 'g{{ range query "up" }}{{ end }}', "topic": "jobs"},
                             "exp_annotations": {
                                 "summary": "worker is falling behind on jobs.",
-                                "description": 'Consumer group g{{ range query "up" }}{{ end }} is 1000 messages behind on jobs (more than 50 for 15m).',
+                                "description": 'Consumer group g{{ range query "up" }}{{ end }} is 1000 messages behind on jobs (more than 40 for 15m).',
                                 "runbook_url": 'https://runbooks.example.com/{{.Value}}/kafkabackloghigh',
                             },
                         }

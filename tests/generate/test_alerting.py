@@ -20,7 +20,7 @@ import yaml
 
 from opsgen.generate import alerting, routing
 from opsgen import pipeline
-from opsgen.catalogue import promql
+from opsgen.catalogue import generated_alerts, promql
 from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.errors import CatalogueError
@@ -405,7 +405,7 @@ SCENARIOS = [
 
 
 def test_every_generated_alert_kind_has_a_scenario():
-    assert {s.alert for s in SCENARIOS if s.firing} == set(conv.GENERATED_ALERTS) == set(alerting.POLICY)
+    assert {s.alert for s in SCENARIOS if s.firing} == set(generated_alerts.NAMES) == set(alerting.BUILDERS)
 
 
 def series_text(labels: dict[str, str]) -> str:

@@ -159,3 +159,79 @@ def test_a_platform_page_does_not_inhibit_an_unrelated_platform_warn(inhibition)
 def test_a_service_page_does_not_inhibit_another_services_warn(inhibition):
     assert inhibition["OtherServiceWarn"] == "active"
     assert inhibition["PlatformPage"] == inhibition["OwnPage"] == "active"
+
+
+# --- routing per team (platform.alerting.teams) ------------------------------------------
+
+TEAMS = Platform(
+    name="demo",
+    alerting=PLATFORM.alerting,
+    team_alerting={
+        "payments": {"page": Receiver("pagerduty", "pd-payments", "routing-key"), "warn": Receiver("slack", "slack-payments", "url", "#payments")},
+        "search": {"warn": Receiver("slack", "slack-search", "url", "#search")},
+    },
+)
+PAYMENTS_PAGE, PAYMENTS_WARN, SEARCH_WARN = PREFIX + "team-payments-page", PREFIX + "team-payments-warn", PREFIX + "team-search-warn"
+
+
+@prom_tools.needs_amtool
+def test_the_merged_config_with_teams_passes_amtool(tmp_path):
+    result = prom_tools.check_alertmanager(config(platform=TEAMS), tmp_path)
+    assert result.returncode == 0, prom_tools.output(result)
+
+
+@prom_tools.needs_amtool
+@pytest.mark.parametrize(
+    "labels, receiver",
+    [
+        # a team's alerts reach its own receivers, and only those
+        ({"alertname": "ErrorBudgetBurnFast", "severity": "page", "team": "payments", "service": "checkout"}, PAYMENTS_PAGE),
+        ({"alertname": "LatencyP95High", "severity": "warn", "team": "payments", "service": "checkout"}, PAYMENTS_WARN),
+        ({"alertname": "LatencyP95High", "severity": "warn", "team": "search", "service": "rag"}, SEARCH_WARN),
+        # a severity the team has no receiver for falls back to the platform's
+        ({"alertname": "ErrorBudgetBurnFast", "severity": "page", "team": "search", "service": "rag"}, PAGE),
+        # a team without receivers, no team, the stack's own alerts: the platform's
+        ({"alertname": "ErrorBudgetBurnFast", "severity": "page", "team": "agents", "service": "a"}, PAGE),
+        ({"alertname": "MetricsTargetDown", "severity": "warn", "service": "a"}, WARN),
+        ({"alertname": "KubePodCrashLooping", "severity": "critical", "namespace": "kube-system"}, PAGE),
+        ({"alertname": "X", "severity": "info", "team": "payments"}, DEFAULT),
+        ({"alertname": "Watchdog", "severity": "none", "team": "payments"}, DEFAULT + ",null"),
+    ],
+)
+def test_team_routes(tmp_path, labels, receiver):
+    assert prom_tools.route(config(platform=TEAMS), tmp_path, labels) == receiver
+
+
+@prom_tools.needs_amtool
+@pytest.mark.parametrize(
+    "labels, receiver",
+    [
+        # dev never pages: a team's page is lowered to warn, and reaches the team's warn receiver ...
+        ({"alertname": "X", "severity": "page", "team": "payments"}, PAYMENTS_WARN),
+        ({"alertname": "X", "severity": "page", "team": "search"}, SEARCH_WARN),
+        # ... or the platform's warn when the team has none
+        ({"alertname": "X", "severity": "page", "team": "agents"}, WARN),
+    ],
+)
+def test_team_routes_in_an_environment_that_never_pages(tmp_path, labels, receiver):
+    assert prom_tools.route(config("warn", TEAMS), tmp_path, labels) == receiver
+
+
+def test_only_teams_route_without_platform_receivers():
+    """Teams' receivers alone make a config; what no team takes goes to default."""
+    props = routing.routing_props(Platform(name="demo", team_alerting=TEAMS.team_alerting))
+    assert [r.receiver for r in props.route_list()] == ["default", "team-payments-page", "team-payments-warn", "team-search-warn"]
+
+
+def test_team_receivers_reference_secrets_only():
+    spec = routing.routing_props(TEAMS).spec()
+    receivers = {r["name"]: r for r in spec["receivers"]}
+    assert receivers["team-payments-page"]["pagerdutyConfigs"][0]["routingKey"] == {"name": "pd-payments", "key": "routing-key"}
+    assert receivers["team-search-warn"]["slackConfigs"][0]["apiURL"] == {"name": "slack-search", "key": "url"}
+
+
+def test_the_object_with_teams_is_valid_against_the_crd():
+    chart = Chart(App(), "test", disable_resource_name_hashes=True)
+    AlertmanagerConfig(chart, routing.routing_props(TEAMS))
+    (doc,) = synth(chart)
+    manifests.assert_valid(doc)

@@ -1,6 +1,6 @@
 """A release's values per environment, for tests of this repository's own chart values.
 
-The stack check (opsgen/stack.py) never evaluates helmfile templates by hand: it checks
+The stack check (opsgen/stack/) never evaluates helmfile templates by hand: it checks
 plain values and reports templates as "not checked (needs helmfile)". These tests
 still need each environment's values, so they render the repository's own
 ``environment.yaml.gotmpl`` files with the few template forms those files use
@@ -16,6 +16,9 @@ from typing import Any
 import yaml
 
 from opsgen import stack
+from opsgen.catalogue.merge import deep_merge
+from opsgen.stack import helmfile as helmfile_module
+from opsgen.stack.read import Sources
 
 _TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
 
@@ -49,7 +52,7 @@ def env_values(root: Path, env: str) -> dict:
     """environments/<env>.yaml and the rest of the environment's values, merged."""
     merged: dict = {}
     for f in helmfile(root)["environments"][env]["values"]:
-        merged = stack.deep_merge(merged, yaml.safe_load((Path(root) / f).read_text(encoding="utf-8")))
+        merged = deep_merge(merged, yaml.safe_load((Path(root) / f).read_text(encoding="utf-8")), null_deletes=True)
     return merged
 
 
@@ -58,10 +61,25 @@ def release_values(root: Path, release: dict, env: str, env_values: dict) -> dic
     merged: dict = {}
     for entry in release.get("values") or []:
         if isinstance(entry, dict):
-            merged = stack.deep_merge(merged, entry)
+            merged = deep_merge(merged, entry, null_deletes=True)
             continue
         text = (Path(root) / entry).read_text(encoding="utf-8")
         if entry.endswith(".gotmpl"):
             text = render(text, env, env_values)
-        merged = stack.deep_merge(merged, yaml.safe_load(text) or {})
+        merged = deep_merge(merged, yaml.safe_load(text) or {}, null_deletes=True)
     return merged
+
+
+def static_values(root: Path, release: dict) -> dict:
+    """A release's plain values merged as the stack check merges them (templates left out)."""
+    return helmfile_module.release_values(Sources(Path(root)), release)[0]
+
+
+def stack_report(catalogue, root: Path) -> tuple[list[str], list[str]]:
+    """The stack check's problems and notices as the CLI prints them."""
+    found = stack.report(catalogue, root)
+    return [str(p) for p in found.problems], [str(p) for p in found.unchecked]
+
+
+def stack_problems(catalogue, root: Path) -> list[str]:
+    return stack_report(catalogue, root)[0]

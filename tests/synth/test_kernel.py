@@ -232,3 +232,20 @@ def test_private_runtime_folders_are_removed_by_the_worker_that_made_them(tmp_pa
     invalid = synth[:5] + [str(tmp_path / "missing.yaml")] + synth[6:]
     assert subprocess.run(invalid, env=env, capture_output=True, timeout=300).returncode == 1
     assert sorted(p for p in scratch.iterdir() if p.name.startswith("opsgen-jsii-")) == shared
+
+
+def test_the_direct_runtime_is_written_for_the_installed_jsii() -> None:
+    from importlib import metadata
+
+    assert kernel.DIRECT_RUNTIME_JSII == metadata.version("jsii")
+
+
+def test_another_jsii_release_keeps_the_stock_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The direct runtime and the kernel guard use private names of one jsii release: with any
+    other, opsgen leaves jsii as it is."""
+    monkeypatch.setattr(kernel, "_jsii_version", lambda: "1.999.0")
+    assert not kernel._wanted()
+    script = "import os; from opsgen.synth import kernel; kernel._jsii_version = lambda: '1.999.0'; kernel.prepare(); print(os.environ.get('JSII_RUNTIME'))"
+    env = {k: v for k, v in os.environ.items() if k not in ("JSII_RUNTIME", "OPSGEN_JSII_DIRECT")}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    assert run.stdout.strip() == "None", run.stderr

@@ -16,6 +16,8 @@ from grafana_foundation_sdk.builders import common
 from grafana_foundation_sdk.models import common as common_model
 
 from opsgen import conventions as conv
+from opsgen.catalogue.schema import BACKLOG_DEFAULT
+from opsgen.catalogue import generated_alerts
 from opsgen.generate.dashboards import queries as q
 from opsgen.generate.dashboards.defaults import FULL, Query, Scope, thresholds, timeseries_panel
 
@@ -113,7 +115,7 @@ def scaling_panel():
     expr = f"{lag()} / {ON} ({_scale_out_at(1)})"
     description = (
         "Lag as a share of lagThreshold × current replicas (at least one), per service: above 100% (dashed) KEDA "
-        "scales the service out, up to maxReplicas."
+        "scales the service out, up to maxReplicas and at most one replica per partition of its topic."
     )
     panel = timeseries_panel("Lag against lagThreshold × replicas", description, "percentunit", [Query(expr, "{{service}}")])
     return _dashed(panel, [(1, "orange")])
@@ -122,8 +124,8 @@ def scaling_panel():
 def backlog_panel():
     expr = f"{lag()} / {ON} {BACKLOG}"
     description = (
-        "Lag as a share of the backlog alert threshold (slo.backlog, default 5 × lagThreshold), per service: "
-        "KafkaBacklogHigh fires after 15 minutes above 100% (dashed red)."
+        f"Lag as a share of the backlog alert threshold (slo.backlog, default {BACKLOG_DEFAULT}), per service: "
+        f"{conv.ALERT_BACKLOG} fires after {generated_alerts.BY_NAME[conv.ALERT_BACKLOG].for_} above 100% (dashed red)."
     )
     panel = timeseries_panel("Lag against the backlog threshold", description, "percentunit", [Query(expr, "{{service}}")])
     return _dashed(panel, [(1, "red")])

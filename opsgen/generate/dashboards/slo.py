@@ -16,6 +16,7 @@ from grafana_foundation_sdk.models import common as common_model
 from opsgen import conventions as conv
 from opsgen.generate import alerting
 from opsgen.generate.dashboards import queries as q
+from opsgen.catalogue import generated_alerts
 from opsgen.catalogue.promql import quote
 from opsgen.generate.dashboards.defaults import (
     FULL, Query, Scope, bargauge_panel, stat_panel, table_panel, thresholds, timeseries_panel,
@@ -57,7 +58,7 @@ def success_margin() -> str:
 
 def firing(by: str) -> str:
     """Firing SLO alerts (conventions.SLO_ALERTS) counted ``by`` labels."""
-    names = "|".join(conv.SLO_ALERTS)
+    names = "|".join(generated_alerts.SLO_ALERTS)
     return f'count by ({by}) ({q.narrowed("ALERTS", q.equals("alertstate", "firing"), f"alertname=~{quote(names)}")})'
 
 
@@ -110,7 +111,7 @@ def firing_per_service():
     slos = f"max by (namespace, service) ({_slo(conv.SLO_INFO_RECORD)})"
     expr = f"{firing('namespace, service')} or on(namespace, service) {slos} * 0"
     description = (
-        f"SLO alerts firing now per service with an SLO ({', '.join(conv.SLO_ALERTS)}): 0 green, 1 or more red."
+        f"SLO alerts firing now per service with an SLO ({', '.join(generated_alerts.SLO_ALERTS)}): 0 green, 1 or more red."
     )
     panel = bargauge_panel("Firing SLO alerts per service", description, "short", [Query(expr, "{{service}}")])
     return panel.min(0).thresholds(thresholds("green", [(1, "red")]))
@@ -118,5 +119,5 @@ def firing_per_service():
 
 def firing_alerts():
     expr = firing(f"namespace, service, alertname, {conv.SEVERITY_LABEL}")
-    description = f"Every SLO alert firing now ({', '.join(conv.SLO_ALERTS)}), by service, alert and severity."
+    description = f"Every SLO alert firing now ({', '.join(generated_alerts.SLO_ALERTS)}), by service, alert and severity."
     return table_panel("Firing SLO alerts", description, "No SLO alert firing", [Query(expr, "")], span=FULL)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 
-from opsgen.conventions import DASHBOARD_UID_MAX, GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION
+from opsgen.conventions import DASHBOARD_UID_MAX, GRAFANA_DASHBOARD_LABEL, GRAFANA_DASHBOARD_VALUE, GRAFANA_FOLDER_ANNOTATION
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
 
 if TYPE_CHECKING:  # loaded once the engine is started (synth/engine.py)
@@ -41,7 +41,7 @@ class DashboardConfigMapProps:
 
 class DashboardConfigMap(Manifest):
     def __init__(self, scope: Construct, props: DashboardConfigMapProps):
-        labels = {**props.meta.labels, GRAFANA_DASHBOARD_LABEL: "1"}
+        labels = {**props.meta.labels, GRAFANA_DASHBOARD_LABEL: GRAFANA_DASHBOARD_VALUE}
         annotations = dict(props.meta.annotations)
         if props.folder:
             annotations[GRAFANA_FOLDER_ANNOTATION] = props.folder

@@ -120,9 +120,9 @@ def test_kafka_lag_joins_lag_thresholds_and_replicas(tmp_path):
         (query("Kafka Lag", "Lag against thresholds", "A"), [out(PLANNER, 40), out(RUNNER, 5)]),  # not 39
         (query("Kafka Lag", "Lag against thresholds", "B"), [out(PLANNER, 40), out(RUNNER, 0)]),  # 20 × 2, 10 × 0
         (query("Kafka Lag", "Lag against thresholds", "C"),
-         [out(PLANNER, 500, "opsgen:kafka_backlog_threshold"), out(RUNNER, 50, "opsgen:kafka_backlog_threshold")]),
+         [out(PLANNER, 500, "opsgen:kafka_backlog_threshold"), out(RUNNER, 100, "opsgen:kafka_backlog_threshold")]),  # 10 replicas × 10
         (query("Kafka Lag", "Lag against lagThreshold × replicas"), [out(PLANNER, 1), out(RUNNER, 0.5)]),  # 5 / (10 × max(0, 1))
-        (query("Kafka Lag", "Lag against the backlog threshold"), [out(PLANNER, 0.08), out(RUNNER, 0.1)]),
+        (query("Kafka Lag", "Lag against the backlog threshold"), [out(PLANNER, 0.08), out(RUNNER, 0.05)]),
         (query("Kafka Lag", "Consume rate"), [out(PLANNER, 3), out(RUNNER, 0.5)]),
         (query("Kafka Lag", "Time to drain"), [out(PLANNER, 40 / 3), out(RUNNER, 10)]),
         (query("Kafka Lag", "Lag per partition"), [
