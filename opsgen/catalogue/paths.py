@@ -1,6 +1,7 @@
 """Paths into the catalogue's data, and how messages show them (shared by the rule modules)."""
 from __future__ import annotations
 
+import reprlib
 from typing import Any, Sequence
 
 
@@ -51,3 +52,32 @@ def all_alert_paths(data: dict) -> list[tuple["str | int", ...]]:
             base = ("services", index, "environments", env, "alerts")
             paths += [base + (i,) for i in range(len(alerts if isinstance(alerts, list) else []))]
     return paths
+
+
+class Shown:
+    """A value as an error message shows it: its repr, cut short (a whole
+    mapping written where a string belongs must not fill the terminal)."""
+
+    LIMIT = 80  # a whole over-long name (64+ characters) still shows
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = _REPR.repr(self.value)  # bounded work, even for an aliased giant
+        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 3] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 200, 200, 3
+
+
+def type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    for name, kind in (("object", dict), ("array", list), ("string", str), ("integer", int), ("number", float)):
+        if isinstance(value, kind):
+            return name
+    return "string"

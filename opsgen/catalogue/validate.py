@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-import reprlib
 from typing import Any, Callable, Iterable, Sequence
 
 import jsonschema
 
 from opsgen import durations
 from opsgen.catalogue import alert_rules, include, kafka_checks, routing_checks, schema, secrets, uniqueness
-from opsgen.catalogue.paths import display, mapping, text
+from opsgen.catalogue.paths import Shown, display, mapping, text, type_of
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -184,12 +183,12 @@ def service_label(doc: Document | None, path: Sequence["str | int"]) -> str | No
 
 
 def _what(error: jsonschema.ValidationError) -> str:
-    kind, value, sub = error.validator, _Shown(error.instance), error.schema
+    kind, value, sub = error.validator, Shown(error.instance), error.schema
     if kind == "type" and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]]) and isinstance(value.value, float):
         return f"must be a whole number, written without a decimal point (not {value!r})"
     if kind == "type":
         wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
-        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
+        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[type_of(value.value)]} ({value!r})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
     if kind in ("pattern", "minLength", "maxLength") and sub.get("title") in schema.MESSAGES:
@@ -214,35 +213,6 @@ def _what(error: jsonschema.ValidationError) -> str:
     if kind == "minProperties" and sub.get("propertyNames") == schema.K8S_LABEL_KEY:
         return "must not be empty (an empty selector would select everything in the namespace); omit it for the default"
     return error.message
-
-
-class _Shown:
-    """A value as an error message shows it: its repr, cut short (a whole
-    mapping written where a string belongs must not fill the terminal)."""
-
-    LIMIT = 80  # a whole over-long name (64+ characters) still shows
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        text = _REPR.repr(self.value)  # bounded work, even for an aliased giant
-        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 3] + "..."
-
-
-_REPR = reprlib.Repr()
-_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 200, 200, 3
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    for name, kind in (("object", dict), ("array", list), ("string", str), ("integer", int), ("number", float)):
-        if isinstance(value, kind):
-            return name
-    return "string"
 
 
 # --- rules -----------------------------------------------------------------
