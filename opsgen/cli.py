@@ -294,7 +294,8 @@ def _write_stream(path: Path, rendered, written: "str | None") -> int:
         after = f"; the output {written} was written" if written else ""
         print(f"opsgen: error: the stream {path} was not written: {reason}{after}", file=sys.stderr)
         return 1
-    print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream")
+    shown = sys.stderr if stream.descriptor(path) == 1 else sys.stdout  # not into the stream itself
+    print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream", file=shown)
     return 0
 
 

@@ -9,7 +9,9 @@ to its output concurrently, so several files could interleave).
 from __future__ import annotations
 
 import os
+import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -20,6 +22,18 @@ SEPARATOR = b"---\n"
 def join(files: dict[str, bytes], paths: Iterable[str] | None = None) -> bytes:
     """The files at ``paths`` (default: all, in path order) as one stream."""
     return SEPARATOR.join(files[p] for p in (sorted(files) if paths is None else paths) if p in files)
+
+
+_OWN_DESCRIPTOR = re.compile(r"/dev/(stdout|stderr|fd/([0-9]+))|/proc/self/fd/([0-9]+)")
+
+
+def descriptor(path: Path) -> "int | None":
+    """The descriptor of this process that ``path`` names (/dev/stdout, /dev/fd/3), if any."""
+    match = _OWN_DESCRIPTOR.fullmatch(str(path))
+    if match is None:
+        return None
+    named = {"stdout": 1, "stderr": 2}.get(match.group(1) or "")
+    return named if named is not None else int(match.group(2) or match.group(3))
 
 
 class StreamRefused(Exception):
@@ -33,9 +47,15 @@ def write(path: Path, data: bytes) -> None:
     - a regular file of this user's with no other hard link: replaced the same way,
       keeping its mode;
     - a character device or a FIFO (``/dev/null``, ``/dev/stdout``, ``>(...)``), directly
-      or through a symbolic link: written through, never replaced;
+      or through a symbolic link, and this process's own descriptors (``/dev/stdout``,
+      ``/dev/fd/3``, whatever they are open on): written through, never replaced;
     - anything else (another user's file, a file with other hard links, a link to a
       file, a folder, a socket, a block device): StreamRefused, nothing changed."""
+    number = descriptor(path)
+    if number is not None:  # /dev/stdout > file: written to the descriptor, at its offset
+        if number == 1:
+            sys.stdout.flush()
+        return _write_all(number, data)
     try:
         here = os.lstat(path)
     except FileNotFoundError:
@@ -61,11 +81,15 @@ def _write_through(path: Path, data: bytes) -> None:
         raise StreamRefused(f"{path} cannot be opened for writing: {exc.strerror or exc}") from None
     try:
         os.set_blocking(handle, True)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(handle, view):]
+        _write_all(handle, data)
     finally:
         os.close(handle)
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
 
 
 def _replace(path: Path, data: bytes, mode: "int | None") -> None:

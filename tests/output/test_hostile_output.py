@@ -117,3 +117,19 @@ def test_a_committed_staging_folder_whose_old_is_a_link_is_not_renamed_into_plac
     assert not out.is_symlink() and stat.S_IMODE(os.lstat(out).st_mode) != 0o777
     assert (elsewhere / "keep.txt").read_text() == "keep\n" and stat.S_IMODE(os.lstat(elsewhere).st_mode) == 0o777
     assert not os.path.lexists(staging)  # removed, link and all
+
+
+def test_stream_to_dev_stdout_redirected_to_a_file_writes_through(tmp_path):
+    """/dev/stdout is a link to the file the shell opened: written through, not refused."""
+    import subprocess
+    import sys
+
+    from tests.conftest import VALID
+
+    (tmp_path / "services.yaml").write_text(VALID, encoding="utf-8")
+    target = tmp_path / "all.yaml"
+    with open(target, "wb") as out:
+        result = subprocess.run([sys.executable, "-m", "opsgen", "synth", "--stream", "/dev/stdout", "--stream-only"],
+                                cwd=tmp_path, stdout=out, stderr=subprocess.PIPE, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes().startswith(conventions.HEADER.encode()) and not target.is_symlink()
