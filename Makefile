@@ -19,10 +19,11 @@ test: deps tools ## the whole suite, then dist/ and the helmfile stack against s
 
 deps: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# The pinned test tools, then opsgen itself: its pyproject ranges resolve to the runtime pins.
+$(VENV)/.installed: constraints.txt requirements-test.txt pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
-	$(VENV)/bin/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-test.txt
+	$(VENV)/bin/pip install --disable-pip-version-check -q --no-build-isolation -c constraints.txt -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -1,7 +1,8 @@
-"""The ``opsgen`` command: synth, check, diff, show, validate, schema.
+"""The ``opsgen`` command: synth, check, diff, show, validate, schema, init.
 
-Exit codes: 0 ok; 1 invalid catalogue, stale output or (diff) changes; 2 usage
-error (also an unknown service or environment for show).
+Exit codes (opsgen/usage.py, shown by every --help): 0 ok; 1 changes (check:
+stale, diff: would change); 2 usage (also an unknown service, no usable Node);
+3 invalid catalogue; 4 the output could not be read or written.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from opsgen import __version__, report
-from opsgen.errors import CatalogueError, EngineFailed, OutputRefused
+from opsgen import report, usage
+from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
+from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
 
 if TYPE_CHECKING:
     from opsgen.stack import Report
@@ -24,14 +26,17 @@ DEFAULT_OUT = "dist"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opsgen", description="Compile services.yaml into Kubernetes YAML under dist/.")
+    parser = argparse.ArgumentParser(
+        prog="opsgen", description="Compile services.yaml into Kubernetes YAML under dist/.",
+        epilog=usage.epilog(None), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, text, has_out in (
         ("synth", "write the output directory from the catalogue", True),
         ("check", "exit 1 unless the output directory is exactly what synth would write", True),
         ("validate", "check the catalogue only", False),
     ):
-        sub = commands.add_parser(name, help=text, description=text)
+        sub = _command(commands, name, text)
         sub.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
         if has_out:
             sub.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
@@ -42,8 +47,22 @@ def _parser() -> argparse.ArgumentParser:
         "--stack", action="store_true", help="also check the helmfile stack beside the catalogue against it (see README)"
     )
     _add_stream(commands.choices["synth"])
-    parser.add_argument("--version", action="version", version=f"opsgen {__version__}")
+    _add_init(commands)
+    parser.add_argument("--version", action="version", version=usage.versions())
     return parser
+
+
+def _command(commands: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its example and the exit codes."""
+    return commands.add_parser(
+        name, help=text, description=text, epilog=usage.epilog(name), formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+def _add_init(commands: argparse._SubParsersAction) -> None:
+    init = _command(commands, "init", "scaffold a catalogue repository in DIR (empty or new) for the installed opsgen")
+    init.add_argument("dir", metavar="DIR", nargs="?", default=".", help="the folder to create (default: the current one, if empty)")
+    init.add_argument("--stack", action="store_true", help="also the helmfile stack (helmfile.yaml, environments/, charts/)")
 
 
 def _add_stream(synth: argparse.ArgumentParser) -> None:
@@ -55,11 +74,11 @@ def _add_stream(synth: argparse.ArgumentParser) -> None:
 
 def _add_review_commands(commands: argparse._SubParsersAction) -> None:
     text = "print what synth would change: a unified diff per file, naming the objects added, changed and removed; exit 1 when something would"
-    diff = commands.add_parser("diff", help=text, description=text)
+    diff = _command(commands, "diff", text)
     diff.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
     diff.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
     text = "print every object of one service as one YAML stream (for kubectl apply --dry-run=server -f -)"
-    show = commands.add_parser("show", help=text, description=text)
+    show = _command(commands, "show", text)
     show.add_argument("service", metavar="SERVICE", help="the service's name")
     show.add_argument("--env", help="the environment (needed when the catalogue has more than one)")
     show.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
@@ -86,12 +105,15 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:  # started with stdout closed (>&-): say so, do nothing
         print("opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)", file=sys.stderr)
-        return 2
+        return USAGE
     _utf8_streams()
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    command = _subparsers(parser)[args.command]
+    if unknown:  # said by the command's own parser, with its usage line (`opsgen synth -q`)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}")
     if getattr(args, "stream_only", False) and not args.stream:
-        parser.error("--stream-only needs --stream FILE")
+        command.error("--stream-only needs --stream FILE")
     previous = _on_sigterm(_terminate)
     try:
         code = _main(args)
@@ -117,6 +139,11 @@ def _utf8_streams() -> None:
                 pass  # a stream that cannot change (already written to): left as it is
 
 
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return commands.choices
+
+
 def _on_sigterm(handler: object) -> object:
     try:
         return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
@@ -137,29 +164,28 @@ def _main(args: argparse.Namespace) -> int:
         from opsgen.catalogue.schema import schema_json
 
         sys.stdout.write(_schema_text(args) or schema_json())
-        return 0
-    unusable = (args.command in ("synth", "check", "diff", "show") and _unusable_tmpdir()) or (
-        args.command == "synth" and not args.stream_only and _unusable_output(Path(args.out), args.catalogue)
-    )
-    if unusable:
+        return OK
+    if args.command == "init":
+        return _init(args)
+    if unusable := _unusable_environment(args):
         print(f"opsgen: error: {unusable}", file=sys.stderr)
-        return 2
+        return USAGE
     try:
         return _run(args)
     except OutputRefused as exc:
         for problem in exc.problems:
             print(f"opsgen: error: {problem}", file=sys.stderr)
         print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
-        return 1
+        return FAILED
     except EngineFailed as exc:
         print(f"opsgen: error: {exc}", file=sys.stderr)
-        return 1
+        return FAILED
     except BrokenPipeError:
         raise
     except OSError as exc:  # disk full, permissions: the old output is whole (write.py)
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
         print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
-        return 1
+        return FAILED
     except KeyboardInterrupt as exc:
         after = f"; {args.out} holds the old output or the new one, never a mix" if args.command == "synth" else ""
         how, code = ("terminated", 128 + signal.SIGTERM) if isinstance(exc, Terminated) else ("interrupted", 130)
@@ -171,14 +197,42 @@ def _main(args: argparse.Namespace) -> int:
         else:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"opsgen: {count} problem{'s' if count != 1 else ''} in {args.catalogue}; nothing written", file=sys.stderr)
-        return 1
+        after = "; nothing written" if args.command == "synth" else ""  # the others never write
+        print(f"opsgen: {summary(exc.problems, args.catalogue)}{after}", file=sys.stderr)
+        return INVALID
+
+
+def _unusable_environment(args: argparse.Namespace) -> str | None:
+    """What stops synthesis before it starts: TMPDIR, the output folder, Node."""
+    if args.command not in ("synth", "check", "diff", "show"):
+        return None
+    if unusable := _unusable_tmpdir():
+        return unusable
+    if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
+        return unusable
+    from opsgen.synth import node
+
+    return node.unusable()
+
+
+def _init(args: argparse.Namespace) -> int:
+    from opsgen import scaffold
+
+    try:
+        written = scaffold.create(Path(args.dir), stack=args.stack)
+    except scaffold.Refused as exc:
+        print(f"opsgen: error: {exc}", file=sys.stderr)
+        return USAGE
+    except OSError as exc:
+        print(f"opsgen: cannot write {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+        return FAILED
+    print(f"opsgen: {args.dir}: {len(written)} files; next: cd {args.dir} && opsgen synth && opsgen check")
+    return OK
 
 
 def _add_schema(commands: argparse._SubParsersAction) -> None:
     text = "print the catalogue's JSON Schema"
-    shown = commands.add_parser("schema", help=text, description=text).add_mutually_exclusive_group()
+    shown = _command(commands, "schema", text).add_mutually_exclusive_group()
     shown.add_argument("--include", action="store_true", help="the schema of an included file (services.include.schema.json)")
     shown.add_argument("--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema")
 
@@ -239,7 +293,7 @@ def _run(args: argparse.Namespace) -> int:
         else:
             _warn(warnings)
             print(f"opsgen: {args.catalogue} is valid")
-        return 0
+        return OK
     if args.command == "show":
         return _show(args)
     with pipeline.start_synthesis() as synthesis:  # cdk8s starts while the catalogue is read
@@ -279,8 +333,8 @@ def _summary(out: str, rendered) -> int:
     except OSError as exc:  # synth >/dev/full
         _drop_stdout()
         print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
+        return FAILED
+    return OK
 
 
 def _write_stream(path: Path, rendered, written: "str | None") -> int:
@@ -293,10 +347,10 @@ def _write_stream(path: Path, rendered, written: "str | None") -> int:
         reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
         after = f"; the output {written} was written" if written else ""
         print(f"opsgen: error: the stream {path} was not written: {reason}{after}", file=sys.stderr)
-        return 1
+        return FAILED
     shown = sys.stderr if stream.descriptor(path) == 1 else sys.stdout  # not into the stream itself
     print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream", file=shown)
-    return 0
+    return OK
 
 
 def _machine_format(args: argparse.Namespace) -> bool:
@@ -325,10 +379,10 @@ def _check(out: Path, rendered, stack: "Report | None") -> int:
         print(f"opsgen: stack: {problem}", file=sys.stderr)
     if drift.clean and not problems:
         print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
-        return 0
+        return OK
     if not drift.clean:
         print("opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
-    return 1
+    return CHANGES
 
 
 def _check_report(out: Path, rendered, stack: "Report | None", form: str) -> int:
@@ -341,7 +395,7 @@ def _check_report(out: Path, rendered, stack: "Report | None", form: str) -> int
     found += [report.at_file(os.path.join(str(out), p), "not generated, kept", "notice") for p in drift.kept]
     found += report.from_problems(problems) + report.from_problems(unchecked, "notice")
     sys.stdout.write(report.render(found, form))
-    return 0 if drift.clean and not problems else 1
+    return OK if drift.clean and not problems else CHANGES
 
 
 def _diff(out: Path, rendered, form: str) -> int:
@@ -357,7 +411,7 @@ def _diff(out: Path, rendered, form: str) -> int:
         print(f"opsgen: {diff.summary(found)}; run 'opsgen synth' (make synth) to write them", file=sys.stderr)
     else:
         print(f"opsgen: {out} is up to date; nothing would change")
-    return 1 if found else 0
+    return CHANGES if found else OK
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -370,10 +424,10 @@ def _show(args: argparse.Namespace) -> int:
             env, service = show.find(catalogue, args.service, args.env)
         except show.UnknownName as exc:
             print(f"opsgen: error: {exc}", file=sys.stderr)
-            return 2
+            return USAGE
         rendered = synthesis.build(catalogue)
     sys.stdout.write(show.stream(rendered.files, show.paths(env, service)).decode("utf-8"))
-    return 0
+    return OK
 
 
 if __name__ == "__main__":  # pragma: no cover

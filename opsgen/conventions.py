@@ -264,11 +264,7 @@ DASHBOARD_UID_MAX = 40  # Grafana's limit
 
 def dashboard_uid(platform: Platform, name: str) -> str:
     """``<platform>-<name>``; when longer than 40 characters, cut, with a hash of the whole kept unique."""
-    uid = f"{platform.name}-{name}"
-    if len(uid) <= DASHBOARD_UID_MAX:
-        return uid
-    digest = hashlib.sha256(uid.encode()).hexdigest()[:8]
-    return f"{uid[: DASHBOARD_UID_MAX - 9].rstrip('-')}-{digest}"
+    return bounded(f"{platform.name}-{name}", DASHBOARD_UID_MAX)
 
 
 def dashboard_file(platform: Platform, uid: str) -> str:
@@ -308,3 +304,63 @@ STAGING_MARKER_TEXT = b"opsgen staging folder: the next opsgen synth removes it\
 
 def staging_prefix(out_name: str) -> str:
     return f".{out_name}.opsgen-"
+
+
+# Argo CD (platform.argocd; docs/ops.md, "Argo CD"). Sync waves of the environments' objects:
+# Namespaces (NAMESPACE_SYNC_WAVE) first, then the KEDA TriggerAuthentications, then the
+# ScaledObjects that reference one; everything else in Argo CD's default wave 0.
+TRIGGER_AUTH_SYNC_WAVE = "0"
+AUTH_REFERENCE_SYNC_WAVE = "1"
+# The Argo CD objects are applied to the Argo CD cluster, not to an environment's: they go
+# to this folder of the output directory, beside the environments' folders (or, without
+# environments, beside the namespaces). Environment and namespace names are DNS labels,
+# which never start with '_', so the folder never collides with either.
+ARGOCD_DIR = "_argocd"
+ARGOCD_API_VERSION = "argoproj.io/v1alpha1"
+ARGOCD_NAMESPACE = "argocd"  # default of platform.argocd.namespace
+ARGOCD_PATH = "dist"  # default of platform.argocd.path: the output directory in the repository
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"  # default of environments.<env>.argocd.cluster
+TARGET_REVISION = "main"  # default of environments.<env>.argocd.targetRevision
+ARGOCD_NAME_MAX = 63  # Argo CD 2.x puts an Application's name in a label (app.kubernetes.io/instance)
+# Sync options of every generated Application. ServerSideApply: fields are owned per manager, so
+# opsgen's Application and a team's (or kubectl) can both set fields of one shared object (a
+# Namespace's labels) without each apply removing the other's, as client-side apply's
+# last-applied annotation does. CreateNamespace=false: opsgen writes the Namespaces itself.
+# The Application-level SkipDryRunOnMissingResource is honoured from Argo CD 3.1 (see
+# CUSTOM_RESOURCE_SYNC_OPTIONS for the per-resource annotation every version reads).
+APPLICATION_SYNC_OPTIONS = ("ServerSideApply=true", "CreateNamespace=false") + CUSTOM_RESOURCE_SYNC_OPTIONS
+APPLICATION_COMPONENT = "argocd"  # app.kubernetes.io/component of the Argo CD objects
+
+
+def argocd_application_name(platform: Platform, env_name: str | None) -> str:
+    """``<platform>-<env>`` (the platform name without environments), cut to 63
+    characters with a hash of the whole, as dashboard uids are."""
+    return bounded(f"{platform.name}-{env_name}" if env_name else platform.name, ARGOCD_NAME_MAX)
+
+
+# Files of the Argo CD objects, relative to ARGOCD_DIR (as service_file is to env_dir)
+def argocd_application_file(platform: Platform, env_name: str | None) -> str:
+    return f"{argocd_application_name(platform, env_name)}.yaml"
+
+
+ARGOCD_PROJECT_FILE = "_project.yaml"  # '_' never starts an Application's name
+PROJECT_SYNC_WAVE = "-1"  # applied by an app-of-apps: the AppProject before its Applications
+
+
+def argocd_source_path(output_path: str, env_name: str | None) -> str:
+    """Where an environment's output is in the repository: ``<output>/<env>``."""
+    return "/".join(p for p in (output_path.strip("/"), env_dir(env_name)) if p)
+
+
+def argocd_exclude(env_name: str | None) -> str | None:
+    """What an environment's Application must skip in its folder: without
+    environments the folder is the whole output, ARGOCD_DIR included."""
+    return None if env_name else f"{ARGOCD_DIR}/*"
+
+
+def bounded(name: str, limit: int) -> str:
+    """``name`` when at most ``limit`` characters, else cut, with a hash of the whole kept unique."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: limit - 9].rstrip('-')}-{digest}"

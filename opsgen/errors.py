@@ -41,6 +41,16 @@ def warning_line(problem: Problem) -> str:
     return f"{problem.location}: warning: {problem.message.translate(_ONE_LINE)}"
 
 
+def summary(problems: "list[Problem]", catalogue: str) -> str:
+    """``3 problems in services.yaml (1), teams/billing.yaml (2)``: the files they are
+    in, in the order printed (an included file is named, not the catalogue that includes it)."""
+    per_file: dict[str, int] = {}
+    for problem in problems:
+        per_file[problem.location.file] = per_file.get(problem.location.file, 0) + 1
+    files = next(iter(per_file)) if len(per_file) == 1 else ", ".join(f"{f} ({n})" for f, n in per_file.items())
+    return f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files or catalogue}"
+
+
 def sort_key(problem: Problem) -> tuple[str, int, int, str]:
     where = problem.location
     return (where.file, where.line, where.col, problem.message)

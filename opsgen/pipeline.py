@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, include, load, model, objects, scaling_checks, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.catalogue import alert_checks, argocd_checks, include, load, model, objects, scaling_checks, validate  # noqa: F401 (load: tests reach it here)
 from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize
@@ -29,6 +29,7 @@ def load_valid(catalogue: str) -> model.Catalogue:
         objects.check(built)  # object names and alert names unique per environment
         warnings = alert_checks.check(built)  # PromQL, metric names, exposition files, buckets
         warnings += scaling_checks.warnings(doc)  # maxReplicas beyond the topic's partitions
+        warnings += argocd_checks.warnings(doc)  # Argo CD settings that write nothing
     return replace(built, warnings=warnings)
 
 

@@ -68,3 +68,12 @@ def run(capsys):
         return code, out, err
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory) -> Path:
+    """opsgen's wheel installed into a fresh venv (tests/support/install.py): the venv."""
+    from tests.support import install
+
+    work = tmp_path_factory.mktemp("installed")
+    return install.fresh_venv(work / "venv", str(install.build_wheel(work)))

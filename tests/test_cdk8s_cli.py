@@ -1,4 +1,4 @@
-"""`npx cdk8s synth` (cdk8s.yaml: app "python main.py", output "cdk8s.out").
+"""`npx cdk8s synth` (cdk8s.yaml: app "python3 main.py", output "cdk8s.out").
 
 cdk8s-cli 2.207.60 empties its output folder before it runs the app (also with
 --stdout, which then reads the files the app wrote to a temporary folder), so
@@ -45,7 +45,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def test_cdk8s_has_an_output_folder_of_its_own():
     config = yaml.safe_load((ROOT / "cdk8s.yaml").read_text(encoding="utf-8"))
-    assert config["app"] == "python main.py"
+    assert config["app"] == "python3 main.py"
     assert config["output"] not in ("dist", "dist/", ".", "")
     assert f"/{config['output']}/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 
@@ -83,4 +83,18 @@ def test_npx_cdk8s_synth_of_a_bad_catalogue_leaves_dist_as_it_was(project: Path)
     run = cdk8s(project)
     assert run.returncode != 0
     assert "nothing written" in run.stderr and "Traceback" not in run.stderr
+    assert "    at " not in run.stderr, "cdk8s-cli added a stack trace after opsgen's own error"
+    assert run.stderr.splitlines()[-1].startswith("ERROR: synthesis failed")  # cdk8s-cli's one line
     assert tree(project / "dist") == before
+
+
+def test_the_readmes_npx_cdk8s_synth_prints_no_upgrade_check(project: Path) -> None:
+    """cdk8s-cli checks for an upgrade before it runs the app (an HTTP stack trace offline);
+    only its flag or CDK8S_CHECK_UPGRADE stop it, so the README's command carries the flag."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`npx cdk8s synth --no-check-upgrade`" in readme
+    env = {k: v for k, v in os.environ.items() if k != "CDK8S_CHECK_UPGRADE"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    run = subprocess.run([str(CDK8S), "synth", "--no-check-upgrade"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "http error" not in run.stderr and "new version" not in run.stderr and "    at " not in run.stderr

@@ -1,4 +1,4 @@
-"""The opsgen command: synth, check, validate, schema; exit codes 0 / 1 / 2."""
+"""The opsgen command: synth, check, validate, schema; exit codes as opsgen/usage.py lists them (tests/test_usage.py)."""
 from __future__ import annotations
 
 import json
@@ -116,10 +116,10 @@ def test_bad_catalogue_leaves_output_untouched(synthesized, run, command):
     before = snapshot(out)
     catalogue.write_text(BAD)
     code, stdout, err = run(command, "-c", catalogue, "-o", out)
-    assert code == 1 and stdout == ""
+    assert code == 3 and stdout == ""
     assert err.splitlines() == [
         f"{catalogue}:11:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)",
-        f"opsgen: 1 problem in {catalogue}; nothing written",
+        f"opsgen: 1 problem in {catalogue}" + ("; nothing written" if command == "synth" else ""),
     ]
     assert "Traceback" not in err
     assert snapshot(out) == before
@@ -128,7 +128,7 @@ def test_bad_catalogue_leaves_output_untouched(synthesized, run, command):
 
 def test_bad_catalogue_does_not_create_output(tmp_path, write_catalogue, run):
     code, _, _ = run("synth", "-c", write_catalogue(BAD), "-o", tmp_path / "dist")
-    assert code == 1 and not (tmp_path / "dist").exists()
+    assert code == 3 and not (tmp_path / "dist").exists()
 
 
 def test_failure_while_writing_leaves_old_output_whole(synthesized, run, monkeypatch):
@@ -148,7 +148,7 @@ def test_failure_while_writing_leaves_old_output_whole(synthesized, run, monkeyp
     monkeypatch.setattr(Path, "write_bytes", failing)
     code, stdout, err = run("synth", "-c", catalogue, "-o", out)
     assert len(calls) == 2
-    assert code == 1 and stdout == ""
+    assert code == 4 and stdout == ""
     assert err == f"opsgen: cannot write {out}: No space left on device; nothing changed\n"
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["dist", "services.yaml"]  # no staging left behind
@@ -176,9 +176,9 @@ def test_all_problems_reported_one_line_each(tmp_path, write_catalogue, run):
     catalogue = write_catalogue(text)
     code, _, err = run("validate", "-c", catalogue)
     lines = err.splitlines()
-    assert code == 1 and len(lines) == 4, err
+    assert code == 3 and len(lines) == 4, err
     assert all(line.startswith(f"{catalogue}:") for line in lines[:3])
-    assert lines[3] == f"opsgen: 3 problems in {catalogue}; nothing written"
+    assert lines[3] == f"opsgen: 3 problems in {catalogue}"  # validate never writes: it does not say "nothing written"
 
 
 def test_validate_ok(write_catalogue, run):
@@ -188,7 +188,7 @@ def test_validate_ok(write_catalogue, run):
 
 def test_missing_catalogue(tmp_path, run):
     code, _, err = run("validate", "-c", tmp_path / "nope.yaml")
-    assert code == 1
+    assert code == 3
     assert err.splitlines()[0] == f"{tmp_path / 'nope.yaml'}:1:1: cannot read the catalogue: No such file or directory"
 
 
@@ -236,7 +236,7 @@ def _subprocess(*argv, cwd):
 def test_process_exit_codes_and_no_traceback(tmp_path, write_catalogue):
     write_catalogue(BAD)
     bad = _subprocess("synth", cwd=tmp_path)
-    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.returncode == 3 and "Traceback" not in bad.stderr
     assert bad.stderr.splitlines()[-1] == "opsgen: 1 problem in services.yaml; nothing written"
     assert not (tmp_path / "dist").exists()
     usage = _subprocess("synthesize", cwd=tmp_path)
@@ -314,11 +314,11 @@ def test_catalogue_errors_as_github_annotations_and_json(write_catalogue, run, c
     catalogue = write_catalogue(BAD)
     extra = ["-o", tmp_path / "dist"] if command != "validate" else []
     code, stdout, err = run(command, "-c", catalogue, *extra, "--format", "github")
-    assert code == 1
+    assert code == 3
     assert stdout == f"::error file={catalogue},line=11,col=7::scaling.maxReplicas (0) must be >= scaling.minReplicas (1)\n"
-    assert err == f"opsgen: 1 problem in {catalogue}; nothing written\n"
+    assert err == f"opsgen: 1 problem in {catalogue}\n"  # validate, check and diff never write
     code, stdout, _ = run(command, "-c", catalogue, *extra, "--format", "json")
-    assert code == 1 and json.loads(stdout) == [
+    assert code == 3 and json.loads(stdout) == [
         {"file": str(catalogue), "line": 11, "col": 7, "severity": "error",
          "message": "scaling.maxReplicas (0) must be >= scaling.minReplicas (1)"}
     ]
@@ -335,12 +335,15 @@ def test_kept_files_are_notices_in_github_format(synthesized, run):
     assert code == 0 and stdout == f"::notice file={out}/notes.txt::not generated, kept\n"
 
 
-def test_version(capsys):
+def test_version_names_opsgen_cdk8s_and_jsii(capsys):
+    from importlib import metadata
+
     from opsgen import __version__
 
     with pytest.raises(SystemExit) as caught:
         main(["--version"])
-    assert caught.value.code == 0 and capsys.readouterr().out == f"opsgen {__version__}\n"
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"opsgen {__version__} (cdk8s {metadata.version('cdk8s')}, jsii {metadata.version('jsii')})\n"
 
 
 def test_the_stack_is_checked_only_when_asked(synthesized, run):

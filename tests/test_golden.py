@@ -59,7 +59,7 @@ def documents(root: Path) -> list[tuple[str, dict]]:
 
 
 def test_cases_are_present():
-    assert {"bundled", "single-env", "pod-monitor-kafka-auth", "overrides"} <= set(CASES)
+    assert {"bundled", "single-env", "pod-monitor-kafka-auth", "overrides", "argocd"} <= set(CASES)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -134,6 +134,11 @@ def test_one_directory_per_environment(synthesized, case):
     raw = yaml.safe_load((GOLDEN / case / "services.yaml").read_text())
     envs = list(raw.get("environments") or {})
     top = {p.name for p in synthesized[case].iterdir()}
+    if (raw["platform"].get("argocd") or {}).get("repoURL"):  # beside them, the Argo CD objects
+        assert conventions.ARGOCD_DIR in top
+        top.remove(conventions.ARGOCD_DIR)
+    else:
+        assert conventions.ARGOCD_DIR not in top, "without platform.argocd, nothing Argo CD is written"
     if envs:
         assert top == set(envs)
     else:

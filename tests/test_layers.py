@@ -17,7 +17,7 @@ LAYERS = (
     ("opsgen.output",),
     ("opsgen.stack",),
     ("opsgen.pipeline",),
-    ("opsgen.cli", "opsgen.__main__"),
+    ("opsgen.cli", "opsgen.usage", "opsgen.scaffold", "opsgen.cdk8s_app", "opsgen.__main__"),
 )
 
 

@@ -1,8 +1,8 @@
 """pyproject.toml allows Python 3.11 to 3.13: every one of them writes the same bytes.
 
 Each other interpreter gets a virtualenv of its own, built once from
-requirements.txt and kept in ``.venv-py3XX/`` (ignored by git; rebuilt when
-requirements.txt changes), and runs opsgen from this checkout (PYTHONPATH).
+the runtime pins (constraints.txt) and kept in ``.venv-py3XX/`` (ignored by git; rebuilt when
+they change), and runs opsgen from this checkout (PYTHONPATH).
 An interpreter that is not installed is skipped, and the skip says where it was
 looked for; this repository's CI installs all three."""
 from __future__ import annotations
@@ -49,15 +49,15 @@ def interpreter(version: str) -> str | None:
 
 
 def venv_for(version: str, python: str) -> Path:
-    """.venv-py3XX with requirements.txt installed, (re)built when the pins change."""
+    """.venv-py3XX with the runtime pins (constraints.txt) installed, (re)built when the pins change."""
     venv = REPO / f".venv-py{version.replace('.', '')}"
-    pins = hashlib.sha256((REPO / "requirements.txt").read_bytes()).hexdigest()
+    pins = hashlib.sha256((REPO / "constraints.txt").read_bytes()).hexdigest()
     stamp = venv / ".requirements-sha256"
     if stamp.is_file() and stamp.read_text() == pins:
         return venv
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=120)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REPO / "requirements.txt")]
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REPO / "constraints.txt")]
     done = subprocess.run(pip, capture_output=True, text=True, timeout=PIP_TIMEOUT)
     assert done.returncode == 0, f"the pinned requirements do not install on Python {version}:\n{done.stderr[-3000:]}"
     stamp.write_text(pins)
@@ -102,4 +102,4 @@ def test_every_supported_python_writes_the_same_bytes(version, reference, tmp_pa
     bad.write_text("platform: {name: demo}\nservices:\n  - {name: w, namespace: a, tema: x, Scaling: {}}\n", encoding="utf-8")
     here = subprocess.run([sys.executable, "-m", "opsgen", "validate", "-c", str(bad)], capture_output=True, text=True, timeout=120)
     there = opsgen(venv, "validate", "-c", str(bad))
-    assert (there.returncode, there.stderr) == (here.returncode, here.stderr) == (1, here.stderr)
+    assert (there.returncode, there.stderr) == (here.returncode, here.stderr) == (3, here.stderr)  # 3: invalid (opsgen/usage.py)

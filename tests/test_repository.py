@@ -9,6 +9,7 @@ The daily path is proved here: a new service added as docs/ops.md says, then
 ``repo_catalogue`` test green."""
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import yaml
 
 from opsgen import pipeline
 from tests.conftest import REPO
+from tests.support import install
 
 GIT = shutil.which("git")
 
@@ -57,17 +59,35 @@ def unique(entry: str, catalogue: Path) -> str:
     return entry.replace(f"name: {service['name']}", f"name: {name}", 1)
 
 
-def add_service(catalogue: Path, entry: str) -> None:
-    """Add ``entry`` as the first item of the top-level ``services:`` list, with
-    the list's own indentation (docs/ops.md: "add an entry under services:")."""
-    lines = catalogue.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if line.rstrip() == "services:")
+def catalogue_files(catalogue: Path) -> list[Path]:
+    """The catalogue, then the files it includes, in the order opsgen reads them
+    (opsgen/catalogue/include.py: patterns in order, the matches of each sorted)."""
+    patterns = (yaml.safe_load(catalogue.read_text(encoding="utf-8")) or {}).get("include") or []
+    found = [catalogue]
+    for pattern in patterns:
+        matched = sorted(glob.glob(pattern, root_dir=catalogue.parent, recursive=True))
+        found += [catalogue.parent / rel for rel in matched if catalogue.parent / rel not in found]
+    return found
+
+
+def add_service(catalogue: Path, entry: str) -> Path:
+    """Add ``entry`` as the first item of the first top-level ``services:`` list, in the
+    catalogue or, when it has none, in the first included file that has one, with the
+    list's own indentation (docs/ops.md: "add an entry under services:"). The file changed."""
+    for path in catalogue_files(catalogue):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        start = next((i for i, line in enumerate(lines) if line.rstrip() == "services:"), None)
+        if start is not None:
+            break
+    else:
+        raise AssertionError(f"neither {catalogue} nor a file it includes has a services: list")
     first = next(line for line in lines[start + 1 :] if line.strip() and not line.lstrip().startswith("#"))
     indent = first[: len(first) - len(first.lstrip())]
-    assert first.lstrip().startswith("- "), f"services: is not a block list in {catalogue}"
+    assert first.lstrip().startswith("- "), f"services: is not a block list in {path}"
     block = "".join(indent + line + "\n" for line in entry.splitlines()) + "\n"
     lines.insert(start + 1, block)
-    catalogue.write_text("".join(lines), encoding="utf-8")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
 
 
 def git(cwd: Path, *argv: str) -> str:
@@ -76,13 +96,8 @@ def git(cwd: Path, *argv: str) -> str:
 
 
 def clone_of_the_repository(target: Path) -> Path:
-    """The repository's files as a fresh clone has them (tracked and new, not ignored)."""
-    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
-    for rel in filter(None, listed):
-        source = REPO / rel
-        if source.is_file():
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / rel)
+    """The repository's files as a fresh clone has them (tracked and new, not ignored), committed."""
+    install.copy_of_the_checkout(target)
     git(target, "init", "-q")
     git(target, "add", "-A")
     git(target, "commit", "-q", "-m", "clone")
@@ -101,12 +116,12 @@ def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
     clone = clone_of_the_repository(tmp_path / "clone")
     entry = unique(service_from_the_docs(), clone / "services.yaml")
     (service,) = yaml.safe_load(entry)
-    add_service(clone / "services.yaml", entry)
+    edited = str(add_service(clone / "services.yaml", entry).relative_to(clone))
     synth = python(clone, "-m", "opsgen", "synth")
     assert synth.returncode == 0, synth.stderr
     changed = [line[3:] for line in git(clone, "status", "--porcelain", "-uall").splitlines()]
-    assert "services.yaml" in changed and any(p.startswith("dist/") and f"/{service['namespace']}/" in p for p in changed), changed
-    assert [p for p in changed if p != "services.yaml" and not p.startswith("dist/")] == []
+    assert edited in changed and any(p.startswith("dist/") and f"/{service['namespace']}/" in p for p in changed), changed
+    assert [p for p in changed if p != edited and not p.startswith("dist/")] == []
     for selection in (["-m", "repo_catalogue", *REPO_CATALOGUE_TESTS], [GOLDEN_TESTS, "-k", "bundled"]):
         tests = python(clone, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection)
         assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
@@ -119,7 +134,7 @@ def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
 # it had to be a copy of services.yaml, and one new service meant regenerating it).
 GOLDEN_TESTS = "tests/test_golden.py"
 # Every module that holds a ``repo_catalogue`` test (checked below, so none is forgotten).
-REPO_CATALOGUE_TESTS = ("tests/test_repository.py", "tests/test_stack.py", "tests/test_cli.py")
+REPO_CATALOGUE_TESTS = ("tests/test_repository.py", "tests/test_stack.py", "tests/test_cli.py", "tests/generate/test_argocd.py")
 
 
 def test_the_daily_path_runs_every_repo_catalogue_test():
@@ -129,3 +144,44 @@ def test_the_daily_path_runs_every_repo_catalogue_test():
         if "pytest.mark.repo_catalogue" in path.read_text(encoding="utf-8")
     }
     assert marked == set(REPO_CATALOGUE_TESTS)
+
+
+# --- the catalogue split per team (README "Splitting the catalogue per team") --------
+
+
+def split_per_team(catalogue: Path) -> list[Path]:
+    """Move every service of ``catalogue`` into teams/<team>.yaml (``include: [teams/*.yaml]``);
+    the rest stays. The files written."""
+    data = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
+    teams: dict[str, list] = {}
+    for service in data.pop("services"):
+        teams.setdefault(service["team"], []).append(service)
+    data["include"] = [*(data.get("include") or []), "teams/*.yaml"]
+    (catalogue.parent / "teams").mkdir(exist_ok=True)
+    written = [catalogue]
+    catalogue.write_text("# yaml-language-server: $schema=services.schema.json\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    for team, services in teams.items():
+        path = catalogue.parent / "teams" / f"{team}.yaml"
+        header = "# yaml-language-server: $schema=../services.include.schema.json\n"
+        path.write_text(header + yaml.safe_dump({"services": services}, sort_keys=False), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+@pytest.mark.skipif(GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository")
+def test_the_catalogue_split_per_team_keeps_every_repo_catalogue_test_green(tmp_path):
+    clone = clone_of_the_repository(tmp_path / "clone")
+    teams = split_per_team(clone / "services.yaml")[1:]
+    assert "services:" not in (clone / "services.yaml").read_text(encoding="utf-8").splitlines()
+    synth = python(clone, "-m", "opsgen", "synth")
+    assert synth.returncode == 0, synth.stderr
+    sources = {line for path in (clone / "dist").rglob("*.yaml") for line in path.read_text(encoding="utf-8").splitlines()[:3] if "# source: " in line}
+    assert any("teams/" in line for line in sources), sources  # a service's files name the file it is written in
+    edited = add_service(clone / "services.yaml", unique(service_from_the_docs(), clone / "services.yaml"))
+    assert edited == teams[0]
+    assert python(clone, "-m", "opsgen", "synth").returncode == 0
+    tests = python(clone, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "repo_catalogue", *REPO_CATALOGUE_TESTS)
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout and " failed" not in tests.stdout
+    stack = python(clone, "-m", "opsgen", "check", "--stack")
+    assert stack.returncode == 0, stack.stdout + stack.stderr

@@ -68,5 +68,5 @@ def test_unknown_names_are_errors_with_did_you_mean(catalogue, run, argv, messag
 def test_a_bad_catalogue_is_reported_as_for_synth(write_catalogue, run):
     catalogue = write_catalogue(VALID.replace("maxReplicas: 4", "maxReplicas: 0"))
     code, stdout, err = run("show", "worker", "-c", catalogue)
-    assert code == 1 and stdout == ""
-    assert err.splitlines()[-1] == f"opsgen: 1 problem in {catalogue}; nothing written"
+    assert code == 3 and stdout == ""
+    assert err.splitlines()[-1] == f"opsgen: 1 problem in {catalogue}"

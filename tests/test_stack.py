@@ -1,4 +1,4 @@
-"""The platform stack (helmfile.yaml, charts/, environments/, deploy/argocd/) against the catalogue."""
+"""The platform stack (helmfile.yaml, charts/, environments/) against the catalogue."""
 from __future__ import annotations
 
 import os
@@ -10,26 +10,24 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen.catalogue import load, model, validate
+from opsgen.catalogue import model
 from opsgen import conventions as conv
 from opsgen.catalogue.merge import deep_merge
 from opsgen.stack import argocd, collector
 from opsgen.stack import helmfile as helmfile_module
 from opsgen.stack.read import get
-from opsgen import stack
+from opsgen import pipeline, stack
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
-STACK_PARTS = ("helmfile.yaml", "environments", "charts", "deploy")
+STACK_PARTS = ("helmfile.yaml", "environments", "charts")
 # The generated output; OPSGEN_DIST points the dist/ tests at another synth (opsgen synth -o DIR).
 DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / argocd.DIST_DIR)
 
 
 def catalogue(path: Path = REPO / "tests" / "golden" / "bundled" / "services.yaml") -> model.Catalogue:
-    """The catalogue model (load -> validate -> model)."""
-    doc = load.load_file(str(path))
-    validate.validate(doc)
-    return model.build(doc)
+    """The catalogue model, read as opsgen reads it (with the files it includes)."""
+    return pipeline.load_valid(str(path))
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +159,6 @@ def test_an_environment_without_helmfile_or_argocd_is_reported(cat):
         re.match(r"helmfile.yaml:\d+:\d+: no environment 'qa'; ", p) and p.endswith("services.yaml has environments dev, staging, prod, qa")
         for p in problems
     ), problems
-    assert any(p.startswith("deploy/argocd/qa.yaml: missing") for p in problems)
 
 
 # -- the stack changes, the catalogue does not ------------------------------------------
@@ -205,14 +202,14 @@ def test_an_alertmanager_selector_opsgen_does_not_match_is_reported(cat, root):
     assert any("does not select opsgen's AlertmanagerConfig" in p for p in helm_values.stack_problems(cat, root))
 
 
-def test_an_argocd_app_on_the_wrong_folder_is_reported(cat, root):
-    app = root / "deploy/argocd/staging.yaml"
-    edit(app, lambda d: d["spec"]["source"].update(path="dist/prod"))
-    edit(root / "deploy/argocd/dev.yaml", lambda d: d["spec"]["syncPolicy"].update(syncOptions=["CreateNamespace=false"]))
+def test_hand_written_argocd_objects_beside_the_generated_ones_are_a_problem(cat, root):
+    (root / "deploy/argocd").mkdir(parents=True)
+    (root / "deploy/argocd/prod.yaml").write_text("kind: Application\n", encoding="utf-8")
     problems = helm_values.stack_problems(cat, root)
-    assert any(re.fullmatch(r"deploy/argocd/staging.yaml:\d+:\d+: spec.source.path is 'dist/prod'; opsgen writes environment "
-                            r"'staging' to 'dist/staging'", p) for p in problems), problems
-    assert any(re.fullmatch(r"deploy/argocd/dev.yaml:\d+:\d+: spec.syncPolicy.syncOptions lacks ServerSideApply=true", p) for p in problems)
+    (found,) = [p for p in problems if p.startswith("deploy/argocd")]
+    assert found.startswith("deploy/argocd: hand-written Argo CD objects beside the generated ones (dist/_argocd/, ")
+    assert found.endswith("services.yaml): two Applications would manage the same objects; delete this folder")
+
 
 
 def test_a_template_is_never_a_failure(cat, root):
@@ -268,7 +265,6 @@ def test_a_malformed_helmfile_is_not_checked_never_a_traceback(cat, root, path, 
         ("charts/monitoring/kube-prometheus-stack.yaml", "prometheus.prometheusSpec.serviceMonitorSelector", {"matchLabels": 3}),
         ("charts/monitoring/kafka-exporter.yaml", "kafkaServer", 9092),
         ("charts/tracing/opentelemetry-collector/values.yaml", "config.service", ["pipelines"]),
-        ("deploy/argocd/dev.yaml", "spec", ["source"]),
     ],
 )
 def test_malformed_values_are_not_checked_never_a_traceback(cat, root, file, path, value):
@@ -278,19 +274,6 @@ def test_malformed_values_are_not_checked_never_a_traceback(cat, root, file, pat
 
 
 # -- Argo CD and dist/ -----------------------------------------------------------------
-
-
-@pytest.mark.repo_catalogue
-def test_argocd_applications_point_at_the_generated_folders(repo_cat):
-    if not DIST.is_dir():
-        pytest.skip("dist/ is not generated yet (make synth); the Application paths are checked by stack_problems")
-    for env in repo_cat.environments:
-        app = yaml.safe_load((REPO / argocd.argocd_file(env.name)).read_text(encoding="utf-8"))
-        path = Path(app["spec"]["source"]["path"])
-        assert path.parts[0] == argocd.DIST_DIR, path
-        folder = DIST.joinpath(*path.parts[1:])
-        assert folder.is_dir(), f"{argocd.argocd_file(env.name)}: {folder} does not exist"
-        assert any(folder.rglob("*.yaml")), f"{folder} is empty"
 
 
 def _dist_objects(env: str):
@@ -333,7 +316,7 @@ def test_the_workflow_runs_synth_check_and_test():
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("actions/checkout@") for u in uses)
     assert any(s.get("uses", "").startswith("actions/setup-python@") and str(s["with"]["python-version"]).split()[-1] == "3.11" for s in steps)
-    assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "20" for s in steps)
+    assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "24" for s in steps)
     assert "./.github/actions/opsgen-check" in uses  # opsgen check, with annotations (tests/test_workflow.py)
     for command in ("make synth", "git diff --exit-code", "make test"):
         assert command in runs, command

@@ -36,7 +36,7 @@ def test_a_full_stdout_after_the_swap_says_the_output_was_written(tmp_path: Path
     (tmp_path / "services.yaml").write_text(VALID)
     with open("/dev/full", "w") as full:
         run = opsgen("synth", cwd=tmp_path, stdout=full)
-    assert run.returncode == 1
+    assert run.returncode == 4
     assert run.stderr == "opsgen: dist was written, but its summary could not be printed: No space left on device\n"
     assert (tmp_path / "dist" / "apps" / "worker.yaml").is_file()
 

@@ -18,6 +18,7 @@ WORKFLOW = REPO / ".github" / "workflows" / "opsgen.yaml"
 ACTION = REPO / ".github" / "actions" / "opsgen-check" / "action.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 CRDS = REPO / "scripts" / "crds.txt"
+ARGOCD_CRDS = REPO / "scripts" / "crds-argocd.txt"
 FETCH = REPO / "scripts" / "fetch-crds.sh"
 SHA = re.compile(r"^[0-9a-f]{40}$")
 # Read from the actions' own repositories (git rev-parse <tag>^{commit}).
@@ -64,6 +65,7 @@ def test_the_workflow_checks_with_the_action_and_tests_with_the_crds():
     fetch = next(i for i, r in enumerate(runs) if "scripts/fetch-crds.sh" in r)
     test = next(i for i, r in enumerate(runs) if "make test" in r)
     assert fetch < test and "OPSGEN_CRD_DIR=" in runs[fetch] and "GITHUB_ENV" in runs[fetch]
+    assert "--list scripts/crds-argocd.txt" in runs[fetch] and "OPSGEN_ARGOCD_CRD_DIR=" in runs[fetch]
     python = next(s for s in workflow if s.get("uses", "").startswith("actions/setup-python@"))
     assert str(python["with"]["python-version"]).split() == ["3.12", "3.13", "3.11"]  # tests/test_pythons.py
 
@@ -73,26 +75,37 @@ def test_the_action_runs_check_with_annotations():
     assert action["runs"]["using"] == "composite"
     assert set(action["inputs"]) == {"catalogue", "out", "stack", "working-directory"}
     run = "\n".join(s.get("run", "") for s in action["runs"]["steps"])
-    assert "make deps" in run and ".venv/bin/opsgen" in run
+    assert "make" not in run and ".venv/bin" not in run, "nothing of opsgen's own build runs in the caller's repository"
     assert "check --format github" in run and '-c "$OPSGEN_CATALOGUE"' in run and "--stack" in run
     assert "${{" not in run, "inputs reach the script through env, never pasted into it"
+
+
+def node_versions(path: Path) -> list[str]:
+    return [str(s["with"]["node-version"]) for s in steps(load(path)) if s.get("uses", "").startswith("actions/setup-node@")]
+
+
+@pytest.mark.parametrize("path", [WORKFLOW, ACTION], ids=lambda p: p.name)
+def test_node_is_a_supported_lts_and_its_end_of_life_is_not_silenced(path):
+    """Node 24: LTS until 2028-04-30 in jsii 1.142's own release table (20 ended 2026-04-30)."""
+    assert node_versions(path) == ["24"]
+    assert "JSII_SILENCE_WARNING_END_OF_LIFE" not in path.read_text(encoding="utf-8")
 
 
 def test_the_pre_commit_hooks_cover_the_catalogue_and_its_included_files():
     hooks = {h["id"]: h for h in load(HOOKS)}
     assert set(hooks) == {"opsgen-validate", "opsgen-check"}
-    assert hooks["opsgen-validate"]["entry"].startswith(".venv/bin/opsgen validate")
-    assert hooks["opsgen-check"]["entry"].startswith(".venv/bin/opsgen check")
-    for hook in hooks.values():
-        assert hook["language"] in ("python", "system") and hook["pass_filenames"] is False
+    assert hooks["opsgen-validate"]["entry"].startswith("opsgen validate")
+    assert hooks["opsgen-check"]["entry"].startswith("opsgen check")
+    for hook in hooks.values():  # pre-commit installs opsgen itself: nothing of the caller's is needed
+        assert hook["language"] == "python" and hook["pass_filenames"] is False
         files = re.compile(hook["files"])
         assert files.search("services.yaml") and files.search("teams/agents.yaml") and not files.search("README.md")
     assert re.search(hooks["opsgen-check"]["files"], "dist/prod/agents/coding-agent.yaml")
     assert "pre-commit" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def crd_entries() -> list[tuple[str, str, str]]:
-    lines = [line.split() for line in CRDS.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+def crd_entries(listing: Path = CRDS) -> list[tuple[str, str, str]]:
+    lines = [line.split() for line in listing.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     return [(sha, name, url) for sha, name, url in lines]
 
 
@@ -117,3 +130,32 @@ def test_the_checksums_match_the_crds_the_tests_use(tmp_path):
     changed.write_bytes(changed.read_bytes() + b"\n")
     done = subprocess.run(["bash", str(FETCH), "--verify", str(copy)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "keda.sh_scaledobjects.yaml: FAILED" in done.stdout + done.stderr
+
+
+# Argo CD's CRDs: their own list and folder (OPSGEN_ARGOCD_CRD_DIR), so that the folder
+# OPSGEN_CRD_DIR names holds exactly what scripts/crds.txt lists.
+ARGOCD = ("argoproj/argo-cd", "206a6eeca509bbf7f239301f3d3fa498c23251a4")  # v2.14.21
+
+
+def test_the_argocd_crds_are_fetched_at_the_pinned_commit():
+    entries = crd_entries(ARGOCD_CRDS)
+    assert {name for _, name, _ in entries} == {f"argoproj.io_{p}.yaml" for p in ("applications", "applicationsets", "appprojects")}
+    for sha, name, url in entries:
+        assert re.match(r"^[0-9a-f]{64}$", sha), name
+        kind = name.removeprefix("argoproj.io_").removesuffix("s.yaml")  # upstream: manifests/crds/<kind>-crd.yaml
+        assert url == f"https://raw.githubusercontent.com/{ARGOCD[0]}/{ARGOCD[1]}/manifests/crds/{kind}-crd.yaml", url
+
+
+def test_the_argocd_checksums_match_the_crds_the_tests_use(tmp_path):
+    directory, reason = manifests.crd_dir(manifests.ARGOCD_CRD_DIR_ENV)
+    if directory is None:
+        pytest.skip(reason)
+    assert {name for _, name, _ in crd_entries(ARGOCD_CRDS)} == {p.name for p in Path(directory).glob("*.yaml")}
+    done = subprocess.run(["bash", str(FETCH), "--list", str(ARGOCD_CRDS), "--verify", str(directory)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "match crds-argocd.txt" in done.stdout
+    copy = tmp_path / "crds"
+    shutil.copytree(directory, copy)
+    (copy / "argoproj.io_appprojects.yaml").unlink()
+    done = subprocess.run(["bash", str(FETCH), "--list", str(ARGOCD_CRDS), "--verify", str(copy)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "argoproj.io_appprojects.yaml: FAILED" in done.stdout + done.stderr

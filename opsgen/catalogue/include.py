@@ -5,7 +5,8 @@ catalogue's folder. The files each pattern matches are read in sorted order
 (patterns in the order listed; a file matched twice is read once) and hold only
 ``services:`` and ``alerts:``, appended after the catalogue's own in that order.
 The result is one Document whose every value is located in the file it is
-written in, so the output is the same as for the catalogue written in one file.
+written in, so the output is the same as for the catalogue written in one file
+(but for the ``# source:`` header of a service's files, output/render.py: that file).
 
 A pattern may not leave the catalogue's folder: no absolute paths, no ``..``,
 and no symbolic link that leads outside it. Every problem is a located error

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsgen import durations
+from opsgen import conventions as conv, durations
 from opsgen.errors import Location, Problem
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -38,6 +38,32 @@ class Conventions:
 
 
 @dataclass(frozen=True)
+class ArgoCd:
+    """platform.argocd: where Argo CD reads the output (defaults in conventions.py)."""
+
+    repo_url: str
+    project: str
+    namespace: str = conv.ARGOCD_NAMESPACE
+    path: str = conv.ARGOCD_PATH
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """environments.<env>.argocd.cluster: exactly one of server and name is set."""
+
+    server: str | None = conv.IN_CLUSTER_SERVER
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """environments.<env>.argocd: the cluster the environment is applied to and the revision it tracks."""
+
+    cluster: Cluster = field(default_factory=Cluster)
+    target_revision: str = conv.TARGET_REVISION
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     release: str = "prometheus"
@@ -50,6 +76,7 @@ class Platform:
     alerting: dict[str, Receiver] = field(default_factory=dict)
     team_alerting: dict[str, dict[str, Receiver]] = field(default_factory=dict)  # platform.alerting.teams, by team
     metrics: Conventions = field(default_factory=Conventions)
+    argocd: ArgoCd | None = None  # None: no Argo CD objects (platform.argocd.repoURL not given)
 
 
 @dataclass(frozen=True)
@@ -150,6 +177,7 @@ class Environment:
     name: str | None
     max_severity: str
     services: tuple[Service, ...]
+    delivery: Delivery = field(default_factory=Delivery)  # environments.<env>.argocd
 
     def lower(self, severity: str) -> str:
         """``severity`` capped at this environment's maxSeverity."""
@@ -205,6 +233,27 @@ def _platform(raw: dict[str, Any]) -> Platform:
             duration=metrics.get("duration", "agent_task_duration_seconds"),
             build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
         ),
+        argocd=_argocd(raw),
+    )
+
+
+def _argocd(platform: dict[str, Any]) -> ArgoCd | None:
+    raw = platform.get("argocd") or {}
+    if "repoURL" not in raw:
+        return None
+    return ArgoCd(
+        repo_url=raw["repoURL"],
+        project=raw.get("project", platform["name"]),
+        namespace=raw.get("namespace", conv.ARGOCD_NAMESPACE),
+        path=raw.get("path", conv.ARGOCD_PATH).strip("/"),
+    )
+
+
+def _delivery(raw: dict[str, Any]) -> Delivery:
+    cluster = raw.get("cluster")
+    return Delivery(
+        cluster=Cluster(cluster.get("server"), cluster.get("name")) if cluster else Cluster(),
+        target_revision=raw.get("targetRevision", conv.TARGET_REVISION),
     )
 
 
@@ -222,7 +271,7 @@ def _environment(doc: Document, env: str | None) -> Environment:
     services = tuple(
         _service(service_in(raw, env), service_locator(doc, i, env)) for i, raw in enumerate(doc.data["services"])
     )
-    return Environment(env, settings.get("maxSeverity", "page"), services)
+    return Environment(env, settings.get("maxSeverity", "page"), services, _delivery(settings.get("argocd") or {}))
 
 
 def _service(raw: dict[str, Any], locate) -> Service:

@@ -55,7 +55,8 @@ that CODEOWNERS can give each team its own file:
 
 {_SPLIT}- The files each pattern matches are read in sorted order (patterns in the order listed; a
   file matched twice is read once), and their `services` and `alerts` are appended after the
-  catalogue's own. The output is byte for byte the output of the same catalogue in one file.
+  catalogue's own. The output is byte for byte the output of the same catalogue in one file, but
+  for the `# source:` line of a service's files, which names the file it is written in.
 - An included file holds only `services:` and `alerts:` (schema:
   `services.include.schema.json`; first line
   `# yaml-language-server: $schema=../services.include.schema.json`). Includes do not nest.

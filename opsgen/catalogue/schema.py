@@ -15,6 +15,7 @@ from opsgen.catalogue.value_types import (  # noqa: F401 (re-exported: schema.ME
     ALERT_NAME, CONSUMER_GROUP, COUNT, DURATION, GRAFANA_FOLDER, INT32_MAX, K8S_LABEL_KEY, K8S_LABEL_VALUE, KAFKA_TOPIC,
     LABEL, LABEL_VALUE, MAX_DURATION_KEYWORD, MESSAGES, METRIC, NAME, PORT_NAME, SCHEMA_ID, SECRET_KEY, SEVERITY, URL,
 )
+from opsgen import conventions as conv
 
 def _obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
@@ -193,6 +194,39 @@ SERVICE = _obj(
     ("name", "namespace", "team"),
 )
 
+# -- Argo CD: platform.argocd, environments.<env>.argocd (docs/ops.md, "Argo CD") --
+REPO_URL = {
+    "title": "repository URL",
+    "type": "string",
+    "pattern": r"^((https?|ssh)://[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$",
+    "description": "A git clone URL: https://, ssh:// or user@host:path.",
+}
+MESSAGES["repository URL"] = "a git clone URL: https://host/path, ssh://host/path or user@host:path"
+MESSAGES["repository path"] = "a folder of the repository, relative to its root, such as dist: no spaces, no '.' or '..' parts"
+ARGOCD = _obj(
+    {
+        "repoURL": _doc(REPO_URL, "Clone URL of this catalogue's repository; without it no Argo CD objects are written."),
+        "project": _doc(NAME, "The AppProject opsgen writes and the Applications use; default the platform name."),
+        "namespace": _doc(NAME, "Namespace of the Argo CD objects.", conv.ARGOCD_NAMESPACE),
+        "path": _doc({"title": "repository path", "type": "string", "minLength": 1, "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$"},
+                     "Path of the output directory in the repository.", conv.ARGOCD_PATH),
+    },
+    description="The Argo CD objects in dist/" + conv.ARGOCD_DIR + "/: one Application per environment and their AppProject.",
+)
+ARGOCD_ENVIRONMENT = _obj(
+    {
+        "cluster": _obj(
+            {"server": _doc(URL, "API server URL of the cluster, as Argo CD knows it."),
+             "name": _doc({"type": "string", "minLength": 1}, "Name of the cluster, as registered in Argo CD.")},
+            minProperties=1, maxProperties=1, description="Exactly one of server or name; default server "
+            + conv.IN_CLUSTER_SERVER + ".",
+        ),
+        "targetRevision": _doc({"type": "string", "minLength": 1}, "Git revision (branch, tag, commit) the environment "
+                               "tracks: promotion is moving it.", conv.TARGET_REVISION),
+    },
+    description="Where Argo CD applies this environment's output, and from which revision.",
+)
+
 PLATFORM = _obj(
     {
         "name": _doc(NAME, "The platform; label app.kubernetes.io/part-of and rule-group names."),
@@ -226,6 +260,7 @@ PLATFORM = _obj(
                 "buildDuration": _doc(METRIC, "Histogram of CI build durations.", "ci_build_duration_seconds"),
             }
         ),
+        "argocd": ARGOCD,
     },
     ("name",),
 )
@@ -235,6 +270,7 @@ ENVIRONMENT = {
     "additionalProperties": False,
     "properties": {
         "maxSeverity": _doc(SEVERITY, "Alerts above this severity are lowered to it.", "page"),
+        "argocd": ARGOCD_ENVIRONMENT,
     },
 }
 

@@ -138,7 +138,7 @@ def _explain(
     error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"], doc: Document | None = None
 ) -> Iterable[Problem]:
     path = tuple(error.absolute_path)
-    shown = service_label(doc, path) or display(tuple(prefix) + path)
+    shown = service_label(doc, tuple(prefix) + path) or display(tuple(prefix) + path)
     kind = error.validator
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
@@ -186,6 +186,8 @@ def _what(error: jsonschema.ValidationError) -> str:
     kind, value, sub = error.validator, Shown(error.instance), error.schema
     if kind == "type" and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]]) and isinstance(value.value, float):
         return f"must be a whole number, written without a decimal point (not {value!r})"
+    if kind == "type" and sub.get("title") == schema.DURATION["title"] and type(value.value) is int:
+        return f"must be a duration with its unit, such as '{value.value}ms' or '{value.value}s', not a bare number ({value!r})"
     if kind == "type":
         wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
         return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[type_of(value.value)]} ({value!r})"
@@ -206,7 +208,7 @@ def _what(error: jsonschema.ValidationError) -> str:
         return "must not be empty"
     if kind == "uniqueItems":
         return "must not list the same entry twice"
-    if kind in ("minProperties", "maxProperties") and sub.get("title") == "receiver":
+    if kind in ("minProperties", "maxProperties") and sub.get("minProperties") == sub.get("maxProperties") == 1:  # receiver, cluster
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
     if kind == "minProperties" and sub.get("title") == "team receivers":
         return f"needs {' or '.join(sorted(sub['properties']))} (or remove the team)"
@@ -281,10 +283,19 @@ def _service_problems(doc: Document, index: int, env: str | None, platform: dict
     if env in (raw.get("environments") or {}):
         # The catalogue schema checked the service and its override one by one;
         # merging can only add missing keys (an override that brings a partial
-        # ``metrics`` to a service without one), so only those are new here.
-        errors = (e for e in _SERVICE.iter_errors(merged) if e.validator == "required")
-        missing = [p for e in errors for p in _explain(e, locate, ("services", index))]
+        # ``metrics`` to a service without one), so only those are new here: a
+        # key the service itself lacks is reported once, by the schema.
+        errors = (e for e in _SERVICE.iter_errors(merged) if e.validator == "required" and not _lacks(raw, e))
+        missing = [p for e in errors for p in _explain(e, locate, ("services", index), doc)]
     return missing + [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
+
+
+def _lacks(raw: dict, error: jsonschema.ValidationError) -> bool:
+    """The service as written already lacks the key the merged one is missing."""
+    node: Any = raw
+    for part in error.absolute_path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return isinstance(node, dict) and error.message.split("'")[1] not in node
 
 
 def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from typing import TYPE_CHECKING
 
-from opsgen.generate import alerting, routing
+from opsgen.generate import alerting, argocd, routing
 from opsgen.synth import engine
 from opsgen import conventions as conv
 from opsgen.generate.batch import Batch
@@ -40,6 +40,7 @@ from opsgen.generate.kinds import (
     TriggerAuthenticationProps,
     Pending,
     created,
+    inventory,
     pending_size,
     take_pending,
 )
@@ -62,15 +63,18 @@ def generate(catalogue: Catalogue, batch_chars: int | None = None) -> Iterator[B
     """Every environment's objects, synthesized by cdk8s a batch at a time
     (batches of ``batch_chars``, default BATCH_CHARS); each environment ends
     with a batch (possibly of no files)."""
+    inventories: dict[str | None, argocd.Inventory] = {}
     for env in catalogue.environments:
-        yield from _environment(Context(catalogue, env), batch_chars or BATCH_CHARS)
+        yield from _environment(Context(catalogue, env), batch_chars or BATCH_CHARS, inventories)
+    yield from _argocd(catalogue, inventories)
 
 
-def _environment(ctx: Context, batch_chars: int) -> Iterator[Batch]:
+def _environment(ctx: Context, batch_chars: int, inventories: dict[str | None, argocd.Inventory]) -> Iterator[Batch]:
     """One Chart per environment; its objects are built file by file and cross
     to cdk8s in batches (one jsii call each, engine.synth_batch). A batch is
     synthesized on a thread of its own while the next one is built: the jsii
-    call waits for Node, the building is Python, so the two overlap."""
+    call waits for Node, the building is Python, so the two overlap. What the
+    environment's output holds goes to ``inventories`` (for the Argo CD project)."""
     chart = engine.new_chart(ctx.env.name or "default")
     prefix = conv.env_dir(ctx.env.name)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsgen-synth") as synthesis:
@@ -82,6 +86,25 @@ def _environment(ctx: Context, batch_chars: int) -> Iterator[Batch]:
             in_flight = synthesis.submit(_synthesized, chart, prefix, files, taken)
         if in_flight is not None:
             yield in_flight.result()
+    inventories[ctx.env.name] = inventory(chart)
+
+
+# -- Argo CD (platform.argocd): after every environment, from what their output holds --
+
+
+def _argocd(catalogue: Catalogue, inventories: dict[str | None, argocd.Inventory]) -> Iterator[Batch]:
+    """The Argo CD objects (generate/argocd.py) in one batch of conventions.ARGOCD_DIR;
+    none without platform.argocd."""
+    builds = argocd.files(catalogue, inventories)
+    if not builds:
+        return
+    chart = engine.new_chart(conv.ARGOCD_DIR)
+    files = []
+    for path, build in builds:
+        before = len(created(chart))
+        build(chart)
+        files.append((path, len(created(chart)) - before))
+    yield _synthesized(chart, conv.ARGOCD_DIR, tuple(files), take_pending(chart))
 
 
 def _batched_files(ctx: Context, chart: Chart, batch_chars: int) -> Iterator[tuple[tuple[str, int], ...]]:

@@ -29,7 +29,7 @@ from opsgen.catalogue.model import Catalogue
 
 if TYPE_CHECKING:
     from opsgen.generate.batch import Batch
-    from opsgen.output.render import Rendered
+    from opsgen.output.render import Rendered, Sources
 
 READY = b"r"  # this process is ready to render a batch
 # Batches the parent may have waiting for it: with one being rendered and one
@@ -67,11 +67,11 @@ class Worker:
 
     def build(self, catalogue: Catalogue) -> "Rendered":
         """Every output file, rendered here or by the worker (see the module's docstring)."""
-        from opsgen.output.render import assemble, render  # cdk8s-free (see render.py)
+        from opsgen.output.render import assemble, render, sources  # cdk8s-free (see render.py)
 
         if self._worker is None:
             try:
-                return render(_batches(catalogue), catalogue.file)
+                return render(_batches(catalogue), sources(catalogue))
             except Exception as exc:
                 why = failures.explain(exc)
                 if why is None:
@@ -80,7 +80,7 @@ class Worker:
         process, conn = self._worker
         self._given = True
         conn.send_bytes(pickle.dumps(catalogue, protocol=pickle.HIGHEST_PROTOCOL))
-        rendered = assemble(_rendered(process, conn, catalogue.file))
+        rendered = assemble(_rendered(process, conn, sources(catalogue)))
         process.join()
         return rendered
 
@@ -182,16 +182,16 @@ def _failure() -> tuple:
 
 def _send_batches(conn: Connection, catalogue: Catalogue) -> None:
     """Each batch to the parent while fewer than AHEAD wait for it, else rendered here."""
-    from opsgen.output.render import render_batch
+    from opsgen.output.render import render_batch, sources
 
-    ready = AHEAD
+    ready, named = AHEAD, sources(catalogue)
     for batch in _batches(catalogue):
         ready += _readiness(conn)
         if ready:
             conn.send(("batch", batch, None))
             ready -= 1
         else:
-            conn.send(("batch", batch.without_json(), render_batch(batch, catalogue.file)))
+            conn.send(("batch", batch.without_json(), render_batch(batch, named)))
 
 
 def _ready(conn: Connection) -> None:
@@ -225,7 +225,7 @@ def _end_now(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _rendered(process: multiprocessing.process.BaseProcess, conn: Connection, source: str) -> "Iterator[tuple[Batch, dict[str, bytes]]]":
+def _rendered(process: multiprocessing.process.BaseProcess, conn: Connection, source: "Sources") -> "Iterator[tuple[Batch, dict[str, bytes]]]":
     """Each batch the worker sends with its files: rendered by the worker, or
     here (then the worker is told this process is ready for another)."""
     from opsgen.output.render import render_batch

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from opsgen import conventions as conv
+from opsgen.catalogue.model import Catalogue
 from opsgen.generate.batch import Batch, Identity
 
 try:
@@ -33,8 +34,11 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def header(source: str) -> str:
-    return f"{conv.HEADER}\n# source: {comment_safe(os.path.basename(source))}\n"
+def header(source: str, folder: str | None = None) -> str:
+    """The generated header naming ``source``: as seen from the catalogue's ``folder``
+    (``teams/billing.yaml`` for an included file), or by its base name."""
+    shown = os.path.relpath(source, folder or os.curdir) if folder is not None else os.path.basename(source)
+    return f"{conv.HEADER}\n# source: {comment_safe(shown)}\n"
 
 
 def comment_safe(text: str) -> str:
@@ -45,12 +49,34 @@ def comment_safe(text: str) -> str:
     return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def dump(documents: Iterable[dict[str, Any]], source: str) -> bytes:
-    """One output file: the header, then the documents separated by ``---``."""
+def dump(documents: Iterable[dict[str, Any]], source: str, folder: str | None = None) -> bytes:
+    """One output file: the header (see header), then the documents separated by ``---``."""
     body = yaml.dump_all(
         list(documents), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 16
     )
-    return (header(source) + body).encode("utf-8")
+    return (header(source, folder) + body).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The catalogue file each output file names in its header: the catalogue, or for a
+    service written in an included file (teams/billing.yaml), that file."""
+
+    catalogue: str
+    included: dict[str, str]  # output path -> the included file its objects are written in
+
+    def of(self, path: str) -> str:
+        return self.included.get(path, self.catalogue)
+
+
+def sources(catalogue: Catalogue) -> Sources:
+    included = {
+        os.path.join(conv.env_dir(env.name), conv.service_file(service)): service.location.file
+        for env in catalogue.environments
+        for service in env.services
+        if service.location is not None and service.location.file != catalogue.file
+    }
+    return Sources(catalogue.file, included)
 
 
 @dataclass(frozen=True)
@@ -61,7 +87,7 @@ class Rendered:
     summary: tuple[tuple[str, int, int], ...]  # (directory, objects, files)
 
 
-def render(batches: Iterable[Batch], source: str) -> Rendered:
+def render(batches: Iterable[Batch], source: Sources) -> Rendered:
     """Every batch rendered, in this process."""
     return assemble((batch, render_batch(batch, source)) for batch in batches)
 
@@ -76,7 +102,7 @@ def assemble(rendered: Iterable[tuple[Batch, dict[str, bytes]]]) -> Rendered:
     return Rendered(dict(sorted(files.items())), tally.summary())
 
 
-def render_batch(batch: Batch, source: str) -> dict[str, bytes]:
+def render_batch(batch: Batch, source: Sources) -> dict[str, bytes]:
     """The output files of a batch: cdk8s's synthesis (resolution, patches,
     ordering) split into files. cdk8s returns the objects in creation order,
     which is checked against what generate recorded."""
@@ -85,7 +111,9 @@ def render_batch(batch: Batch, source: str) -> dict[str, bytes]:
     files, start = {}, 0
     for path, count in batch.files:
         if count:
-            files[os.path.join(batch.env, path)] = dump(documents[start : start + count], source)
+            shown = os.path.join(batch.env, path)
+            written = source.of(shown)
+            files[shown] = dump(documents[start : start + count], written, os.path.dirname(source.catalogue) if written != source.catalogue else None)
         start += count
     return files
 

@@ -1,10 +1,10 @@
-"""The platform stack against the catalogue: helmfile.yaml, environments/, charts/,
-deploy/argocd/.
+"""The platform stack against the catalogue: helmfile.yaml, environments/, charts/.
 
 opsgen writes objects that the stack must pick up: ServiceMonitors, PodMonitors and
 PrometheusRules labelled ``release: <platform.prometheus.release>``, dashboard ConfigMaps
 for the Grafana sidecar, an AlertmanagerConfig that routes alerts from every namespace,
-and one output directory per environment that Argo CD applies. ``report`` reads the
+and one output directory per environment that Argo CD applies (its Applications are
+generated too: argocd.py only refuses hand-written ones beside them). ``report`` reads the
 stack's files (safely: read.py) and returns where they disagree with the catalogue, as
 located problems like the catalogue's. It reads files only: no helm, helmfile or
 cluster is needed.
@@ -65,7 +65,7 @@ def report(catalogue: Catalogue, root: Path) -> Report:
         guarded(HELMFILE, f"the {charts.KAFKA_EXPORTER_CHART} release's values", charts.kafka_exporter, catalogue, sources, releases, problems)
         guarded(HELMFILE, f"the {collector.CHART} release's values", collector.check, sources, releases, problems)
     guarded(charts.CHARTS_DIR, "the release labels", charts.release_labels, catalogue, sources, problems)
-    guarded(argocd.ARGOCD_DIR, "the Applications", argocd.check, catalogue, sources, problems)
+    guarded(argocd.HAND_WRITTEN_DIR, "Argo CD", argocd.check, catalogue, sources, problems)
     return Report(tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(unchecked)))
 
 

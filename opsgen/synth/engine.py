@@ -8,13 +8,9 @@ it too, so that no import order is a contract.
 """
 from __future__ import annotations
 
-import os
-import shutil
-
 from typing import TYPE_CHECKING
 
-from opsgen.errors import EngineFailed
-from opsgen.synth import failures, kernel
+from opsgen.synth import kernel
 
 if TYPE_CHECKING:
     from cdk8s import Chart
@@ -25,9 +21,6 @@ def start() -> None:
     its Node kernel and opsgen's assembly (idempotent)."""
     from opsgen.synth.assembly import json_api_object
 
-    if not kernel.kernel_started() and shutil.which(os.environ.get("JSII_NODE", "node")) is None:
-        # before jsii tries: its half-made process object prints a traceback of its own when collected
-        raise EngineFailed(failures.NO_NODE)
     kernel.prepare()
     json_api_object()
 

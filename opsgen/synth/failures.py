@@ -11,10 +11,8 @@ import subprocess
 from opsgen.errors import EngineFailed
 from opsgen.synth import kernel
 
-NO_NODE = (
-    "Node.js ('node') is not on PATH: cdk8s runs in a Node.js process (jsii); "
-    "install Node.js 18 or later, or put it on PATH; nothing was written"
-)
+# The CLI asks synth/node.py first (exit 2); this is for a Node that goes missing after it.
+NO_NODE = "Node.js ('node') is not on PATH: cdk8s runs in a Node.js process (jsii); nothing was written"
 
 
 def explain(exc: BaseException) -> "str | None":

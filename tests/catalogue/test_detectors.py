@@ -86,7 +86,7 @@ def test_a_catalogue_without_a_suspect_string_does_not_import_detect_secrets(wri
 def test_a_real_token_is_still_refused_by_detect_secrets(write_catalogue, token, kind):
     path = write_catalogue(VALID.replace("team: core", f"team: core\n    description: 'deploys with {token}'", 1))
     code, err, imported = imported_by("validate", path, "detect_secrets")
-    assert (code, imported) == (1, ["detect_secrets"]), err
+    assert (code, imported) == (3, ["detect_secrets"]), err
     line = err.splitlines()[0]
     assert line.endswith(f"services.yaml:9:18: description: looks like {kind} {ADVICE}"), err
     assert token[:12] not in err

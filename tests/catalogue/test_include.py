@@ -61,7 +61,16 @@ def test_a_split_catalogue_writes_the_bytes_of_the_one_file(tmp_path):
         shutil.copytree(BUNDLED.parent / "metrics", tmp_path / folder / "metrics")
     assert main(["synth", "-c", str(whole), "-o", str(tmp_path / "whole-out")]) == 0
     assert main(["synth", "-c", str(parts), "-o", str(tmp_path / "parts-out")]) == 0
-    assert tree(tmp_path / "parts-out") == tree(tmp_path / "whole-out") != {}
+    parts_out, whole_out = tree(tmp_path / "parts-out"), tree(tmp_path / "whole-out")
+    assert list(parts_out) == list(whole_out) != []
+    sources = {}
+    for path, body in parts_out.items():  # the same bytes but the header's source line:
+        head, _, rest = body.partition(b"\n# source: ")
+        shown, _, tail = rest.partition(b"\n")
+        assert whole_out[path] == head + b"\n# source: services.yaml\n" + tail, path
+        sources[path] = shown.decode()
+    assert {shown for shown in sources.values()} > {"services.yaml"}  # a service's files name its team's file
+    assert all(shown == "services.yaml" or shown.startswith("teams/") for shown in sources.values())
 
 
 def test_files_are_read_in_sorted_order_once_each(tmp_path):
@@ -128,7 +137,7 @@ def test_errors_of_the_catalogue_and_of_its_included_files_come_together(tmp_pat
     (tmp_path / "dist").mkdir()
     code, _, err = run("synth", "-c", catalogue, "-o", tmp_path / "dist")
     shown = [line.replace(str(tmp_path) + os.sep, "") for line in err.splitlines()]
-    assert code == 1 and list((tmp_path / "dist").iterdir()) == []
+    assert code == 3 and list((tmp_path / "dist").iterdir()) == []
     assert shown == [
         "services.yaml:4:5: services[0] (worker) is missing the required key 'team'",
         "teams/bad.yaml:3:1: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 2)",
@@ -137,7 +146,7 @@ def test_errors_of_the_catalogue_and_of_its_included_files_come_together(tmp_pat
         "teams/wrong.yaml:2:11: services must be a list (of entries as in services.yaml)",
         "teams/wrong.yaml:3:1: unknown key 'include' in an included file, which holds only services and alerts; "
         "the rest of the catalogue stays in services.yaml",
-        "opsgen: 5 problems in services.yaml; nothing written",
+        "opsgen: 5 problems in services.yaml (1), teams/bad.yaml (1), teams/wrong.yaml (3); nothing written",
     ]
 
 

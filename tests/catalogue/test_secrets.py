@@ -57,7 +57,7 @@ def test_credentials_are_refused_and_never_shown(case, write_catalogue, run):
     edits, value, shown_path = CASES[case]
     path = write_catalogue(catalogue(**edits))
     code, out, err = run("validate", "-c", path)
-    assert code == 1, err
+    assert code == 3, err
     assert f": {shown_path}: looks like " in err, err
     assert "(<not shown>); keep credentials in a Kubernetes Secret" in err
     for part in (value, value[:12], value[-12:]):
@@ -80,14 +80,14 @@ LOW_ENTROPY_KEY = "ab" * 16  # a PagerDuty routing key's shape (32 hex digits) t
 def test_a_routing_key_is_refused_by_its_shape(alerting, shown_path, write_catalogue, run):
     path = write_catalogue(VALID.replace("platform:\n", "platform:\n" + alerting, 1))
     code, out, err = run("validate", "-c", path)
-    assert code == 1 and f": {shown_path}: looks like a PagerDuty routing key" in err, err
+    assert code == 3 and f": {shown_path}: looks like a PagerDuty routing key" in err, err
     assert LOW_ENTROPY_KEY not in out + err
 
 
 def test_synth_refuses_too_and_writes_nothing(write_catalogue, run, tmp_path):
     path = write_catalogue(catalogue(channel=SLACK_HOOK))
     code, out, err = run("synth", "-c", path, "-o", tmp_path / "dist")
-    assert code == 1 and SLACK_HOOK not in out + err
+    assert code == 3 and SLACK_HOOK not in out + err
     assert not (tmp_path / "dist").exists()
 
 
@@ -111,7 +111,7 @@ def test_a_token_anywhere_is_refused_and_never_echoed(write_catalogue, run, toke
         target = target[part]
     target[place[-1]] = template.format(token)
     code, out, err = run("validate", "-c", write_catalogue(yaml.safe_dump(data)))
-    assert code == 1
+    assert code == 3
     assert "looks like" in err
     for part in (token, token[:12], token[-12:]):
         assert part not in out + err

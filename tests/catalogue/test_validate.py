@@ -61,7 +61,7 @@ def test_wrong_types():
         """
     ) == [
         "services.yaml:2:3: platform.name must be a string, not an integer (5)",
-        "services.yaml:7:27: metrics.interval must be a string, not an integer (30)",
+        "services.yaml:7:27: metrics.interval must be a duration with its unit, such as '30ms' or '30s', not a bare number (30)",
         "services.yaml:8:15: scaling.maxReplicas must be an integer, not a string ('4')",
     ]
 
@@ -704,3 +704,28 @@ def test_service_level_errors_name_the_service():
         "services.yaml:6:5: unknown key 'scalling' in services[1] (coding-agent); did you mean 'scaling'?",
         "services.yaml:7:5: services[2] must be a mapping, not a string ('just text')",
     ]
+
+
+def test_a_missing_key_is_reported_once_even_with_environment_overrides():
+    assert problems("""\
+        platform: {name: demo}
+        environments: {dev: {}, prod: {}}
+        services:
+          - name: worker
+            namespace: apps
+            metrics: {port: http}
+            environments:
+              prod: {metrics: {port: web}}
+        """) == ["services.yaml:4:5: services[0] (worker) is missing the required key 'team'"]
+
+
+def test_a_bare_number_where_a_duration_belongs_suggests_the_unit():
+    assert problems("""\
+        platform: {name: demo}
+        services:
+          - name: worker
+            namespace: apps
+            team: core
+            metrics: {port: http}
+            slo: {latencyP95: 500}
+        """) == ["services.yaml:7:11: slo.latencyP95 must be a duration with its unit, such as '500ms' or '500s', not a bare number (500)"]

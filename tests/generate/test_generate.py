@@ -9,7 +9,7 @@ import pytest
 
 from opsgen import pipeline
 from opsgen.generate.generate import generate
-from opsgen.output.render import render
+from opsgen.output.render import render, sources
 
 BUNDLED = Path(__file__).resolve().parents[1] / "golden" / "bundled" / "services.yaml"
 
@@ -31,6 +31,6 @@ def test_every_batch_holds_whole_files_of_one_environment(catalogue) -> None:
 
 
 def test_any_batch_size_renders_the_same_bytes(catalogue) -> None:
-    whole = render(generate(catalogue, batch_chars=1 << 40), catalogue.file)  # one batch per environment
-    assert render(generate(catalogue, batch_chars=1), catalogue.file) == whole
-    assert render(generate(catalogue), catalogue.file) == whole
+    whole = render(generate(catalogue, batch_chars=1 << 40), sources(catalogue))  # one batch per environment
+    assert render(generate(catalogue, batch_chars=1), sources(catalogue)) == whole
+    assert render(generate(catalogue), sources(catalogue)) == whole

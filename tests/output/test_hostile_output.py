@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from opsgen import conventions
+from opsgen.usage import FAILED, USAGE
 from tests.conftest import VALID
 
 
@@ -35,7 +36,7 @@ def test_a_home_folder_with_another_checkouts_dist_deep_below_is_refused(tmp_pat
     (home / ".bashrc").write_text("x\n")
     before = tree(home)
     code, _, err = run("synth", "-c", write_catalogue(VALID), "-o", home)
-    assert code == 2 and "holds no file opsgen wrote where opsgen writes" in err
+    assert code == USAGE and "holds no file opsgen wrote where opsgen writes" in err
     assert tree(home) == before
 
 
@@ -57,7 +58,7 @@ def test_stream_through_a_symbolic_link_to_a_file_is_refused(tmp_path, write_cat
     target.write_text("mine\n")
     link.symlink_to(target)
     code, _, err = run("synth", "-c", write_catalogue(VALID), "-o", out, "--stream", link)
-    assert code == 1
+    assert code == FAILED
     assert f"the stream {link} was not written" in err and f"the output {out} was written" in err
     assert link.is_symlink() and target.read_text() == "mine\n" and (out / "apps").is_dir()
 
@@ -73,7 +74,7 @@ def test_stream_to_a_fifo_without_reader_does_not_block(tmp_path, write_catalogu
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     code, _, err = run("synth", "-c", write_catalogue(VALID), "--stream", fifo, "--stream-only")
-    assert code == 1 and f"the stream {fifo} was not written" in err and "was written" not in err.split("not written")[1]
+    assert code == FAILED and f"the stream {fifo} was not written" in err and "was written" not in err.split("not written")[1]
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
@@ -82,7 +83,7 @@ def test_stream_to_a_file_with_other_hard_links_is_refused(tmp_path, write_catal
     first.write_text("mine\n")
     os.link(first, second)
     code, _, err = run("synth", "-c", write_catalogue(VALID), "--stream", second, "--stream-only")
-    assert code == 1 and "other hard links" in err and first.read_text() == "mine\n"
+    assert code == FAILED and "other hard links" in err and first.read_text() == "mine\n"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file to another user")
@@ -91,7 +92,7 @@ def test_stream_over_another_users_file_is_refused(tmp_path, write_catalogue, ru
     theirs.write_text("theirs\n")
     os.chown(theirs, 12345, 12345)
     code, _, err = run("synth", "-c", write_catalogue(VALID), "--stream", theirs, "--stream-only")
-    assert code == 1 and "belongs to another user" in err
+    assert code == FAILED and "belongs to another user" in err
     assert theirs.read_text() == "theirs\n" and os.lstat(theirs).st_uid == 12345
 
 

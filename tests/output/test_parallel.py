@@ -91,6 +91,15 @@ def _session_processes(session: int) -> list[str]:
     return found
 
 
+def _wait_for_node(run: subprocess.Popen, seconds: float = 120) -> None:
+    """Until a Node process runs in the session of ``run`` (an event, not a timer)."""
+    deadline = time.monotonic() + seconds
+    while not any(stat.split(" ", 2)[1] == "(node)" for stat in _session_processes(run.pid)):
+        assert run.poll() is None, "opsgen ended before its worker started Node"
+        assert time.monotonic() < deadline, f"no Node process in {seconds} s"
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize("catalogue", ["good", "bad"])
 def test_the_worker_and_its_node_process_are_gone_when_opsgen_exits(tmp_path: Path, catalogue: str) -> None:
     """The worker is started before the catalogue is read: on bad input it is
@@ -107,7 +116,7 @@ def test_the_worker_and_its_node_process_are_gone_when_opsgen_exits(tmp_path: Pa
         [sys.executable, "-c", script, "synth", "-c", "services.yaml", "-o", "dist"],
         cwd=tmp_path, env=dict(os.environ, OPSGEN_WORKERS="1"), capture_output=True, text=True,
     )
-    assert run.returncode == (0 if catalogue == "good" else 1), run.stderr
+    assert run.returncode == (0 if catalogue == "good" else 3), run.stderr
     session = int(run.stdout.split()[0])
     deadline = time.monotonic() + 5  # processes on their way out get a moment
     while _session_processes(session) and time.monotonic() < deadline:
@@ -147,7 +156,7 @@ def test_ctrl_c_stops_every_process_and_says_so(tmp_path: Path) -> None:
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
     )
-    time.sleep(1.0)  # workers started, building
+    _wait_for_node(run)  # the worker has started cdk8s's Node kernel: building, whatever the load
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=60)
     assert (run.returncode, stderr) == (130, "opsgen: interrupted; dist holds the old output or the new one, never a mix\n")

@@ -44,3 +44,22 @@ def test_synth_of_a_catalogue_whose_name_holds_a_secret_document(tmp_path: Path,
     for rel in write.existing_files(tmp_path / "dist"):
         documents = list(yaml.safe_load_all((tmp_path / "dist" / rel).read_text(encoding="utf-8")))
         assert "Secret" not in {d["kind"] for d in documents}, rel
+
+
+def test_a_service_written_in_an_included_file_names_that_file(tmp_path):
+    from opsgen import pipeline
+    from opsgen.output.render import sources
+    from tests.conftest import VALID
+
+    header, services = VALID.split("services:\n", 1)
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "services.yaml").write_text(header + "include: [teams/*.yaml]\n", encoding="utf-8")
+    (tmp_path / "teams" / "core.yaml").write_text("services:\n" + services, encoding="utf-8")
+    named = sources(pipeline.load_valid(str(tmp_path / "services.yaml")))
+    assert named.of("apps/worker.yaml") == str(tmp_path / "teams" / "core.yaml")
+    assert named.of("apps/_namespace.yaml") == str(tmp_path / "services.yaml")
+    assert header_line(dump([{"kind": "ConfigMap"}], named.of("apps/worker.yaml"), str(tmp_path))) == "# source: teams/core.yaml"
+
+
+def header_line(text: bytes) -> str:
+    return text.decode("utf-8").splitlines()[1]

@@ -205,7 +205,7 @@ def test_the_cli_reports_refusals_and_changes_nothing(tmp_path: Path, write_cata
     (out / "apps" / "worker.yaml").write_text("kind: HandWritten\n")
     before = state(tmp_path)
     code, stdout, err = run("synth", "-c", catalogue, "-o", out)
-    assert (code, stdout) == (1, "")
+    assert (code, stdout) == (4, "")
     assert err.splitlines() == [
         f"opsgen: error: {out}/apps/worker.yaml was not written by opsgen (a file without the generated header), "
         "and synth writes this path; move it away (or delete it) and run again",

@@ -1,7 +1,8 @@
 """Strict validation of generated Kubernetes objects, as ``kubectl --validate=strict`` would.
 
 - Custom resources (prometheus-operator, KEDA) are checked against the
-  ``openAPIV3Schema`` of the upstream CRDs in ``$OPSGEN_CRD_DIR/*.yaml``. The
+  ``openAPIV3Schema`` of the upstream CRDs in ``$OPSGEN_CRD_DIR/*.yaml``, Argo CD's
+  (argoproj.io) against those in ``$OPSGEN_ARGOCD_CRD_DIR/*.yaml``. The
   OpenAPI dialect is mapped onto JSON Schema once per (apiVersion, kind):
   ``x-kubernetes-int-or-string`` becomes ``anyOf: [integer, string]``,
   ``nullable`` adds ``null`` to the type, and every object schema that lists
@@ -27,6 +28,9 @@ import yaml
 
 KUBERNETES_VERSION = "1.27"
 CRD_DIR_ENV = "OPSGEN_CRD_DIR"
+ARGOCD_CRD_DIR_ENV = "OPSGEN_ARGOCD_CRD_DIR"  # kept apart: scripts/crds.txt lists exactly OPSGEN_CRD_DIR's files
+ARGOCD_GROUP = "argoproj.io"
+CI_DIRS = {CRD_DIR_ENV: "../shared/crds", ARGOCD_CRD_DIR_ENV: "../shared/crds-argocd"}  # what .ci/run sets
 CORE_KINDS = {
     ("v1", "Namespace"),
     ("v1", "ConfigMap"),
@@ -59,15 +63,20 @@ class CrdsUnavailable(LookupError):
     """A custom resource, and no CRD directory to check it against."""
 
 
-def crd_dir() -> tuple[Path | None, str]:
-    """The CRD directory and, when it is unusable, why."""
-    value = os.environ.get(CRD_DIR_ENV)
+def crd_dir(variable: str = CRD_DIR_ENV) -> tuple[Path | None, str]:
+    """The CRD directory that ``variable`` names and, when it is unusable, why."""
+    value = os.environ.get(variable)
     if not value:
-        return None, f"{CRD_DIR_ENV} not set: custom resources cannot be validated (CI sets it to ../shared/crds)"
+        return None, f"{variable} not set: custom resources cannot be validated (CI sets it to {CI_DIRS[variable]})"
     path = Path(value)
     if not path.is_dir() or not any(path.glob("*.yaml")):
-        return None, f"{CRD_DIR_ENV}={value} has no CRD files (*.yaml): custom resources cannot be validated"
+        return None, f"{variable}={value} has no CRD files (*.yaml): custom resources cannot be validated"
     return path, ""
+
+
+def crd_variable(api_version: Any) -> str:
+    """Which variable names the CRD directory of ``api_version``'s group."""
+    return ARGOCD_CRD_DIR_ENV if str(api_version).split("/")[0] == ARGOCD_GROUP else CRD_DIR_ENV
 
 
 def strict_openapi(schema: Any) -> Any:
@@ -144,7 +153,7 @@ def problems(doc: Any) -> list[str]:
         except kubernetes_validate.ValidationError as exc:
             found.append(f"{_path(exc)}: {exc.message}")
         return found
-    directory, reason = crd_dir()
+    directory, reason = crd_dir(crd_variable(key[0]))
     if directory is None:
         _skip(reason)
     validator = crd_validators(str(directory)).get(key)

@@ -14,6 +14,7 @@ import pytest
 
 from opsgen import held
 from opsgen.synth import kernel
+from opsgen.usage import INVALID
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = ROOT / "tests" / "support" / "jsii_echo"
@@ -154,7 +155,7 @@ def test_the_opsgen_jsii_assembly_agrees_with_its_package_and_the_pins() -> None
     assembly = json.loads((source / "assembly.json").read_text())
     assert (assembly["name"], assembly["version"]) == (package["name"], package["version"])
     assert f"fqn: 'opsgen-jsii.JsonApiObject', version: '{package['version']}'" in (source / "index.js").read_text()
-    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().split() if "==" in line)
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().split() if "==" in line)
     assert assembly["dependencies"] == package["peerDependencies"] == {"cdk8s": pins["cdk8s"], "constructs": pins["constructs"]}
     assert assembly["jsiiVersion"] == pins["jsii"]
 
@@ -230,7 +231,7 @@ def test_private_runtime_folders_are_removed_by_the_worker_that_made_them(tmp_pa
     for _ in range(2):
         assert subprocess.run(synth, env=env, capture_output=True, timeout=300).returncode == 0
     invalid = synth[:5] + [str(tmp_path / "missing.yaml")] + synth[6:]
-    assert subprocess.run(invalid, env=env, capture_output=True, timeout=300).returncode == 1
+    assert subprocess.run(invalid, env=env, capture_output=True, timeout=300).returncode == INVALID
     assert sorted(p for p in scratch.iterdir() if p.name.startswith("opsgen-jsii-")) == shared
 
 

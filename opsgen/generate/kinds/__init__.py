@@ -16,7 +16,9 @@ from opsgen.generate.kinds.alertmanager_config import (
     SecretRef,
     operator_config,
 )
-from opsgen.generate.kinds.base import Manifest, ObjectMeta, Pending, created, pending_size, take_pending
+from opsgen.generate.kinds.app_project import AppProject, AppProjectProps
+from opsgen.generate.kinds.application import Application, ApplicationProps, Destination, Retry
+from opsgen.generate.kinds.base import Manifest, ObjectMeta, Pending, Stock, created, inventory, pending_size, take_pending
 from opsgen.generate.kinds.dashboard_config_map import DashboardConfigMap, DashboardConfigMapProps
 from opsgen.generate.kinds.hpa import HorizontalPodAutoscaler, HpaProps
 from opsgen.generate.kinds.namespace import Namespace, NamespaceProps
@@ -27,6 +29,14 @@ from opsgen.generate.kinds.service_monitor import Endpoint, ServiceMonitor, Serv
 from opsgen.generate.kinds.trigger_authentication import TriggerAuthentication, TriggerAuthenticationProps
 
 __all__ = [
+    "AppProject",
+    "AppProjectProps",
+    "Application",
+    "ApplicationProps",
+    "Destination",
+    "Retry",
+    "inventory",
+    "Stock",
     "AlertmanagerConfig",
     "AlertmanagerConfigProps",
     "DashboardConfigMap",

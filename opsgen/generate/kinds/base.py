@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from opsgen.generate.batch import Identity
 from opsgen.synth.assembly import to_json_text
-from opsgen.conventions import CUSTOM_RESOURCE_GROUPS, CUSTOM_RESOURCE_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION
+from opsgen.conventions import CUSTOM_RESOURCE_GROUPS, CUSTOM_RESOURCE_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION
 
 if TYPE_CHECKING:  # cdk8s and constructs load only once the engine is started (synth/engine.py)
     from cdk8s import Chart
@@ -61,6 +61,13 @@ def with_sync_options(meta: ObjectMeta, options: tuple[str, ...]) -> ObjectMeta:
     return ObjectMeta(meta.name, meta.namespace, meta.labels, annotations)
 
 
+def with_sync_wave(meta: ObjectMeta, wave: str | None) -> ObjectMeta:
+    """``meta`` in Argo CD sync ``wave`` (unchanged when None)."""
+    if wave is None:
+        return meta
+    return ObjectMeta(meta.name, meta.namespace, meta.labels, {**meta.annotations, SYNC_WAVE_ANNOTATION: wave})
+
+
 def require(condition: bool, message: str) -> None:
     """Props checks: a broken prop is a bug in the caller, never user input."""
     if not condition:
@@ -88,12 +95,13 @@ class Manifest:
     scope (see ``created``), so output can be split into files without asking cdk8s."""
 
     def __init__(self, scope: Construct, *, api_version: str, kind: str, meta: ObjectMeta, body: Mapping[str, Any]):
-        if api_version.split("/")[0] in CUSTOM_RESOURCE_GROUPS:
+        if api_group(api_version) in CUSTOM_RESOURCE_GROUPS:
             meta = with_sync_options(meta, CUSTOM_RESOURCE_SYNC_OPTIONS)
         self.manifest = {"apiVersion": api_version, "kind": kind, "metadata": meta.to_json(), **body}
         self.id = construct_id(kind, meta)
         _pending(scope).append(to_json_text([self.id, self.manifest]))
         created(scope).append((kind, meta.namespace, meta.name))
+        inventory(scope).add((api_group(api_version), kind, meta.namespace, None if meta.namespace else meta.name))
 
 
 def construct_id(kind: str, meta: ObjectMeta) -> str:
@@ -107,6 +115,27 @@ def construct_id(kind: str, meta: ObjectMeta) -> str:
 def created(scope: Construct) -> list[Identity]:
     """(kind, namespace, name) of every Manifest created in ``scope``, in order."""
     return _registry(scope, "_opsgen_created")
+
+
+def api_group(api_version: str) -> str:
+    """The API group of an apiVersion: "" for the core group (``v1``)."""
+    return api_version.rpartition("/")[0]
+
+
+Stock = tuple[str, str, "str | None", "str | None"]  # (API group, kind, namespace, name if cluster-scoped)
+
+
+def inventory(scope: Construct) -> set[Stock]:
+    """(API group, kind, namespace or None, name of a cluster-scoped object) of every
+    Manifest ever created in ``scope``; unlike ``created``, never taken out by
+    take_pending: what the output holds, for the Argo CD AppProject that must allow
+    it (generate/argocd.py). Namespaced objects are many, cluster-scoped ones few:
+    only theirs are named, so the set stays as small as the kinds and namespaces."""
+    found = getattr(scope, "_opsgen_inventory", None)
+    if found is None:
+        found = set()
+        setattr(scope, "_opsgen_inventory", found)  # a Python-side attribute: no jsii call
+    return found
 
 
 @dataclass(frozen=True)

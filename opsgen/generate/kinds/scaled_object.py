@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 
-from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
+from opsgen.conventions import AUTH_REFERENCE_SYNC_WAVE
+from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, with_sync_wave
 
 if TYPE_CHECKING:  # loaded once the engine is started (synth/engine.py)
     from constructs import Construct
@@ -53,7 +54,9 @@ class ScaledObjectProps:
     kafka: the Kafka trigger.
     cpu_target: also scale on CPU utilization (percent, 1..100; default: no cpu trigger).
     polling_interval, cooldown_period: seconds (KEDA defaults 30 and 300).
-    target: the Deployment to scale (default: meta.name)."""
+    target: the Deployment to scale (default: meta.name).
+    With a Kafka authentication, the object is in the Argo CD sync wave after its
+    TriggerAuthentication's (conventions.AUTH_REFERENCE_SYNC_WAVE)."""
 
     meta: ObjectMeta
     min_replicas: int
@@ -85,4 +88,5 @@ class ScaledObject(Manifest):
             "cooldownPeriod": props.cooldown_period,
             "triggers": triggers,
         }
-        super().__init__(scope, api_version="keda.sh/v1alpha1", kind="ScaledObject", meta=props.meta, body={"spec": spec})
+        meta = with_sync_wave(props.meta, AUTH_REFERENCE_SYNC_WAVE if props.kafka.authentication else None)
+        super().__init__(scope, api_version="keda.sh/v1alpha1", kind="ScaledObject", meta=meta, body={"spec": spec})

@@ -64,3 +64,9 @@ def test_output_is_valid(chart):
 def test_bad_props(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_with_authentication_it_syncs_after_its_trigger_authentication(chart):
+    auth = KafkaTrigger("kafka:9092", "jobs", "worker", 10, authentication="kafka-trigger-auth")
+    ScaledObject(chart, ScaledObjectProps(META, 0, 4, auth))
+    assert one(chart)["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "1"

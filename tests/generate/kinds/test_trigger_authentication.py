@@ -18,7 +18,10 @@ def test_sasl_only(chart):
     assert one(chart) == {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "TriggerAuthentication",
-        "metadata": {"name": "kafka-trigger-auth", "namespace": "streams", "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
+        "metadata": {"name": "kafka-trigger-auth", "namespace": "streams", "annotations": {
+            "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
+            "argocd.argoproj.io/sync-wave": "0",  # after the Namespace (-1), before the ScaledObjects (1)
+        }},
         "spec": {"secretTargetRef": refs(["sasl", "username", "password"])},
     }
 
@@ -40,3 +43,8 @@ def test_bad_props():
         TriggerAuthenticationProps(ObjectMeta("auth"), "creds")
     with pytest.raises(ValueError, match="secret"):
         TriggerAuthenticationProps(META, "")
+
+
+def test_sync_wave_can_be_left_out(chart):
+    TriggerAuthentication(chart, TriggerAuthenticationProps(META, "creds", sync_wave=None))
+    assert "argocd.argoproj.io/sync-wave" not in one(chart)["metadata"]["annotations"]
