@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from opsgen import report, usage
+from opsgen.output import stream, terminal
 from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
 from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
 
@@ -103,10 +104,9 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if sys.stdout is None:  # started with stdout closed (>&-): say so, do nothing
-        print("opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)", file=sys.stderr)
+    if closed := terminal.closed_stdout():
+        print(closed, file=sys.stderr)
         return USAGE
-    _utf8_streams()
     parser = _parser()
     args, unknown = parser.parse_known_args(argv)
     command = _subparsers(parser)[args.command]
@@ -124,19 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         _on_sigterm(previous)
     return code
-
-
-def _utf8_streams() -> None:
-    """What opsgen prints is UTF-8 (YAML, JSON and its own header, which holds '—'),
-    whatever the locale says (LC_ALL=C, PYTHONIOENCODING=ascii): stdout is written as
-    UTF-8, and stderr, read by people, escapes what its encoding cannot show."""
-    for stream, options in ((sys.stdout, {"encoding": "utf-8"}), (sys.stderr, {"errors": "backslashreplace"})):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-        if encoding not in ("utf-8", "utf8") and hasattr(stream, "reconfigure"):
-            try:
-                stream.reconfigure(**options)
-            except (ValueError, OSError):
-                pass  # a stream that cannot change (already written to): left as it is
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -249,25 +236,18 @@ def _schema_text(args: argparse.Namespace) -> str | None:
 def _unusable_output(out: Path, catalogue: str) -> str | None:
     """Synth replaces the whole output directory: never a file, and never a
     directory holding the catalogue (``-o .`` would swap out the repository)."""
-    try:
-        os.stat(out)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:  # a name too long for the file system, a link to itself (ELOOP)
-        return f"the output {_cut(str(out))} cannot be used: {exc.strerror or exc}"
+    from opsgen.output.write import not_an_output_directory, unusable_path
+
+    if unusable := unusable_path(out):
+        return unusable
     if out.exists() and not out.is_dir():
         return f"the output {out} exists and is not a directory"
-    from opsgen.output.write import not_an_output_directory
 
     # realpath, not Path.resolve: a link to itself is an error there (RuntimeError), a path here
     resolved, home = Path(os.path.realpath(out)), Path(os.path.realpath(catalogue)).parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
     return not_an_output_directory(out)
-
-
-def _cut(text: str, limit: int = 100) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _unusable_tmpdir() -> str | None:
@@ -308,8 +288,9 @@ def _run(args: argparse.Namespace) -> int:
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
     code = 0 if args.stream_only else _synth(Path(args.out), rendered)
-    if args.stream:
-        code = _write_stream(Path(args.stream), rendered, None if args.stream_only else args.out) or code
+    if args.stream:  # one line either way; the output directory's fate said when the stream fails
+        objects, written = sum(n for _, n, _ in rendered.summary), None if args.stream_only else args.out
+        code = code if stream.write_or_say(Path(args.stream), stream.join(rendered.files), objects, written) else FAILED
     return code
 
 
@@ -334,22 +315,6 @@ def _summary(out: str, rendered) -> int:
         _drop_stdout()
         print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
         return FAILED
-    return OK
-
-
-def _write_stream(path: Path, rendered, written: "str | None") -> int:
-    """Write the stream; on failure say so, naming it, and whether the output was written."""
-    from opsgen.output import stream
-
-    try:
-        stream.write(path, stream.join(rendered.files))
-    except (OSError, stream.StreamRefused) as exc:
-        reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
-        after = f"; the output {written} was written" if written else ""
-        print(f"opsgen: error: the stream {path} was not written: {reason}{after}", file=sys.stderr)
-        return FAILED
-    shown = sys.stderr if stream.descriptor(path) == 1 else sys.stdout  # not into the stream itself
-    print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream", file=shown)
     return OK
 
 

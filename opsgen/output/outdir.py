@@ -109,6 +109,19 @@ def compare(out: Path, files: dict[str, bytes]) -> Drift:
     return Drift(missing, changed, extra, tuple(p for p in others if p not in extra))
 
 
+def unusable_path(out: Path) -> str | None:
+    """Why ``out`` cannot even be looked at (a name too long for the file system, a
+    symbolic link to itself), or None (it may not exist)."""
+    try:
+        os.stat(out)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        shown = str(out) if len(str(out)) <= 100 else str(out)[:97] + "..."
+        return f"the output {shown} cannot be used: {exc.strerror or exc}"
+    return None
+
+
 def not_an_output_directory(out: Path) -> str | None:
     """Why synth must not take ``out`` over (it is not empty and holds no
     file opsgen wrote: a repository, a home folder), or None."""

@@ -74,6 +74,21 @@ def write(path: Path, data: bytes) -> None:
     return _replace(path, data, stat.S_IMODE(here.st_mode))
 
 
+def write_or_say(path: Path, data: bytes, objects: int, written: "str | None") -> bool:
+    """write(), then one line saying so (on stderr when the stream is stdout itself); or one
+    line on stderr naming the stream, and whether the output (``written``, the output
+    directory, when it was) was written: False then."""
+    try:
+        write(path, data)
+    except (OSError, StreamRefused) as exc:
+        reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        after = f"; the output {written} was written" if written else ""
+        print(f"opsgen: error: the stream {path} was not written: {reason}{after}", file=sys.stderr)
+        return False
+    print(f"opsgen: {path}: {objects} objects in one stream", file=sys.stderr if descriptor(path) == 1 else sys.stdout)
+    return True
+
+
 def _write_through(path: Path, data: bytes) -> None:
     try:  # a FIFO nobody reads fails at once (ENXIO) instead of blocking
         handle = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)

@@ -40,7 +40,7 @@ from opsgen import conventions as conv
 from opsgen.errors import OutputRefused
 from opsgen import held
 from opsgen.output.outdir import (  # noqa: F401 (re-exported: callers read the output directory through write)
-    Drift, compare, existing_files, is_generated, not_an_output_directory, opsgen_files, scan,
+    Drift, compare, existing_files, is_generated, not_an_output_directory, opsgen_files, scan, unusable_path,
 )
 
 _RENAME_EXCHANGE = 2
