@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from opsgen import report, usage
-from opsgen.output import stream, terminal
+from opsgen import terminal
 from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
 from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
 
@@ -104,8 +104,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if closed := terminal.closed_stdout():
-        print(closed, file=sys.stderr)
+    if terminal.closed_stdout():  # said on stderr
         return USAGE
     parser = _parser()
     args, unknown = parser.parse_known_args(argv)
@@ -289,6 +288,7 @@ def _run(args: argparse.Namespace) -> int:
         return _check(Path(args.out), rendered, stack)
     code = 0 if args.stream_only else _synth(Path(args.out), rendered)
     if args.stream:  # one line either way; the output directory's fate said when the stream fails
+        from opsgen.output import stream  # here: validate imports no output module
         objects, written = sum(n for _, n, _ in rendered.summary), None if args.stream_only else args.out
         code = code if stream.write_or_say(Path(args.stream), stream.join(rendered.files), objects, written) else FAILED
     return code

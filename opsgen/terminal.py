@@ -17,10 +17,11 @@ def utf8_streams() -> None:
                 pass  # a stream that cannot change (already written to): left as it is
 
 
-def closed_stdout() -> "str | None":
-    """Why opsgen cannot start (stdout closed, ``>&-``), or None: then the streams are
-    set up as utf8_streams says."""
+def closed_stdout() -> bool:
+    """Whether opsgen was started with stdout closed (``>&-``), said on stderr; if not,
+    the streams are set up as utf8_streams says."""
     if sys.stdout is None:
-        return "opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)"
+        print("opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)", file=sys.stderr)
+        return True
     utf8_streams()
-    return None
+    return False
