@@ -22,7 +22,7 @@ from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.catalogue.model import Catalogue, Service
 from opsgen.catalogue.files import FileRefused
-from opsgen.catalogue.promql import read_exposition
+from opsgen.catalogue.exposition import read_exposition
 from opsgen.errors import Problem
 
 # prometheus_client's Histogram.DEFAULT_BUCKETS without +Inf, copied: importing it costs
