@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from opsgen import report, usage
-from opsgen.errors import CatalogueError, OutputRefused, summary
+from opsgen import terminal
+from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
 from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
 
 if TYPE_CHECKING:
@@ -103,6 +104,8 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if terminal.closed_stdout():  # said on stderr
+        return USAGE
     parser = _parser()
     args, unknown = parser.parse_known_args(argv)
     command = _subparsers(parser)[args.command]
@@ -159,6 +162,9 @@ def _main(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"opsgen: error: {problem}", file=sys.stderr)
         print(f"opsgen: {args.out} cannot be written as it is; nothing changed", file=sys.stderr)
+        return FAILED
+    except EngineFailed as exc:
+        print(f"opsgen: error: {exc}", file=sys.stderr)
         return FAILED
     except BrokenPipeError:
         raise
@@ -229,11 +235,15 @@ def _schema_text(args: argparse.Namespace) -> str | None:
 def _unusable_output(out: Path, catalogue: str) -> str | None:
     """Synth replaces the whole output directory: never a file, and never a
     directory holding the catalogue (``-o .`` would swap out the repository)."""
+    from opsgen.output.write import not_an_output_directory, unusable_path
+
+    if unusable := unusable_path(out):
+        return unusable
     if out.exists() and not out.is_dir():
         return f"the output {out} exists and is not a directory"
-    from opsgen.output.write import not_an_output_directory
 
-    resolved, home = out.resolve(), Path(catalogue).resolve().parent
+    # realpath, not Path.resolve: a link to itself is an error there (RuntimeError), a path here
+    resolved, home = Path(os.path.realpath(out)), Path(os.path.realpath(catalogue)).parent
     if resolved == home or resolved in home.parents:
         return f"the output directory {out} contains the catalogue {catalogue}; use a directory of its own (default {DEFAULT_OUT})"
     return not_an_output_directory(out)
@@ -277,8 +287,10 @@ def _run(args: argparse.Namespace) -> int:
             return _check_report(Path(args.out), rendered, stack, args.format)
         return _check(Path(args.out), rendered, stack)
     code = 0 if args.stream_only else _synth(Path(args.out), rendered)
-    if args.stream:
-        _write_stream(Path(args.stream), rendered)
+    if args.stream:  # one line either way; the output directory's fate said when the stream fails
+        from opsgen.output import stream  # here: validate imports no output module
+        objects, written = sum(n for _, n, _ in rendered.summary), None if args.stream_only else args.out
+        code = code if stream.write_or_say(Path(args.stream), stream.join(rendered.files), objects, written) else FAILED
     return code
 
 
@@ -304,13 +316,6 @@ def _summary(out: str, rendered) -> int:
         print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
         return FAILED
     return OK
-
-
-def _write_stream(path: Path, rendered) -> None:
-    from opsgen.output import stream
-
-    stream.write(path, stream.join(rendered.files))
-    print(f"opsgen: {path}: {sum(objects for _, objects, _ in rendered.summary)} objects in one stream")
 
 
 def _machine_format(args: argparse.Namespace) -> bool:

@@ -185,8 +185,11 @@ def pipeline_stage(index: int, count: int) -> str:
 # burn pairs derive from the period: catalogue/burn.py.
 SLO_NAME = "success-rate"  # sloth_slo of the slo.successRate SLO
 LATENCY_SLO_NAME = "latency"  # sloth_slo of the slo.latency SLO
-SLOTH_ID_LABEL = "sloth_id"  # <namespace>-<service>-<sloth_slo> (service names are unique per namespace)
-SLOTH_SERVICE_LABEL = "sloth_service"  # the service's name
+SLOTH_ID_LABEL = "sloth_id"  # sloth_id(): <namespace>/<service>/<slo name>, unique by construction
+SLOTH_SERVICE_LABEL = "sloth_service"  # <namespace>/<service>: Sloth's dashboards select services by it
+# Joins the parts of sloth_id and sloth_service: neither a namespace nor a service name (DNS-1123
+# labels) can hold it, so ('a-b', 'c') and ('a', 'b-c') never join to the same text.
+SLOTH_JOIN = "/"
 SLOTH_SLO_LABEL = "sloth_slo"  # SLO_NAME
 SLOTH_WINDOW_LABEL = "sloth_window"  # on slo:sli_error:ratio_rate<w> only: <w>
 SLOTH_OBJECTIVE_LABEL = "sloth_objective"  # on sloth_slo_info only: the objective in percent, e.g. "99.9"
@@ -205,13 +208,19 @@ SLOTH_RECORDS = (
 )
 
 
+def sloth_service(service: Service) -> str:
+    """The service as Sloth's dashboards list it: with its namespace, since two
+    namespaces may each have an ``api`` (one name would merge their SLOs)."""
+    return SLOTH_JOIN.join((service.namespace, service.name))
+
+
 def sloth_id(service: Service, slo: str = SLO_NAME) -> str:
-    return f"{service.namespace}-{service.name}-{slo}"
+    return SLOTH_JOIN.join((service.namespace, service.name, slo))
 
 
 def sloth_labels(service: Service, slo: str = SLO_NAME) -> dict[str, str]:
     """The labels Sloth puts on every series of an SLO (``slo``: its sloth_slo)."""
-    return {SLOTH_ID_LABEL: sloth_id(service, slo), SLOTH_SERVICE_LABEL: service.name, SLOTH_SLO_LABEL: slo}
+    return {SLOTH_ID_LABEL: sloth_id(service, slo), SLOTH_SERVICE_LABEL: sloth_service(service), SLOTH_SLO_LABEL: slo}
 
 
 def recorded_metrics(windows: tuple[str, ...]) -> tuple[str, ...]:

@@ -64,6 +64,11 @@ class CatalogueError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class EngineFailed(Exception):
+    """The cdk8s engine could not run (no Node.js, Node.js killed or out of memory):
+    ``str()`` says so in words (synth/failures.py); nothing was written."""
+
+
 class OutputRefused(Exception):
     """The output directory holds something synth could not keep exactly; nothing
     was changed (raised by output/write.py; here so that the CLI catches it

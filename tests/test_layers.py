@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "opsgen"
 
 # Bottom first. A module belongs to the first entry its dotted name starts with.
 LAYERS = (
-    ("opsgen.errors", "opsgen.durations", "opsgen.held", "opsgen.conventions", "opsgen.report", "opsgen.__init__"),
+    ("opsgen.errors", "opsgen.durations", "opsgen.held", "opsgen.conventions", "opsgen.report", "opsgen.terminal", "opsgen.__init__"),
     ("opsgen.catalogue",),
     ("opsgen.synth",),
     ("opsgen.generate",),

@@ -38,15 +38,22 @@ def alert_problems(catalogue: Catalogue, known: KnownMetrics) -> Iterable[Proble
 
 def _problems(alerts: tuple[Alert, ...], known: KnownMetrics) -> Iterable[Problem]:
     for index, alert in enumerate(alerts):
-        if alert.name in generated_alerts.BY_NAME and alert.name_location is not None:
+        if alert.name.lower() in _RESERVED and alert.name_location is not None:
             yield Problem(alert.name_location, _reserved(index, alert.name))
         if alert.location is not None:
             for message in check_expr(alert.expr, known, f"alerts[{index}].expr"):
                 yield Problem(alert.location, message)
 
 
+# Ignoring case: a generated alert and a catalogue alert whose names differ only in case
+# would share a runbook URL (the base plus the lower-case name).
+_RESERVED = {name.lower(): name for name in generated_alerts.BY_NAME}
+
+
 def _reserved(index: int, name: str) -> str:
+    generated = _RESERVED[name.lower()]
+    what = "is the name" if generated == name else f"differs only in case from '{generated}', the name (and runbook URL)"
     return (
-        f"alerts[{index}].name: '{name}' is the name of the alert opsgen generates from {generated_alerts.BY_NAME[name].source}; "
+        f"alerts[{index}].name: '{name}' {what} of the alert opsgen generates from {generated_alerts.BY_NAME[generated].source}; "
         "rename this alert (or drop it and use the generated one)"
     )

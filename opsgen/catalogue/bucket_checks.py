@@ -24,7 +24,7 @@ from typing import Iterable
 from opsgen import durations
 from opsgen.catalogue.model import Catalogue, Service
 from opsgen.catalogue.files import FileRefused
-from opsgen.catalogue.promql import read_exposition
+from opsgen.catalogue.exposition import read_exposition
 from opsgen.errors import Location, Problem
 
 # prometheus_client's Histogram.DEFAULT_BUCKETS without +Inf, copied: importing it costs

@@ -14,13 +14,12 @@ and no symbolic link that leads outside it. Every problem is a located error
 """
 from __future__ import annotations
 
-import glob
 import os
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from opsgen.catalogue import files, load, schema
+from opsgen.catalogue import files, include_glob, load, schema
 from opsgen.catalogue.files import FileRefused
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean
 
@@ -55,22 +54,31 @@ def _matched(doc: load.Document, patterns: list[Any], problems: list[Problem]) -
     folder joined with the match), in include order, each once."""
     folder = os.path.dirname(doc.file)
     seen: list[str] = []
+    walked: include_glob.Walked | None = None
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, str) or not pattern:
             continue  # the schema reports it
         where = doc.locate((INCLUDE, index), value=True)
-        for name in _files_of(folder, pattern, doc.file, where, problems):
+        if walked is None and not _unsafe_pattern(pattern):
+            try:
+                walked = include_glob.walk(folder or ".")
+            except include_glob.TooManyEntries as exc:
+                problems.append(Problem(where, f"include: {exc}; put the catalogue in a folder of its own"))
+                return seen
+        for name in _files_of(folder, pattern, doc.file, where, problems, walked):
             if name not in seen:
                 seen.append(name)
     return seen
 
 
-def _files_of(folder: str, pattern: str, catalogue: str, where: Location, problems: list[Problem]) -> list[str]:
+def _files_of(
+    folder: str, pattern: str, catalogue: str, where: Location, problems: list[Problem], walked: "include_glob.Walked | None"
+) -> list[str]:
     unsafe = _unsafe_pattern(pattern)
-    if unsafe:
+    if unsafe or walked is None:
         problems.append(Problem(where, f"include: {pattern!r} {unsafe}"))
         return []
-    found = sorted(glob.glob(pattern, root_dir=folder or ".", recursive=True))
+    found = include_glob.matches(pattern, walked)
     if not found:
         problems.append(Problem(where, f"include: {pattern!r} matches no file in the catalogue's folder ({folder or '.'})"))
     names = []
@@ -85,6 +93,8 @@ def _files_of(folder: str, pattern: str, catalogue: str, where: Location, proble
 
 
 def _unsafe_pattern(pattern: str) -> str | None:
+    if any(ord(char) < 32 or char == "\x7f" for char in pattern):
+        return "holds a control character (a NUL byte, a newline ...); no file name opsgen includes does"
     if os.path.isabs(pattern) or pattern.startswith("~"):
         return "is an absolute path; write it relative to the catalogue's folder"
     if ".." in pattern.replace("\\", "/").split("/"):

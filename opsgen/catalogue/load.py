@@ -26,6 +26,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from opsgen.catalogue import yaml_forms
 from opsgen.errors import CatalogueError, Location, Problem
 
 try:  # libyaml when present: same nodes and marks, much faster
@@ -55,6 +56,8 @@ class Document:
     origins: dict[int, str] = field(default_factory=dict)
     # Each list entry's index within its own file, per key (include.entry_label), computed once.
     local_indexes: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    # Each mapping's keys with its merges (<<:) expanded, once: every error location walks them.
+    merged: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
 
     def locate(self, path: Path, *, value: bool = False) -> Location:
         """Where ``path`` is written: its key (default) or its value, in the file
@@ -65,7 +68,7 @@ class Document:
         """
         node, key_node, file = self.root, None, self.file
         for part in path:
-            found = _child(node, part)
+            found = _child(node, part, self.merged)
             if found is None:
                 break
             key_node, node = found
@@ -90,8 +93,10 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_text(text: str, file: str) -> Document:
-    """Parse ``text`` (the contents of ``file``) or raise CatalogueError."""
+def load_text(text: str, file: str, *, yaml_11_numbers: bool = False) -> Document:
+    """Parse ``text`` (the contents of ``file``) or raise CatalogueError.
+    ``yaml_11_numbers``: YAML 1.1's number forms (010, 1:30) are allowed, as in files
+    other YAML 1.1 readers consume (Helm's charts and values); the catalogue refuses them."""
     try:
         _check_text_depth(text, file)
         root = yaml.compose(text, Loader=_Loader)
@@ -107,7 +112,7 @@ def load_text(text: str, file: str) -> Document:
             [Problem(Location(file, 1, 1), "the catalogue is empty: it needs at least 'platform' and 'services'")]
         )
     problems: list[Problem] = []
-    _check_nodes(root, file, problems)
+    _check_nodes(root, file, problems, not yaml_11_numbers)
     if problems:
         raise CatalogueError(problems)
     builder = _Builder(file)
@@ -153,8 +158,9 @@ def _location(file: str, mark: Any) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
-    """Refuse foreign tags, duplicate keys and documents too large once expanded."""
+def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: bool = True) -> None:
+    """Refuse foreign tags, duplicate keys, misused merges, documents too large once
+    expanded, and (``plain_numbers``) YAML 1.1's ambiguous number forms."""
     sizes: dict[int, int] = {}
     seen: set[int] = set()
     stack = [root]
@@ -169,8 +175,11 @@ def _check_nodes(root: Node, file: str, problems: list[Problem]) -> None:
             problems.append(Problem(_location(file, node.start_mark), _tag_message(node.tag)))
         elif not _tag_fits(node):
             problems.append(Problem(_location(file, node.start_mark), f"the tag '{_shown_tag(node.tag)}' does not fit this value"))
+        elif plain_numbers and isinstance(node, ScalarNode) and yaml_forms.ambiguous_number(node):
+            problems.append(Problem(_location(file, node.start_mark), yaml_forms.AMBIGUOUS))
         if isinstance(node, MappingNode):
             _check_duplicates(node, file, problems)
+            problems.extend(Problem(_location(file, n.start_mark), yaml_forms.BAD_MERGE) for n in yaml_forms.bad_merges(node))
         stack.extend(_children(node))
     if problems or not shared:
         return  # without aliases the document is as large and as deep as its text (_check_text_depth)
@@ -308,6 +317,7 @@ class _Builder:
 
     def __init__(self, file: str) -> None:
         self._done: dict[int, Any] = {}
+        self._merged: dict[int, list] = {}
         self.file = file
         self.problems: list[Problem] = []
 
@@ -317,7 +327,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             value: Any = {}
             self._done[id(node)] = value
-            for key, item in _merged_pairs(node):
+            for key, item in yaml_forms.merged_pairs(node, self._merged):
                 value.setdefault(key.value, self.build(item))
         elif isinstance(node, SequenceNode):
             value = []
@@ -329,19 +339,6 @@ class _Builder:
                 self.problems.append(Problem(_location(self.file, node.start_mark), reason))
             self._done[id(node)] = value
         return value
-
-
-def _merged_pairs(node: MappingNode) -> list[tuple[ScalarNode, Node]]:
-    """Own keys first, then keys brought in by ``<<: *anchor`` merges."""
-    own = [(k, v) for k, v in node.value if k.tag != _CORE + "merge"]
-    merged: list[tuple[ScalarNode, Node]] = []
-    for key, value in node.value:
-        if key.tag == _CORE + "merge":
-            sources = value.value if isinstance(value, SequenceNode) else [value]
-            for source in sources:
-                if isinstance(source, MappingNode):
-                    merged.extend(_merged_pairs(source))
-    return own + merged
 
 
 def _checked_scalar(node: Node) -> tuple[Any, "str | None"]:
@@ -371,9 +368,9 @@ def _scalar(node: Node) -> Any:
     return node.value  # str, and timestamps kept as the text the user wrote
 
 
-def _child(node: Node, part: "str | int") -> "tuple[Node | None, Node] | None":
+def _child(node: Node, part: "str | int", merged: dict[int, list]) -> "tuple[Node | None, Node] | None":
     if isinstance(node, MappingNode) and isinstance(part, str):
-        for key, value in _merged_pairs(node):
+        for key, value in yaml_forms.merged_pairs(node, merged):
             if isinstance(key, ScalarNode) and key.value == part:
                 return key, value
     if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):

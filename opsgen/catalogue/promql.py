@@ -16,7 +16,6 @@ or environments costs one parse.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +26,8 @@ import promql_parser
 from opsgen import conventions as conv
 from opsgen.errors import Problem, did_you_mean
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
-from opsgen.catalogue import burn, files
+from opsgen.catalogue import burn, files, promql_limits
+from opsgen.catalogue.exposition import read_exposition  # noqa: F401 (also read through here)
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
 
@@ -171,7 +171,7 @@ def parse(expr: str) -> Parsed:
         tree = promql_parser.parse(expr)
     except ValueError as exc:
         return Parsed(error=str(exc) or "invalid expression")
-    unavailable = _unavailable(tree)
+    unavailable = _unavailable(tree) or promql_limits.problems(nodes(tree), _STRINGS.sub('""', expr))
     if unavailable:
         return Parsed(error="; ".join(unavailable))
     found = [_selector(node) for node in reversed(nodes(tree)) if isinstance(node, promql_parser.VectorSelector)]
@@ -318,75 +318,3 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
     except FileRefused as exc:
         where = metrics.exposition_location or metrics.location
         return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))
-
-
-def read_exposition(base_dir: str, relative: str) -> "Exposition":
-    """Series names (as written: counters keep ``_total``) -> label names (and the
-    histograms' buckets, see Exposition), from a
-    Prometheus text-format file under ``base_dir`` (read by files.py: inside the
-    catalogue's folder, a regular file, capped); FileRefused when it cannot be used."""
-    return _parsed(files.text(base_dir, relative))
-
-
-@lru_cache(maxsize=64)
-def _parsed(text: str) -> "Exposition":
-    """Cached per content; a parse error names the line, never its text (it may hold anything)."""
-    try:
-        return _families(text)
-    except _PARSE_ERRORS:
-        raise FileRefused(f"is not in the Prometheus text format (line {_first_bad_line(text)})") from None
-
-
-_PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError)
-
-
-def _first_bad_line(text: str) -> int:
-    """The shortest prefix of whole lines that does not parse ends at this line (1-based)."""
-    lines = text.splitlines(keepends=True)
-    good, bad = 0, len(lines)
-    while bad - good > 1:
-        middle = (good + bad) // 2
-        try:
-            _families("".join(lines[:middle]))
-            good = middle
-        except _PARSE_ERRORS:
-            bad = middle
-    return bad
-
-
-class Exposition(dict):
-    """Series name -> label names (what ``read_exposition`` returns), plus ``buckets``:
-    each histogram family's finite bucket bounds, ascending (empty without samples), and
-    ``series``: each series name's label sets (name -> ((label, value), ...) per sample)."""
-
-    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]],
-                 series: dict[str, tuple[tuple[tuple[str, str], ...], ...]] | None = None):
-        super().__init__(families)
-        self.buckets = buckets
-        self.series = series or {}
-
-
-def _families(text: str) -> Exposition:
-    from prometheus_client.parser import text_string_to_metric_families  # here: only exposition files need it
-
-    parsed = list(text_string_to_metric_families(text))
-    out: dict[str, set[str]] = {}
-    series: dict[str, list[tuple[tuple[str, str], ...]]] = {}
-    for family in parsed:
-        if not family.samples:  # declared without samples: the family name is all we have
-            out.setdefault(family.name, set())
-        for sample in family.samples:
-            out.setdefault(sample.name, set()).update(sample.labels)
-            series.setdefault(sample.name, []).append(tuple(sorted(sample.labels.items())))
-    names = {name: frozenset(labels) for name, labels in out.items()}
-    return Exposition(names, histogram_buckets(parsed), {name: tuple(sets) for name, sets in series.items()})
-
-
-def histogram_buckets(families: Iterable) -> dict[str, tuple[float, ...]]:
-    """Histogram family name -> the finite ``le`` bounds of its ``_bucket`` samples, ascending."""
-    out = {}
-    for family in families:
-        if family.type == "histogram":
-            bounds = {float(s.labels["le"]) for s in family.samples if s.name == family.name + "_bucket" and "le" in s.labels}
-            out[family.name] = tuple(sorted(b for b in bounds if math.isfinite(b)))
-    return out

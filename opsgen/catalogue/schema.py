@@ -11,25 +11,41 @@ import copy
 import json
 from typing import Any
 
-from opsgen import conventions as conv
-from opsgen.catalogue.schema_types import (  # noqa: F401 (re-exported: validate.py reads schema.MESSAGES ...)
-    INT32_MAX, MAX_DURATION_KEYWORD, SCHEMA_ID, PERIOD_DEFAULT, MIN_FAILURES_DEFAULT, NAME, DURATION, METRIC, LABEL,
-    URL, ALERT_NAME, LABEL_VALUE, COUNT, PERCENT, SEVERITY, PORT_NAME, K8S_LABEL_KEY, K8S_LABEL_VALUE, MESSAGES, _obj, _doc,
+from opsgen.catalogue.value_types import (  # noqa: F401 (re-exported: schema.MESSAGES, schema.INT32_MAX ...)
+    ALERT_NAME, CONSUMER_GROUP, COUNT, DURATION, GRAFANA_FOLDER, INT32_MAX, K8S_LABEL_KEY, K8S_LABEL_VALUE, KAFKA_TOPIC,
+    LABEL, LABEL_VALUE, MAX_DURATION_KEYWORD, MESSAGES, METRIC, NAME, PERCENT, PORT_NAME, SCHEMA_ID, SECRET_KEY, SEVERITY, URL,
+    PERIOD_DEFAULT, MIN_FAILURES_DEFAULT,
 )
+from opsgen import conventions as conv
+
+def _obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    schema.update(extra)
+    return schema
+
+
+def _doc(schema: dict[str, Any], description: str, default: Any = None) -> dict[str, Any]:
+    out = dict(schema, description=description)
+    if default is not None:
+        out["default"] = default
+    return out
+
 
 RECEIVER = _obj(
     {
         "pagerduty": _obj(
             {
                 "secret": _doc(NAME, "Secret in the Prometheus namespace holding the PagerDuty routing key."),
-                "key": {"type": "string", "minLength": 1, "description": "Key of the Secret that holds the routing key."},
+                "key": _doc(SECRET_KEY, "Key of the Secret that holds the routing key."),
             },
             ("secret", "key"),
         ),
         "slack": _obj(
             {
                 "secret": _doc(NAME, "Secret in the Prometheus namespace holding the Slack webhook URL."),
-                "key": {"type": "string", "minLength": 1, "description": "Key of the Secret that holds the webhook URL."},
+                "key": _doc(SECRET_KEY, "Key of the Secret that holds the webhook URL."),
                 "channel": {"type": "string", "minLength": 1, "description": "Slack channel, e.g. #platform-alerts."},
             },
             ("secret", "key", "channel"),
@@ -109,8 +125,8 @@ SCALING = _obj(
         "maxReplicas": _doc({**COUNT, "minimum": 0}, "At least 1, and at least minReplicas."),
         "kafka": _obj(
             {
-                "topic": {"type": "string", "minLength": 1, "description": "Topic the service consumes."},
-                "consumerGroup": {"type": "string", "minLength": 1, "description": "Consumer group; default the service name."},
+                "topic": _doc(KAFKA_TOPIC, "Topic the service consumes."),
+                "consumerGroup": _doc(CONSUMER_GROUP, "Consumer group; default the service name."),
                 "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
                 "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
                 "partitions": _doc({**COUNT, "minimum": 1}, "The topic's partition count: KEDA runs no more consumers than partitions "
@@ -245,7 +261,7 @@ PLATFORM = _obj(
                 "namespace": _doc(NAME, "Namespace of platform-wide objects.", "monitoring"),
             }
         ),
-        "grafana": _obj({"folder": _doc({"type": "string", "minLength": 1}, "Dashboard folder; default the platform name.")}),
+        "grafana": _obj({"folder": _doc(GRAFANA_FOLDER, "Dashboard folder; default the platform name.")}),
         "kafka": _obj(
             {
                 "bootstrapServers": {"type": "string", "minLength": 1, "description": "e.g. kafka-headless.kafka:9092"},
@@ -318,7 +334,7 @@ CATALOGUE: dict[str, Any] = _obj(
                     "type": "array",
                     "minItems": 1,
                     "uniqueItems": True,
-                    "items": {"type": "string", "minLength": 1},
+                    "items": KAFKA_TOPIC,
                     "description": "Kafka topics in pipeline order (Pipeline Funnel dashboard).",
                 }
             }

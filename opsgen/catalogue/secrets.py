@@ -62,37 +62,57 @@ class Findings:
         self.hidden.add(value)
 
     def redact(self, message: str) -> str:
-        """``message`` without any part of a hidden value: every stretch of it that
-        shares WINDOW characters with one (as written, or escaped as messages show
-        text) is replaced, so a cut-short or escaped echo is caught too."""
-        covered = [False] * len(message)
+        return self.redact_all([message])[0]
+
+    def redact_all(self, messages: list[str]) -> list[str]:
+        """``messages`` without any part of a hidden value: every stretch of one that
+        shares WINDOW characters with a hidden value (as written, or escaped as messages
+        show text) is replaced, so a cut-short or escaped echo is caught too.
+
+        Linear: the messages' windows are indexed once, and each hidden value is read
+        once against them (searching every window of a 355 KB value in every message
+        took 63 s)."""
+        if not self.hidden or not messages:
+            return list(messages)
+        covered = [[False] * len(m) for m in messages]
+        index: dict[str, list[tuple[int, int]]] = {}
+        for number, message in enumerate(messages):
+            for at in range(len(message) - WINDOW + 1):
+                index.setdefault(message[at : at + WINDOW], []).append((number, at))
         for value in self.hidden:
             for form in {value, repr(value)[1:-1]}:
-                _cover(message, form, covered)
-        if not any(covered):
-            return message
-        out, previous = [], False
-        for char, hide in zip(message, covered):
-            if hide and not previous:
-                out.append(SHOWN_INSTEAD)
-            elif not hide:
-                out.append(char)
-            previous = hide
-        return "".join(out)
+                _cover(form, messages, index, covered)
+        return [_shown(m, c) for m, c in zip(messages, covered)]
 
 
 WINDOW = 8
 
 
-def _cover(message: str, form: str, covered: list[bool]) -> None:
-    for i in range(max(1, len(form) - WINDOW + 1)):
-        window = form[i : i + WINDOW]
-        if len(window) < min(WINDOW, len(form)) or len(window) < 4:
-            continue
-        at = message.find(window)
-        while at >= 0:
-            covered[at : at + len(window)] = [True] * len(window)
-            at = message.find(window, at + 1)
+def _cover(form: str, messages: list[str], index: dict[str, list[tuple[int, int]]], covered: list[list[bool]]) -> None:
+    if len(form) < WINDOW:  # a short value (at least 4 characters) is hidden whole
+        if len(form) >= 4:
+            for number, message in enumerate(messages):
+                at = message.find(form)
+                while at >= 0:
+                    covered[number][at : at + len(form)] = [True] * len(form)
+                    at = message.find(form, at + 1)
+        return
+    for start in range(len(form) - WINDOW + 1):
+        for number, at in index.get(form[start : start + WINDOW], ()):
+            covered[number][at : at + WINDOW] = [True] * WINDOW
+
+
+def _shown(message: str, covered: list[bool]) -> str:
+    if not any(covered):
+        return message
+    out, previous = [], False
+    for char, hide in zip(message, covered):
+        if hide and not previous:
+            out.append(SHOWN_INSTEAD)
+        elif not hide:
+            out.append(char)
+        previous = hide
+    return "".join(out)
 
 
 def scan(data: Any, locate: Callable[..., Location], display: Callable[[Sequence["str | int"]], str]) -> Findings:

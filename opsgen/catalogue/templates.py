@@ -10,15 +10,18 @@ Two directions:
   ``{{ "{" }}``, which prints one brace, so no action can start inside it.
 - ``problems(text)``: what users write as templates (``summary``,
   ``description``, label values of their alerts) is checked at validate time, in
-  process, with a small reader of Go's action syntax: actions are closed, blocks
-  (``if``/``range``/``with`` ... ``end``) balance, and only the functions and
-  variables Prometheus provides are used. ``query`` is refused: it runs PromQL
-  at alert time, unchecked by opsgen (metric names, Prometheus version) and on
-  every evaluation; put what it would read in the alert's ``expr`` instead.
+  process, by a port of Go's text/template parser (gotemplate_lex.py, and the
+  parser below: parse.go of Go 1.22), so that it accepts exactly what promtool and
+  Prometheus accept: one invalid template makes Prometheus refuse the whole rule
+  file. On top of Go's rules, opsgen's own: ``query`` is refused (it runs PromQL at
+  alert time, unchecked by opsgen and on every evaluation; put what it would read
+  in the alert's ``expr``), as are ``define``, ``template`` and ``block``, fields
+  other than Prometheus' own at the top level, and ``range`` nested more than
+  MAX_RANGE_DEPTH deep (k nested ranges over $labels cost labels^k per evaluation).
 """
 from __future__ import annotations
 
-import re
+from opsgen.catalogue.gotemplate_lex import Token, TemplateError, check_char, check_complex, check_number, check_string, tokens
 
 # Go text/template built-ins, then Prometheus 2.51's template functions (template/template.go).
 FUNCTIONS = frozenset(
@@ -28,21 +31,13 @@ FUNCTIONS = frozenset(
     humanizeTimestamp toTime pathPrefix externalURL parseDuration""".split()
 )
 REFUSED = {"query": "templates may not run queries ('query'): they run on every evaluation, unchecked; use the alert's expr"}
-KEYWORDS = frozenset("if else end range with break continue nil true false".split())
 UNSUPPORTED = frozenset("define template block".split())
 VARIABLES = frozenset({"$", "$labels", "$value", "$externalLabels", "$externalURL"})
 FIELDS = frozenset({"Labels", "Value", "ExternalLabels", "ExternalURL"})
-BLOCKS = frozenset({"if", "range", "with"})
-COMMENT = "/* */"
-
-_TOKEN = re.compile(
-    r"""\s+|(?P<string>"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)+')"""
-    r"""|(?P<number>[-+]?(?:0[xX][0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+))"""
-    r"""|(?P<variable>\$[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)"""
-    r"""|(?P<field>(?:\.[A-Za-z0-9_]+)+|\.)"""
-    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)"""
-    r"""|(?P<punct>:=|=|\||\(|\)|,)"""
-)
+MAX_RANGE_DEPTH = 2  # nested ranges: labels^depth iterations per evaluation (k = 10 was 60 MB and 26 s)
+MAX_DEPTH = 32  # blocks and parentheses: Python's stack, and no real template nests deeper
+_KNOWN_VARIABLES = "(known: $labels, $value, $externalLabels, $externalURL)"
+UNCLOSED = "an action opened with '{{' is not closed with '}}' (write {{ \"{{\" }} for literal braces)"
 
 
 def literal(text: str) -> str:
@@ -51,142 +46,231 @@ def literal(text: str) -> str:
 
 
 def problems(text: str) -> list[str]:
-    """Why ``text`` is not a template Prometheus 2.51 expands (opsgen's subset); [] when it is."""
-    reader = _Reader()
-    position = 0
-    while True:
-        start = text.find("{{", position)
-        if start < 0:
-            break
-        action, position = _action(text, start)
-        if action is None:
-            return reader.found + ["an action opened with '{{' is not closed with '}}' (write {{ \"{{\" }} for literal braces)"]
-        reader.action(action)
-    if reader.blocks:
-        reader.found.append(f"'{{{{ {reader.blocks[-1]} }}}}' has no '{{{{ end }}}}'")
-    return list(dict.fromkeys(reader.found))
+    """Why ``text`` is not a template Prometheus 2.51 accepts (or opsgen allows); [] when it is.
+    Like Go's parser, the first problem only."""
+    try:
+        _Parser(tokens(text)).parse()
+    except TemplateError as exc:
+        message = str(exc)
+        return [UNCLOSED if message == "unclosed action" else message]
+    return []
 
 
-def _action(text: str, start: int) -> tuple["str | None", int]:
-    """The inside of the action at ``start`` (trim markers and comments removed)
-    and where it ends; None when it never closes. ``}}`` inside a string does not close it."""
-    i = start + 2
-    if text.startswith("/*", i) or text.startswith("- /*", i):
-        end = text.find("*/", i)
-        close = _close_after(text, end + 2) if end >= 0 else -1
-        return (COMMENT if close >= 0 else None), close
-    quote = None
-    while i < len(text):
-        char = text[i]
-        if quote:
-            if char == "\\" and quote != "`":
-                i += 1
-            elif char == quote:
-                quote = None
-        elif char in "\"'`":
-            quote = char
-        elif text.startswith("}}", i):
-            inner = text[start + 2 : i]
-            return _trim(inner), i + 2
-        i += 1
-    return None, len(text)
+_OPERANDS = frozenset("bool char complex dot field identifier number string raw variable lparen".split())
+_CONSTANTS = frozenset("bool char complex dot number string raw".split())  # plus nil: not executable
 
 
-def _close_after(text: str, i: int) -> int:
-    rest = text[i:]
-    stripped = rest.lstrip(" \t\r\n-")
-    return i + (len(rest) - len(stripped)) + 2 if stripped.startswith("}}") else -1
+def _shown(token: Token) -> str:
+    if token.kind == "eof":
+        return "end of text"
+    if token.kind in ("keyword", "left", "right"):
+        return f"'{token.value}'"
+    return repr(token.value[:12] + ("..." if len(token.value) > 12 else ""))
 
 
-def _trim(inner: str) -> str:
-    if inner.startswith("- ") or inner.startswith("-\t") or inner.startswith("-\n"):
-        inner = inner[2:]
-    if inner.endswith(" -") or inner.endswith("\t-") or inner.endswith("\n-"):
-        inner = inner[:-2]
-    return inner
+class _Parser:
+    """Go's parse.Tree over the tokens: itemList, action, control, pipeline, command, operand, term."""
 
+    def __init__(self, items: list[Token]) -> None:
+        self.items, self.pos = items, 0
+        self.variables = list(VARIABLES)
+        self.ranges = 0  # range depth, for break/continue and MAX_RANGE_DEPTH
+        self.depth = 0
+        self.open: list[str] = []  # the blocks being parsed, for messages
 
-class _Reader:
-    """Reads actions one by one: block nesting, declared variables, names used."""
+    def peek(self, skip_space: bool = False) -> Token:
+        i = self.pos
+        while skip_space and self.items[i].kind == "space":
+            i += 1
+        return self.items[i]
 
-    def __init__(self) -> None:
-        self.found: list[str] = []
-        self.blocks: list[str] = []
-        self.variables = set(VARIABLES)
+    def next(self, skip_space: bool = True) -> Token:
+        while skip_space and self.items[self.pos].kind == "space":
+            self.pos += 1
+        token = self.items[self.pos]
+        self.pos += 1
+        return token
 
-    def action(self, inner: str) -> None:
-        if inner == COMMENT:
-            return
-        tokens = _tokens(inner)
-        if tokens is None:
-            self.found.append("an action holds something that is not template syntax")
-            return
-        if not tokens:
-            if inner.strip():
-                return
-            self.found.append("an empty action '{{ }}'")
-            return
-        self._block(tokens)
-        self._names(tokens)
+    def expect_right(self, context: str) -> None:
+        token = self.next()
+        if token.kind != "right":
+            raise TemplateError(f"unexpected {_shown(token)} in {context}")
 
-    def _block(self, tokens: list[tuple[str, str]]) -> None:
-        kind, first = tokens[0]
-        if first == "|":
-            self.found.append("an action starts with '|'")
-        if kind != "word":
-            return
-        if first in BLOCKS and len(tokens) == 1:
-            self.found.append(f"'{{{{ {first} }}}}' needs a value to test")
-        if first in BLOCKS:
-            self.blocks.append(first)
-        elif first == "end":
-            if not self.blocks:
-                self.found.append("'{{ end }}' without an 'if', 'range' or 'with' to end")
-            else:
-                self.blocks.pop()
-        elif first == "else" and not self.blocks:
-            self.found.append("'{{ else }}' outside an 'if', 'range' or 'with'")
-        elif first in ("break", "continue") and "range" not in self.blocks:
-            self.found.append(f"'{{{{ {first} }}}}' outside a 'range'")
+    def parse(self) -> None:
+        while self.peek().kind != "eof":
+            node = self.text_or_action()
+            if node in ("end", "else"):
+                if node == "end":
+                    raise TemplateError("'{{ end }}' without an 'if', 'range' or 'with' to end")
+                raise TemplateError("'{{ else }}' outside an 'if', 'range' or 'with'")
 
-    def _names(self, tokens: list[tuple[str, str]]) -> None:
-        depth = 0
-        values = [value for _, value in tokens]
-        assigned = next((i for i, v in enumerate(values) if v in (":=", "=")), -1)
-        for index, (kind, value) in enumerate(tokens):
-            if kind == "punct":
-                depth += {"(": 1, ")": -1}.get(value, 0)
-                if depth < 0:
-                    self.found.append("a ')' without its '('")
-                    return
-            elif kind == "variable" and index < assigned:  # $x := ..., range $k, $v := ...
-                self.variables.add(value.split(".")[0])
-            elif kind == "variable" and value.split(".")[0] not in self.variables:
-                self.found.append(f"unknown variable '{value.split('.')[0]}' (known: $labels, $value, $externalLabels, $externalURL)")
-            elif kind == "field" and value != "." and value.split(".")[1] not in FIELDS and not {"range", "with"} & set(self.blocks):
-                self.found.append(f"unknown field '.{value.split('.')[1]}' (known: .Labels, .Value, .ExternalLabels, .ExternalURL)")
-            elif kind == "word":
-                self._word(value.split(".")[0])
-        if depth:
-            self.found.append("a '(' without its ')'")
+    def item_list(self) -> str:
+        """Items up to the ``end`` or ``else`` that closes them: which one."""
+        while self.peek(skip_space=True).kind != "eof":
+            node = self.text_or_action()
+            if node in ("end", "else"):
+                return node
+        raise TemplateError(f"'{{{{ {self.open[-1]} }}}}' has no '{{{{ end }}}}'")
 
-    def _word(self, word: str) -> None:
-        if word in REFUSED:
-            self.found.append(REFUSED[word])
-        elif word in UNSUPPORTED:
-            self.found.append(f"'{word}' is not supported in alert templates")
-        elif word not in FUNCTIONS and word not in KEYWORDS:
-            self.found.append(f"unknown function '{word}'")
-
-
-def _tokens(inner: str) -> "list[tuple[str, str]] | None":
-    out: list[tuple[str, str]] = []
-    position = 0
-    while position < len(inner):
-        match = _TOKEN.match(inner, position)
-        if match is None:
+    def text_or_action(self) -> "str | None":
+        token = self.next()
+        if token.kind in ("text", "comment"):
             return None
-        position = match.end()
-        if match.lastgroup:
-            out.append((match.lastgroup, match.group()))
-    return out
+        if token.kind == "left":
+            return self.action()
+        raise TemplateError(f"unexpected {_shown(token)} in input")
+
+    def action(self) -> "str | None":
+        token = self.next()
+        if token.kind == "keyword" and token.value in ("if", "range", "with"):
+            self.control(token.value)
+            return None
+        if token.kind == "keyword" and token.value in ("break", "continue"):
+            self.expect_right("{{" + token.value + "}}")
+            if not self.ranges:
+                raise TemplateError(f"'{{{{ {token.value} }}}}' outside a 'range'")
+            return None
+        if token.kind == "keyword" and token.value in ("else", "end"):
+            if token.value == "end" or self.peek(skip_space=True).value != "if":
+                self.expect_right(token.value)
+            return token.value
+        if token.kind == "keyword" and token.value in UNSUPPORTED:
+            raise TemplateError(f"'{token.value}' is not supported in alert templates")
+        self.pos -= 1
+        self.pipeline("command", "right")
+        return None
+
+    def control(self, context: str) -> None:
+        """if/range/with: pipeline, list, optional else list (or else-if chain), end;
+        variables declared inside are gone after it."""
+        kept = len(self.variables)
+        self._enter(context)
+        self.pipeline(context, "right")
+        self.ranges += context == "range"
+        if self.ranges > MAX_RANGE_DEPTH:
+            raise TemplateError(f"'range' nested more than {MAX_RANGE_DEPTH} deep: each level multiplies the work of every evaluation")
+        ending = self.item_list()
+        self.ranges -= context == "range"
+        if ending == "else":
+            if context == "if" and self.peek(skip_space=True).value == "if":
+                self.next()
+                self.control("if")  # {{ else if }}: its end ends both
+            elif self.item_list() != "end":
+                raise TemplateError(f"expected '{{{{ end }}}}' after the '{{{{ else }}}}' of '{context}'; found a second '{{{{ else }}}}'")
+        del self.variables[kept:]
+        self.open.pop()
+        self.depth -= 1
+
+    def _enter(self, context: str) -> None:
+        self.open.append(context)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TemplateError(f"nested more than {MAX_DEPTH} deep")
+
+    def pipeline(self, context: str, end: str) -> None:
+        self.declarations(context)
+        commands: list[Token] = []
+        while True:
+            token = self.next()
+            if token.kind == end:
+                break
+            if token.kind not in _OPERANDS and not (token.kind == "keyword" and token.value == "nil"):
+                raise TemplateError(f"unexpected {_shown(token)} in {context}")
+            self.pos -= 1
+            commands.append(self.command())
+        if not commands:
+            raise TemplateError(f"missing value for {context}")
+        for stage, first in enumerate(commands[1:], start=2):
+            if first.kind in _CONSTANTS or first.value == "nil":
+                raise TemplateError(f"non executable command in pipeline stage {stage}: only a function, field or variable can take what '|' passes")
+
+    def declarations(self, context: str) -> None:
+        declared = 0
+        while self.peek(skip_space=True).kind == "variable":
+            start = self.pos
+            variable = self.next()
+            after = self.peek(skip_space=True)
+            if after.kind in ("declare", "assign"):
+                self.next()
+                if after.kind == "assign" and variable.value not in self.variables:
+                    raise TemplateError(f"unknown variable '{variable.value}' {_KNOWN_VARIABLES}")
+                self.variables.append(variable.value)
+                return
+            if after.kind == "punct" and after.value == ",":
+                self.next()
+                self.variables.append(variable.value)
+                declared += 1
+                if context != "range" or declared >= 2:
+                    raise TemplateError(f"too many declarations in {context}")
+                if self.peek(skip_space=True).kind not in ("variable", "right", "rparen"):
+                    raise TemplateError("range can only initialize variables")
+                continue
+            self.pos = start  # an operand, not a declaration
+            return
+
+    def command(self) -> Token:
+        """Operands up to '|', '}}' or ')'; the first operand's token (checkPipeline)."""
+        first: "Token | None" = None
+        while True:
+            self.peek(skip_space=True)
+            token = self.operand()
+            first = first or token
+            follow = self.next(skip_space=False)
+            if follow.kind == "space":
+                continue
+            if follow.kind in ("right", "rparen"):
+                self.pos -= 1
+            elif follow.kind != "pipe":
+                raise TemplateError(f"unexpected {_shown(follow)} in operand")
+            break
+        if first is None:
+            raise TemplateError("empty command")
+        return first
+
+    def operand(self) -> "Token | None":
+        token = self.term()
+        if token is not None and self.peek().kind == "field":
+            if token.kind in _CONSTANTS or token.value == "nil":
+                raise TemplateError(f"unexpected . after term {_shown(token)}")
+            while self.peek().kind == "field":
+                self.next(skip_space=False)
+        return token
+
+    def term(self) -> "Token | None":
+        token = self.next()
+        kind = token.kind
+        if kind == "identifier":
+            self._function(token.value)
+        elif kind == "variable":
+            if token.value not in self.variables:
+                raise TemplateError(f"unknown variable '{token.value}' {_KNOWN_VARIABLES}")
+        elif kind == "field":
+            self._field(token.value)
+        elif kind == "number":
+            check_number(token.value)
+        elif kind == "complex":
+            check_complex(token.value)
+        elif kind == "char":
+            check_char(token.value)
+        elif kind == "string":
+            check_string(token.value)
+        elif kind == "lparen":
+            self._enter("(")
+            self.pipeline("parenthesized pipeline", "rparen")
+            self.open.pop()
+            self.depth -= 1
+        elif kind not in ("dot", "bool", "raw") and not (kind == "keyword" and token.value == "nil"):
+            self.pos -= 1
+            return None
+        return token
+
+    def _function(self, word: str) -> None:
+        if word in REFUSED:
+            raise TemplateError(REFUSED[word])
+        if word not in FUNCTIONS:
+            raise TemplateError(f"unknown function '{word}'")
+
+    def _field(self, field: str) -> None:
+        """Outside range and with, '.' is what Prometheus passes: only its fields exist."""
+        if field[1:] not in FIELDS and not {"range", "with"} & set(self.open):
+            raise TemplateError(f"unknown field '{field}' (known: .Labels, .Value, .ExternalLabels, .ExternalURL)")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-import reprlib
 from typing import Any, Callable, Iterable, Sequence
 
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import include, routing_checks, schema, secrets, slo_checks, templates
+from opsgen.catalogue import alert_rules, include, kafka_checks, routing_checks, schema, secrets, slo_checks, uniqueness
+from opsgen.catalogue.paths import Shown, display, mapping, text, type_of
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -92,7 +92,8 @@ def validate(doc: Document) -> None:
     if _rules_can_run(doc.data, broken) and not too_many:
         problems += rule_problems(doc)
     if problems or found.problems:  # no message shows a credential, whatever found it
-        problems = [Problem(p.location, found.redact(p.message)) for p in problems]
+        shown = found.redact_all([p.message for p in problems])
+        problems = [Problem(p.location, message) for p, message in zip(problems, shown)]
         raise CatalogueError(problems + found.problems)
 
 
@@ -176,20 +177,20 @@ def service_label(doc: Document | None, path: Sequence["str | int"]) -> str | No
         return None
     services = doc.data.get("services") if isinstance(doc.data, dict) else None
     entry = services[path[1]] if isinstance(services, list) and 0 <= path[1] < len(services) else None
-    name = _text(entry, "name")
+    name = text(entry, "name")
     label = include.entry_label(doc, "services", path[1])
     return f"{label} ({name})" if name else label
 
 
 def _what(error: jsonschema.ValidationError) -> str:
-    kind, value, sub = error.validator, _Shown(error.instance), error.schema
+    kind, value, sub = error.validator, Shown(error.instance), error.schema
     if kind == "type" and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]]) and isinstance(value.value, float):
         return f"must be a whole number, written without a decimal point (not {value!r})"
     if kind == "type" and sub.get("title") == schema.DURATION["title"] and type(value.value) is int:
         return f"must be a duration with its unit, such as '{value.value}ms' or '{value.value}s', not a bare number ({value!r})"
     if kind == "type":
         wanted = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
-        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[_type_of(value.value)]} ({value!r})"
+        return f"must be {' or '.join(_TYPE_NAMES[t] for t in wanted)}, not {_TYPE_NAMES[type_of(value.value)]} ({value!r})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, sub['enum']))} (got {value!r})"
     if kind in ("pattern", "minLength", "maxLength") and sub.get("title") in schema.MESSAGES:
@@ -216,46 +217,6 @@ def _what(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-class _Shown:
-    """A value as an error message shows it: its repr, cut short (a whole
-    mapping written where a string belongs must not fill the terminal)."""
-
-    LIMIT = 80  # a whole over-long name (64+ characters) still shows
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        text = _REPR.repr(self.value)  # bounded work, even for an aliased giant
-        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 3] + "..."
-
-
-_REPR = reprlib.Repr()
-_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 200, 200, 3
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    for name, kind in (("object", dict), ("array", list), ("string", str), ("integer", int), ("number", float)):
-        if isinstance(value, kind):
-            return name
-    return "string"
-
-
-def display(path: Sequence["str | int"]) -> str:
-    """A path as users write it: ``services[2].scaling.maxReplicas``; fields of a
-    service are shown relative to it, as the contract's messages are."""
-    if len(path) > 2 and path[0] == "services" and isinstance(path[1], int):
-        path = path[2:]
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 # --- rules -----------------------------------------------------------------
 
 
@@ -270,12 +231,12 @@ def rule_problems(doc: Document) -> list[Problem]:
             continue
         problems += _override_env_problems(doc, index, service, envs)
         problems += in_environments({env: _service_problems(doc, index, env, data["platform"]) for env in envs})
-    problems += kafka_server_problems(doc)
+    problems += kafka_checks.kafka_server_problems(doc)
     problems += slo_checks.platform_problems(doc)
-    problems += _duplicate_services(doc)
-    problems += _duplicate_alerts(doc)
-    problems += _overwritten_labels(doc)
-    problems += _template_problems(doc)
+    problems += uniqueness.duplicate_services(doc)
+    problems += uniqueness.duplicate_alerts(doc)
+    problems += alert_rules.overwritten_labels(doc)
+    problems += alert_rules.template_problems(doc)
     problems += routing_checks.team_problems(doc)  # platform.alerting.teams name teams of the catalogue
     return sorted(set(problems), key=sort_key)
 
@@ -298,8 +259,6 @@ def in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
             problem = Problem(problem.location, f"{problem.message} (in environment{'s' if len(envs) > 1 else ''} {shown})")
         out.append(problem)
     return out
-
-
 
 
 def _override_env_problems(doc: Document, index: int, service: dict, envs: list[str | None]) -> list[Problem]:
@@ -347,7 +306,7 @@ def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
     wrong type (the schema already reports it), so they run beside structural
     problems and every problem shows in one run."""
     out: list[tuple[tuple, str]] = []
-    scaling, metrics, slo = _map(service, "scaling"), _map(service, "metrics"), _map(service, "slo")
+    scaling, metrics, slo = mapping(service, "scaling"), mapping(service, "metrics"), mapping(service, "slo")
     if scaling is not None:
         out += _scaling_rules(scaling, platform)
     if metrics is not None:
@@ -372,7 +331,7 @@ POSITIVE_DURATIONS = {
 def _positive_duration_rules(service: dict) -> list[tuple[tuple, str]]:
     out = []
     for (section, key), why in POSITIVE_DURATIONS.items():
-        value = _duration(_map(service, section) or {}, key)
+        value = _duration(mapping(service, section) or {}, key)
         if value is not None and durations.seconds(value) == 0:
             out.append(((section, key), f"{section}.{key} ({value}) must be more than zero: {why}"))
     return out
@@ -384,7 +343,7 @@ def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
     if kafka is None and cpu is None:
         out.append((("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)"))
     out += _replica_rules(scaling, kafka is not None)
-    if kafka is not None and _bootstrap_servers(platform) is False:
+    if kafka is not None and kafka_checks.bootstrap_servers(platform) is False:
         out.append((("scaling", "kafka"), "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)"))
     polling = _duration(scaling, "pollingInterval")
     if polling is not None and durations.seconds(polling) == 0:
@@ -413,10 +372,6 @@ def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
     return []
 
 
-def _map(item: dict, key: str) -> "dict | None":
-    value = item.get(key)
-    return value if isinstance(value, dict) else None
-
 
 def _int(item: dict, key: str, default: "int | None" = None) -> "int | None":
     value = item.get(key, default)
@@ -428,165 +383,3 @@ def _duration(item: dict, key: str, default: "str | None" = None) -> "str | None
     return value if durations.is_duration(value) else None
 
 
-def _duplicate_services(doc: Document) -> list[Problem]:
-    first: dict[tuple[str, str], int] = {}
-    problems = []
-    for index, service in enumerate(doc.data["services"]):
-        key = (_text(service, "namespace"), _text(service, "name"))
-        if None in key:
-            continue
-        if key in first:
-            here = doc.locate(("services", index, "name"))
-            line = _first_at(doc.locate(("services", first[key], "name")), here)
-            problems.append(
-                Problem(
-                    here,
-                    f"service '{key[1]}' is defined twice in namespace '{key[0]}' (first at {line}); names are unique per namespace",
-                )
-            )
-        else:
-            first[key] = index
-    return problems
-
-
-def alert_paths(data: dict) -> list[tuple["str | int", ...]]:
-    """Paths of every alert in the catalogue: top-level first, then per service."""
-    top = data.get("alerts")
-    paths: list[tuple[str | int, ...]] = [("alerts", i) for i in range(len(top if isinstance(top, list) else []))]
-    for index, service in enumerate(data["services"]):
-        alerts = service.get("alerts") if isinstance(service, dict) else None
-        paths += [("services", index, "alerts", i) for i in range(len(alerts if isinstance(alerts, list) else []))]
-    return paths
-
-
-def _duplicate_alerts(doc: Document) -> list[Problem]:
-    first: dict[str, tuple] = {}
-    problems = []
-    for path in alert_paths(doc.data):
-        name = _text(_get(doc.data, path), "name")
-        if name is None:
-            continue
-        if name in first:
-            here = doc.locate(path + ("name",))
-            line = _first_at(doc.locate(first[name] + ("name",)), here)
-            problems.append(Problem(here, f"alert name '{name}' is used twice (first at {line}); alert names are unique"))
-        else:
-            first[name] = path
-    return problems
-
-
-def _first_at(first: Location, here: Location) -> str:
-    """``line 12``, or ``teams/ci.yaml:12`` when the first one is in another file."""
-    return f"line {first.line}" if first.file == here.file else f"{first.file}:{first.line}"
-
-
-# Labels opsgen sets on an alert: a catalogue label of that name would be silently replaced.
-_SET_LABELS = {"severity": "severity", "team": "team"}
-_SERVICE_LABELS = {"namespace": "the service's namespace", "service": "the service's name"}
-
-
-def _overwritten_labels(doc: Document) -> list[Problem]:
-    """``labels.severity`` (and ``team``, and on a service's alerts ``namespace``
-    and ``service``) would be overwritten by what opsgen sets: refuse them."""
-    problems = []
-    for path in _all_alert_paths(doc.data):
-        alert = _get(doc.data, path)
-        labels = alert.get("labels") if isinstance(alert, dict) else None
-        if not isinstance(labels, dict):
-            continue
-        own = path[0] == "services"
-        for label in labels:
-            reason = _overwritten(label, own, "team" in alert)
-            if reason:
-                problems.append(Problem(doc.locate(path + ("labels", label)), f"{display(path)}.labels.{label}: {reason}"))
-    return problems
-
-
-def _template_problems(doc: Document) -> list[Problem]:
-    """Prometheus expands an alert's summary, description and label values as Go
-    templates at alert time: each must be a well-formed one (templates.py)."""
-    problems = []
-    for path in _all_alert_paths(doc.data):
-        alert = _get(doc.data, path)
-        if not isinstance(alert, dict):
-            continue
-        labels = alert.get("labels") if isinstance(alert.get("labels"), dict) else {}
-        fields = [(("summary",), alert.get("summary")), (("description",), alert.get("description"))]
-        fields += [(("labels", name), value) for name, value in labels.items()]
-        for field, text in fields:
-            if isinstance(text, str) and "{{" in text:
-                shown = display(path + field)
-                where = doc.locate(path + field, value=True)
-                problems += [Problem(where, f"{shown}: template: {reason}") for reason in templates.problems(text)]
-    return problems
-
-
-def _overwritten(label: str, service_alert: bool, has_team: bool) -> "str | None":
-    if label in _SET_LABELS and (label == "severity" or service_alert or has_team):
-        key = _SET_LABELS[label]
-        return f"opsgen sets this label from the alert's '{key}'; write {key}: ... instead of a label"
-    if service_alert and label in _SERVICE_LABELS:
-        return f"opsgen sets this label to {_SERVICE_LABELS[label]} on a service's alerts; remove it"
-    return None
-
-
-def _all_alert_paths(data: dict) -> list[tuple["str | int", ...]]:
-    """alert_paths plus the alerts of every environment override."""
-    paths = alert_paths(data)
-    for index, service in enumerate(data["services"]):
-        overrides = service.get("environments") if isinstance(service, dict) else None
-        for env, override in (overrides.items() if isinstance(overrides, dict) else ()):
-            alerts = override.get("alerts") if isinstance(override, dict) else None
-            base = ("services", index, "environments", env, "alerts")
-            paths += [base + (i,) for i in range(len(alerts if isinstance(alerts, list) else []))]
-    return paths
-
-
-def _get(data: Any, path: Sequence["str | int"]) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def _text(item: Any, key: str) -> "str | None":
-    value = item.get(key) if isinstance(item, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def _bootstrap_servers(platform: dict) -> "bool | None":
-    """Whether platform.kafka.bootstrapServers is set; None when platform.kafka
-    is malformed (the schema reports that, and this rule stays quiet)."""
-    kafka = platform.get("kafka")
-    if kafka is None:
-        return False
-    if not isinstance(kafka, dict):
-        return None
-    servers = kafka.get("bootstrapServers")
-    return None if servers is not None and not isinstance(servers, str) else bool(servers)
-
-
-def kafka_server_problems(doc: Document) -> list[Problem]:
-    """Every broker of platform.kafka.bootstrapServers must name its namespace: a host
-    without a dot resolves in the namespace of whoever connects (KEDA in ``keda``,
-    kafka-exporter in ``monitoring``), so at most one of them reaches it."""
-    kafka = _map(doc.data["platform"], "kafka") or {}
-    servers = _text(kafka, "bootstrapServers")
-    if not servers:
-        return []
-    where = doc.locate(("platform", "kafka", "bootstrapServers"), value=True)
-    return [Problem(where, message) for message in map(_kafka_server_problem, servers.split(",")) if message]
-
-
-def _kafka_server_problem(server: str) -> "str | None":
-    if server != server.strip() or not server:  # KEDA splits on ',' and trims nothing
-        return f"platform.kafka.bootstrapServers: {server!r}: write the brokers separated by ',' alone, without spaces or empty entries"
-    host, colon, port = server.rpartition(":")
-    if not colon or not host or not port.isdigit():
-        return f"platform.kafka.bootstrapServers: {server!r} must be host:port, such as kafka.kafka.svc:9092"
-    if "." not in host and not host.startswith("["):
-        return (
-            f"platform.kafka.bootstrapServers: {server!r} has no namespace, so it resolves in the namespace of whoever "
-            f"connects (KEDA runs in 'keda', kafka-exporter in 'monitoring'); write <service>.<namespace>.svc:{port}, "
-            f"such as {host}.kafka.svc:{port}"
-        )
-    return None

@@ -23,7 +23,8 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Iterator
 
-from opsgen.synth import kernel
+from opsgen.errors import EngineFailed
+from opsgen.synth import failures, kernel
 from opsgen.catalogue.model import Catalogue
 
 if TYPE_CHECKING:
@@ -69,7 +70,13 @@ class Worker:
         from opsgen.output.render import assemble, render, sources  # cdk8s-free (see render.py)
 
         if self._worker is None:
-            return render(_batches(catalogue), sources(catalogue))
+            try:
+                return render(_batches(catalogue), sources(catalogue))
+            except Exception as exc:
+                why = failures.explain(exc)
+                if why is None:
+                    raise
+                raise EngineFailed(why) from None
         process, conn = self._worker
         self._given = True
         conn.send_bytes(pickle.dumps(catalogue, protocol=pickle.HIGHEST_PROTOCOL))
@@ -147,7 +154,7 @@ def _serve(conn: Connection) -> None:
 
         engine.start()  # cdk8s and its Node start here, while the parent reads the catalogue
     except BaseException:  # reported once there is somebody to report to
-        failure: str | None = traceback.format_exc()
+        failure: tuple | None = _failure()
     else:
         failure = None
     try:
@@ -155,12 +162,22 @@ def _serve(conn: Connection) -> None:
     except EOFError:
         return
     if failure is not None:
-        return conn.send(("failed", failure))
+        return conn.send(failure)
     try:
         _send_batches(conn, pickle.loads(job))
     except BaseException:
-        return conn.send(("failed", traceback.format_exc()))
+        return conn.send(_failure())
     conn.send(("done",))
+
+
+def _failure() -> tuple:
+    """("failed", traceback, sentence or None) for the exception being handled: a
+    sentence when it is one opsgen recognises (no Node.js, Node.js killed)."""
+    import sys
+
+    from opsgen.synth import failures
+
+    return ("failed", traceback.format_exc(), failures.explain(sys.exc_info()[1]))
 
 
 def _send_batches(conn: Connection, catalogue: Catalogue) -> None:
@@ -230,5 +247,7 @@ def _results(process: multiprocessing.process.BaseProcess, conn: Connection) -> 
         if message[0] == "done":
             return
         if message[0] != "batch":
+            if message[2]:
+                raise EngineFailed(message[2])
             raise RuntimeError(f"{process.name} failed:\n{message[1]}")
         yield message[1], message[2]

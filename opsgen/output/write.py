@@ -39,103 +39,12 @@ from pathlib import Path
 from opsgen import conventions as conv
 from opsgen.errors import OutputRefused
 from opsgen import held
+from opsgen.output.outdir import (  # noqa: F401 (re-exported: callers read the output directory through write)
+    Drift, compare, existing_files, is_generated, not_an_output_directory, opsgen_files, scan, unusable_path,
+)
 
-_HEADER = conv.HEADER.encode("utf-8")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
-
-
-@dataclass(frozen=True)
-class Drift:
-    """How an output directory differs from what synth would write."""
-
-    missing: tuple[str, ...]
-    changed: tuple[str, ...]
-    extra: tuple[str, ...]  # opsgen's files that synth would remove
-    kept: tuple[str, ...] = ()  # files opsgen did not write: synth keeps them, so they are no drift
-
-    @property
-    def clean(self) -> bool:
-        return not (self.missing or self.changed or self.extra)
-
-    def lines(self) -> list[str]:
-        return (
-            [f"missing: {p}" for p in self.missing]
-            + [f"changed: {p}" for p in self.changed]
-            + [f"extra:   {p}" for p in self.extra]
-        )
-
-    def notes(self) -> list[str]:
-        return [f"not generated, kept: {p}" for p in self.kept]
-
-
-# --- reading the output directory (lstat only: no link is ever followed) ----
-
-
-def scan(out: Path) -> dict[str, os.stat_result]:
-    """Every entry under ``out`` (relative, '/' separated, parents before
-    children) with its lstat; symbolic links are entries, never descended."""
-    found: dict[str, os.stat_result] = {}
-    pending = [("", out)] if out.is_dir() else []
-    while pending:
-        prefix, directory = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                info = entry.stat(follow_symlinks=False)
-                found[prefix + entry.name] = info
-                if stat.S_ISDIR(info.st_mode):
-                    pending.append((prefix + entry.name + "/", Path(entry.path)))
-    return found
-
-
-def existing_files(out: Path) -> list[str]:
-    """Every entry under ``out`` that is not a directory, relative, sorted."""
-    return sorted(rel for rel, info in scan(out).items() if not stat.S_ISDIR(info.st_mode))
-
-
-def _regular_bytes(path: Path, limit: int = -1) -> bytes | None:
-    """The bytes of a regular file (the first line up to ``limit``); None for
-    anything else: links are not followed, FIFOs and devices never opened for reading."""
-    try:
-        handle = os.open(path, _READ)
-    except OSError:
-        return None
-    with os.fdopen(handle, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return None
-        return stream.readline(limit) if limit >= 0 else stream.read()
-
-
-def is_generated(path: Path) -> bool:
-    first = _regular_bytes(path, len(_HEADER) + 2)
-    return first is not None and first.rstrip(b"\r\n") == _HEADER
-
-
-def compare(out: Path, files: dict[str, bytes]) -> Drift:
-    """Missing, changed and extra files, as synth sees them: a file synth would
-    not write is extra (synth removes it) when opsgen wrote it, else kept."""
-    present = set(existing_files(out))
-    missing = tuple(p for p in files if p not in present)
-    changed = tuple(p for p in files if p in present and _regular_bytes(out / p) != files[p])
-    others = sorted(present - set(files))
-    extra = tuple(p for p in others if is_generated(out / p))
-    return Drift(missing, changed, extra, tuple(p for p in others if p not in extra))
-
-
-def not_an_output_directory(out: Path) -> str | None:
-    """Why synth must not take ``out`` over (it is not empty and holds no
-    file opsgen wrote: a repository, a home folder), or None."""
-    target = out.resolve() if out.is_symlink() else out
-    if out.is_symlink() and not target.is_dir():
-        return f"the output {out} is a symbolic link to {target}, which is not a directory"
-    entries = scan(target)
-    if entries and not any(stat.S_ISREG(i.st_mode) and is_generated(target / rel) for rel, i in entries.items()):
-        return (
-            f"the output directory {out} is not empty and holds no file opsgen wrote "
-            f"(first line '{conv.HEADER}'); synth replaces its output directory: use a new or empty one"
-        )
-    return None
 
 
 # --- the plan: what is kept, replaced, removed (refused before any change) ---
@@ -154,7 +63,7 @@ class _Plan:
 def plan(out: Path, shown: str, files: dict[str, bytes]) -> _Plan:
     """What synth will do to ``out``; OutputRefused (every problem) when it cannot keep something."""
     entries = scan(out)
-    generated = {rel for rel, i in entries.items() if stat.S_ISREG(i.st_mode) and is_generated(out / rel)}
+    generated = opsgen_files(out, entries)
     if entries and not generated:
         raise OutputRefused([not_an_output_directory(out) or shown])
     problems = [p for rel in files for p in _conflicts(rel, shown, entries, generated)]
@@ -374,7 +283,9 @@ def _remove_tree(path: Path) -> None:
         except OSError:
             pass
 
-    if os.path.lexists(path):
+    if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
+        os.unlink(path)  # rmtree refuses a link, which left the staging folder for ever
+    elif os.path.lexists(path):
         shutil.rmtree(path, onerror=writable)
 
 
@@ -387,10 +298,20 @@ def remove_abandoned_staging(out: Path) -> None:
         if candidate.name.startswith(prefix):
             lock = held.abandoned(candidate, conv.STAGING_MARKER, conv.STAGING_MARKER_TEXT)
             if lock is not None:
-                if not os.path.lexists(out) and (candidate / "old").is_dir():
+                if not os.path.lexists(out) and _own_folder(candidate / "old"):
                     os.rename(candidate / "old", out)
                 _remove_staging(candidate)
                 os.close(lock)
+
+
+def _own_folder(path: Path) -> bool:
+    """A real folder (not a link to one) of this user's: only such an ``old`` tree is put
+    back; a staging folder committed to a repository may hold a link to anywhere."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid()
 
 
 def _swap(staging: _Staging, out: Path) -> Path | None:

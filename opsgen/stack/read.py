@@ -1,6 +1,6 @@
-"""The stack's files, read once each the way the catalogue's are: no links out of
-the stack's folder, no FIFOs or devices, a size bound (catalogue/files.py), and
-YAML with the catalogue's limits and positions (catalogue/load.py).
+"""The stack's files, read once each the way the catalogue's are (catalogue/safe_yaml.py):
+no links out of the stack's folder, no FIFOs or devices, a size bound, and YAML
+with the catalogue's limits and positions (YAML 1.1 numbers kept: Helm reads them so).
 
 Every finding is a ``Problem`` located at the value it is about when the file
 says where, else at the file (line 0: the whole file)."""
@@ -10,10 +10,9 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from opsgen.catalogue import files, load
+from opsgen.catalogue import load, safe_yaml
 from opsgen.errors import CatalogueError, Location, Problem
 
-MAX_BYTES = 1 << 20  # 1 MiB: the largest values file of the stack is a few KiB
 MISSING = object()
 
 
@@ -49,11 +48,7 @@ class Sources:
 
     def _read(self, name: str) -> load.Document | Unreadable:
         try:
-            text = files.text(str(self.root), name, MAX_BYTES)
-        except files.FileRefused as exc:
-            return Unreadable(at_file(name, exc.about(name)))
-        try:
-            return load.load_text(text, name)
+            return safe_yaml.read_yaml(str(self.root), name)
         except CatalogueError as exc:
             return Unreadable(exc.problems[0])
 

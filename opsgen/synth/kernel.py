@@ -88,9 +88,40 @@ def _runtime_folder(files: dict[str, bytes]) -> str:
         _publish(shared, files)
     if _holds_exactly(shared, files):
         return shared
-    private = _fill(tempfile.mkdtemp(prefix="opsgen-jsii-"), files)
-    atexit.register(_remove, private, os.getpid())
-    return private
+    return _private_folder(files)
+
+
+# Private runtime folders (when the shared one is not trustworthy): held by the process that
+# made it (held.py), removed by it when it ends (atexit; stop() and abandon() in a forked
+# worker, which never runs atexit), and by the next run if a kill left one behind.
+PRIVATE_PREFIX = "opsgen-jsii-private-"
+PRIVATE_MARKER = ".opsgen-jsii-private"
+PRIVATE_MARKER_TEXT = b"opsgen: a private jsii runtime folder, removed when its process ends\n"
+_PRIVATE: list[tuple[str, int, int]] = []  # (folder, marker descriptor, pid of its maker)
+
+
+def _private_folder(files: dict[str, bytes]) -> str:
+    base = tempfile.gettempdir()
+    for entry in os.scandir(base):
+        if entry.name.startswith(PRIVATE_PREFIX):
+            marker = held.abandoned(entry.path, PRIVATE_MARKER, PRIVATE_MARKER_TEXT)
+            if marker is not None:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                os.close(marker)
+    folder = tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=base)
+    _PRIVATE.append((folder, held.hold(folder, PRIVATE_MARKER, PRIVATE_MARKER_TEXT), os.getpid()))
+    if len(_PRIVATE) == 1:
+        atexit.register(_remove_private)
+    return _fill(folder, files)
+
+
+def _remove_private() -> None:
+    """Remove the private runtime folders this process made (not its parent's: a forked
+    worker shares those until its parent ends)."""
+    for entry in [e for e in _PRIVATE if e[2] == os.getpid()]:
+        shutil.rmtree(entry[0], ignore_errors=True)
+        os.close(entry[1])
+        _PRIVATE.remove(entry)
 
 
 def _publish(shared: str, files: dict[str, bytes]) -> None:
@@ -235,6 +266,7 @@ def abandon(grace: float = 2.0) -> None:
         if not _reaped(child.pid):
             os.kill(child.pid, signal.SIGKILL)
     _clear_scratch(every=True)  # also a kernel still starting (it ends with this process)
+    _remove_private()
 
 
 def _reaped(pid: int) -> bool:
@@ -290,17 +322,18 @@ def _tarball(source: Path) -> bytes:
 
 def stop() -> None:
     """Shut down this process's jsii kernel and wait for its Node process, as
-    jsii does at interpreter exit (which a forked worker never reaches).
-    Without it the kernel still ends, on its own, once its stdin closes."""
-    if not kernel_started():
-        return
-    import jsii
+    jsii does at interpreter exit (which a forked worker never reaches), then
+    remove the private runtime folders this process made. Without it the
+    kernel still ends, on its own, once its stdin closes."""
+    if kernel_started():
+        import jsii
 
-    try:
-        jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
-    except (OSError, AttributeError):  # AttributeError: another jsii release, whose kernel ends at exit
-        pass  # the kernel has ended already (^C reaches Node too)
-    _clear_scratch()
+        try:
+            jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
+        except (OSError, AttributeError):  # AttributeError: another jsii release, whose kernel ends at exit
+            pass  # the kernel has ended already (^C reaches Node too)
+        _clear_scratch()
+    _remove_private()
 
 
 def kernel_started() -> bool:
@@ -339,6 +372,3 @@ def _embedded_runtime() -> Path | None:
     return directory if all((directory / name).is_file() for name in KERNEL_FILES) else None
 
 
-def _remove(directory: str, owner: int) -> None:
-    if os.getpid() == owner:  # not in forked children, which share it
-        shutil.rmtree(directory, ignore_errors=True)

@@ -77,12 +77,12 @@ services:
     metrics: {port: http}
     scaling:
       maxReplicas: 4
-      kafka: {topic: 'x{{ range query "up" }}{{ end }}', consumerGroup: 'g{{', lagThreshold: 10}
+      kafka: {topic: jobs, consumerGroup: 'g{{ range query "up" }}{{ end }}', lagThreshold: 10}
 """
 
 
 @prom_tools.needs_promtool
-def test_generated_backlog_alert_prints_the_topic_literally(tmp_path):
+def test_generated_backlog_alert_prints_the_consumer_group_literally(tmp_path):
     doc = load.load_text(CATALOGUE, "services.yaml")
     validate.validate(doc)
     catalogue = model.build(doc)
@@ -92,17 +92,17 @@ def test_generated_backlog_alert_prints_the_topic_literally(tmp_path):
     tests = [
         {
             "interval": "1m",
-            "input_series": [{"series": 'kafka_consumergroup_lag{consumergroup="g{{",topic="x{{ range query \\"up\\" }}{{ end }}"}', "values": "1000x30"}],
+            "input_series": [{"series": 'kafka_consumergroup_lag{consumergroup="g{{ range query \\"up\\" }}{{ end }}",topic="jobs"}', "values": "1000x30"}],
             "alert_rule_test": [
                 {
                     "eval_time": "20m",
                     "alertname": "KafkaBacklogHigh",
                     "exp_alerts": [
                         {
-                            "exp_labels": {"severity": "warn", "team": "core", "namespace": "apps", "service": "worker", "consumergroup": "g{{", "topic": 'x{{ range query "up" }}{{ end }}'},
+                            "exp_labels": {"severity": "warn", "team": "core", "namespace": "apps", "service": "worker", "consumergroup": 'g{{ range query "up" }}{{ end }}', "topic": "jobs"},
                             "exp_annotations": {
-                                "summary": 'worker is falling behind on x{{ range query "up" }}{{ end }}.',
-                                "description": 'Consumer group g{{ is 1000 messages behind on x{{ range query "up" }}{{ end }} (more than 40 for 15m).',
+                                "summary": "worker is falling behind on jobs.",
+                                "description": 'Consumer group g{{ range query "up" }}{{ end }} is 1000 messages behind on jobs (more than 40 for 15m).',
                                 "runbook_url": 'https://runbooks.example.com/{{.Value}}/kafkabackloghigh',
                             },
                         }

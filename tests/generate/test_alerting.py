@@ -268,7 +268,7 @@ def ident(svc: Service) -> dict[str, str]:
 
 def slo_ident(svc: Service) -> dict[str, str]:
     """What burn alerts keep of the error-ratio records: identity and Sloth's SLO labels."""
-    return {**ident(svc), "sloth_id": f"{svc.namespace}-{svc.name}-success-rate", "sloth_service": svc.name, "sloth_slo": "success-rate"}
+    return {**ident(svc), "sloth_id": f"{svc.namespace}/{svc.name}/success-rate", "sloth_service": f"{svc.namespace}/{svc.name}", "sloth_slo": "success-rate"}
 
 
 def tasks(ratio: float) -> Make:
@@ -304,7 +304,7 @@ def burn(name: str, svc: str) -> Scenario:
 
 def latency_slo_ident(svc: Service) -> dict[str, str]:
     """What the latency burn alerts keep: identity and the latency SLO's Sloth labels."""
-    return {**ident(svc), "sloth_id": f"{svc.namespace}-{svc.name}-latency", "sloth_service": svc.name, "sloth_slo": "latency"}
+    return {**ident(svc), "sloth_id": f"{svc.namespace}/{svc.name}/latency", "sloth_service": f"{svc.namespace}/{svc.name}", "sloth_slo": "latency"}
 
 
 def requests(slow: float) -> Make:
@@ -735,8 +735,8 @@ def test_platform_rule_for_pipeline_topics_without_alerts(write_catalogue):
     (group,) = doc["spec"]["groups"]
     assert group["name"] == "demo.platform.pipeline"
     labels = [r["labels"] for r in group["rules"]]
-    assert labels[:3] == [{"topic": t, "stage": s} for t, s in (("in", "01"), ('we"ird {{topic}}', "02"), ("out", "03"))]
-    assert labels[3:] == [{"topic": "in", "next_topic": 'we"ird {{topic}}'}, {"topic": 'we"ird {{topic}}', "next_topic": "out"}]
+    assert labels[:3] == [{"topic": t, "stage": s} for t, s in (("in", "01"), ('we.ird_-Topic', "02"), ("out", "03"))]
+    assert labels[3:] == [{"topic": "in", "next_topic": 'we.ird_-Topic'}, {"topic": 'we.ird_-Topic', "next_topic": "out"}]
     manifests.assert_valid(doc, name)
 
 
@@ -745,7 +745,7 @@ platform: {name: demo, kafka: {bootstrapServers: "kafka.kafka.svc:9092"}}
 services:
   - {name: a, namespace: n, team: t}
 pipeline:
-  topics: [in, 'we"ird {{topic}}', out]
+  topics: [in, 'we.ird_-Topic', out]
 """
 
 

@@ -90,7 +90,7 @@ def fired(svc, name: str, severity: str, team: str, **extra: str) -> dict:
 
 
 def slo_labels(svc) -> dict[str, str]:
-    return {**ident(svc), "sloth_id": f"apps-{svc.name}-latency", "sloth_service": svc.name, "sloth_slo": "latency"}
+    return {**ident(svc), "sloth_id": f"apps/{svc.name}/latency", "sloth_service": f"apps/{svc.name}", "sloth_slo": "latency"}
 
 
 # --- slo.latencyP95: the 85 s vs 115 s --------------------------------------

@@ -60,7 +60,7 @@ def minutes(seconds: float) -> str:
 
 
 def fired(alerts, name: str) -> list[dict]:
-    return [{"exp_labels": {"namespace": "n", "service": "svc", "sloth_id": "n-svc-success-rate", "sloth_service": "svc",
+    return [{"exp_labels": {"namespace": "n", "service": "svc", "sloth_id": "n/svc/success-rate", "sloth_service": "n/svc",
                             "sloth_slo": "success-rate", **alerts[name]["labels"]}}]
 
 

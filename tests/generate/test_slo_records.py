@@ -31,7 +31,7 @@ TARGET = {"job": "worker", "instance": "10.0.0.1:8080", "pod": "worker-0"}  # wh
 
 
 def sloth(svc) -> dict[str, str]:
-    return {**ident(svc), "sloth_id": f"{svc.namespace}-{svc.name}-success-rate", "sloth_service": svc.name, "sloth_slo": "success-rate"}
+    return {**ident(svc), "sloth_id": f"{svc.namespace}/{svc.name}/success-rate", "sloth_service": f"{svc.namespace}/{svc.name}", "sloth_slo": "success-rate"}
 
 
 def ratio(svc, window: str) -> dict[str, str]:
@@ -92,7 +92,18 @@ def test_no_slo_series_without_a_success_rate(catalogue):
 
 def test_sloth_id_is_unique_across_namespaces(catalogue):
     worker = service(catalogue, "worker")
-    assert conv.sloth_id(worker) == "apps-worker-success-rate"
+    assert conv.sloth_id(worker) == "apps/worker/success-rate"
+
+
+def test_sloth_ids_and_services_do_not_collide_by_joining(catalogue):
+    """('a-b', 'c') and ('a', 'b-c') joined with '-' were one sloth_id; two 'api' in two
+    namespaces were one sloth_service (Sloth's dashboards select on it)."""
+    from dataclasses import replace
+
+    worker = service(catalogue, "worker")
+    one, two = replace(worker, namespace="a-b", name="c"), replace(worker, namespace="a", name="b-c")
+    assert conv.sloth_id(one) != conv.sloth_id(two)
+    assert conv.sloth_service(replace(worker, namespace="x")) != conv.sloth_service(replace(worker, namespace="y"))
 
 
 # --- prometheus_client: no failure series until the first failure --------------

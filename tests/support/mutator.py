@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 import yaml
 
+from tests.support import attack_corpus
+
 Data = Any
 
 NUMBERS = [
@@ -31,15 +33,16 @@ STRINGS = [
     "https://hooks.slack.com/services/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",
     "a3f9c2e7b41d08f6e5c3a9b7d2f1e0c4", "user:Zq7pW3xKm@kafka.kafka.svc:9092", "/metrics?token=Zq7pW3xKm",
     "ghp_q8Vz3Lk9Pw2Xr7Tn4Ym6Bc1Hd5Jf0GsAa1B2", "\u2028", "\x85", "tab\there", "a: b", "- x", "&a", "*a", "!!str",
-]
+] + attack_corpus.VALUES
 EXPRS = [
     "up == 0", "(" * 200 + "up" + ")" * 200, "-" * 300 + "up", "1" + "+1" * 400, 'sort_by_label(up, "a")', "limitk(1, up)",
     "info(up)", "rate(up[5m])", "up{", "", "sum(rate(nope_total[5m])) > 0", "vector(1)", '"text"', "up[5m]",
-]
+] + attack_corpus.PROMQL_REFUSED + attack_corpus.PROMQL_FAILS_EVERY_EVALUATION
 KEYS = ["name", "namespace", "team", "metrics", "scaling", "slo", "alerts", "labels", "severity", "summary", "description",
         "environments", "kafka", "cpu", "port", "path", "scalling", "<<", "", " ", "x\n", "__name__", "password", "ünï"]
 TAGS = ["!!int 'abc'", "!!float 'x'", "!!bool 'maybe'", "!!map 'x'", "!!seq x", "!!str {a: 1}", "!!python/object/apply:os.system ['true']",
-        "!Ref x", "!!binary aGk=", "!!timestamp 2001-12-14", "!!null x", "!!set {a}", "!!omap [a: 1]"]
+        "!Ref x", "!!binary aGk=", "!!timestamp 2001-12-14", "!!null x", "!!set {a}", "!!omap [a: 1]",
+        "[1, 2]"] + attack_corpus.NUMBER_TEXTS
 
 
 def paths(data: Data, prefix: tuple = ()) -> list[tuple]:

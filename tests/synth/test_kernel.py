@@ -14,6 +14,7 @@ import pytest
 
 from opsgen import held
 from opsgen.synth import kernel
+from opsgen.usage import INVALID
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = ROOT / "tests" / "support" / "jsii_echo"
@@ -203,6 +204,35 @@ def test_the_folders_of_killed_kernels_are_removed_by_the_next_kernel(tmp_path: 
         os.close(marker)
     assert not killed.exists() and not before_marker.exists()
     assert in_use.is_dir() and (strange / "data").is_dir() and link.is_symlink() and (elsewhere / "keep").is_dir()
+
+
+def test_private_runtime_folders_are_removed_by_the_worker_that_made_them(tmp_path):
+    """Issue 21: when the shared runtime folder is not trustworthy (its predictable name
+    made first by someone else; here: writable by others), each process makes a private
+    one; the forked worker (which never runs atexit) left its own behind on every run."""
+    import subprocess
+    import sys
+
+    from tests.conftest import VALID
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    (tmp_path / "services.yaml").write_text(VALID, encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    synth = [sys.executable, "-m", "opsgen", "synth", "-c", str(tmp_path / "services.yaml"), "-o", str(tmp_path / "dist")]
+    assert subprocess.run(synth, env=env, capture_output=True, timeout=300).returncode == 0
+    shared = sorted(p for p in scratch.iterdir() if p.name.startswith("opsgen-jsii-"))
+    assert shared
+    for folder in shared:
+        os.chmod(folder, 0o777)  # not trustworthy any more: every run makes private ones
+    left = scratch / (kernel.PRIVATE_PREFIX + "killed")  # a kill's leftover: marked, held by nobody
+    left.mkdir()
+    (left / kernel.PRIVATE_MARKER).write_bytes(kernel.PRIVATE_MARKER_TEXT)
+    for _ in range(2):
+        assert subprocess.run(synth, env=env, capture_output=True, timeout=300).returncode == 0
+    invalid = synth[:5] + [str(tmp_path / "missing.yaml")] + synth[6:]
+    assert subprocess.run(invalid, env=env, capture_output=True, timeout=300).returncode == INVALID
+    assert sorted(p for p in scratch.iterdir() if p.name.startswith("opsgen-jsii-")) == shared
 
 
 def test_the_direct_runtime_is_written_for_the_installed_jsii() -> None:

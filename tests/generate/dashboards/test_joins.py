@@ -208,8 +208,8 @@ def tasks(labels: dict[str, str], failed: int, ok: int) -> list[dict]:
 
 def sloth(service: dict[str, str], slo: str = "success-rate", **extra: str) -> dict[str, str]:
     """Sloth's labels of one SLO of a service, with the service's namespace and service."""
-    ident = f"{service['namespace']}-{service['service']}-{slo}"
-    return {**service, "sloth_id": ident, "sloth_service": service["service"], "sloth_slo": slo, **extra}
+    ident = f"{service['namespace']}/{service['service']}/{slo}"
+    return {**service, "sloth_id": ident, "sloth_service": f"{service['namespace']}/{service['service']}", "sloth_slo": slo, **extra}
 
 
 @prom_tools.needs_promtool
