@@ -138,7 +138,7 @@ def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
         f"{who(service)}: {{{{ $value | humanizePercentage }}}} of recent requests took longer than "
         f"{literal(latency.threshold)}; the SLO allows {number(budget(service) * 100)}% over {period}."
     )
-    expr = slo.burn_expr(service, conv.LATENCY_SLO_NAME, plan(service, platform), SAME_PAIRS[name])
+    expr = slo.burn_expr(service, conv.LATENCY_SLO_NAME, conditions(service, platform, name))
     return generated(name, service, expr, summary, description)
 
 

@@ -163,15 +163,16 @@ def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
         f"{who(service)}: {{{{ $value | humanizePercentage }}}} of recent requests failed; "
         f"the SLO allows {number(budget(service) * 100)}% over {period}."
     )
-    expr = burn_expr(service, conv.SLO_NAME, plan(service, platform), name, lambda c: _min_failures(service, platform, c))
+    conditions = tuple(c for c in plan(service, platform).conditions if c.alert == name)
+    expr = burn_expr(service, conv.SLO_NAME, conditions, lambda c: _min_failures(service, platform, c))
     return generated(name, service, expr, summary, description)
 
 
-def burn_expr(service: Service, name: str, found: burn.Plan, alert: str,
+def burn_expr(service: Service, name: str, conditions: tuple[burn.Condition, ...],
               extra: Callable[[burn.Condition], list[str]] = lambda condition: []) -> str:
-    """Any condition of ``found`` for ``alert`` (burn.plan: never none); as Sloth does,
-    each side drops ``sloth_window`` so that they match (the alert keeps the identity and
-    Sloth's SLO labels); ``extra``: more sides a condition needs."""
+    """Any of ``conditions`` (of the SLO ``name``; burn.plan gives every alert one at
+    least); as Sloth does, each side drops ``sloth_window`` so that they match (the alert
+    keeps the identity and Sloth's SLO labels); ``extra``: more sides a condition needs."""
     drop = f"max without ({conv.SLOTH_WINDOW_LABEL}) "
 
     def sides(condition: burn.Condition) -> list[str]:
@@ -180,7 +181,7 @@ def burn_expr(service: Service, name: str, found: burn.Plan, alert: str,
         ratios = [f"{drop}({_slo_selector(conv.error_ratio_record(w), service, name)} > {threshold})" for w in windows]
         return ratios + extra(condition)
 
-    return " or ".join(f"({' and '.join(sides(c))})" for c in found.conditions if c.alert == alert)
+    return " or ".join(f"({' and '.join(sides(c))})" for c in conditions)
 
 
 def _min_failures(service: Service, platform: Platform, condition: burn.Condition) -> list[str]:
