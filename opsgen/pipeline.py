@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen.catalogue import alert_checks, argocd_checks, include, load, model, objects, scaling_checks, validate  # noqa: F401 (load: tests reach it here)
+from opsgen.catalogue import alert_checks, argocd_checks, include, load, model, objects, scaling_checks, validate
 from opsgen.errors import CatalogueError, Problem
 
 if TYPE_CHECKING:  # render imports cdk8s: only once there is something to synthesize

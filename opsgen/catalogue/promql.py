@@ -235,14 +235,6 @@ def _selector(node: promql_parser.VectorSelector) -> Selector:
     return Selector(name, tuple(m.name for m in matchers if m.name != "__name__"))
 
 
-def metric_names(expr: str) -> set[str]:
-    """Every metric name ``expr`` selects by name; ValueError when it does not parse."""
-    parsed = parse(expr)
-    if parsed.error is not None:
-        raise ValueError(parsed.error)
-    return {s.metric for s in parsed.selectors if s.metric}
-
-
 # --- checking --------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from opsgen.generate import alerting
 from opsgen import pipeline
-from opsgen.catalogue import promql
+from opsgen.catalogue import load, model, promql
 from opsgen.errors import Location
 from opsgen.catalogue.exporters import EXPORTERS, WELL_KNOWN
 from tests.conftest import VALID
@@ -94,10 +94,18 @@ def test_name_given_as_matcher_is_checked(known):
     assert promql.check_expr('{__name__=~"nope.*"}', known, "x") == []  # a regex names no metric
 
 
+def metric_names(expr: str) -> set[str]:
+    """Every metric name ``expr`` selects by name; ValueError when it does not parse."""
+    parsed = promql.parse(expr)
+    if parsed.error is not None:
+        raise ValueError(parsed.error)
+    return {s.metric for s in parsed.selectors if s.metric}
+
+
 def test_metric_names():
-    assert promql.metric_names('a + on() b{c="d"} / {__name__="e"} or absent(f) or vector(1)') == {"a", "b", "e", "f"}
+    assert metric_names('a + on() b{c="d"} / {__name__="e"} or absent(f) or vector(1)') == {"a", "b", "e", "f"}
     with pytest.raises(ValueError, match="unclosed left parenthesis"):
-        promql.metric_names("sum(a")
+        metric_names("sum(a")
 
 
 def test_parses_are_cached():
@@ -111,7 +119,7 @@ def test_parses_are_cached():
 def test_missing_exposition_file_is_located_at_its_key(write_catalogue):
     text = VALID.replace("metrics: {port: http}", "metrics:\n      port: http\n      exposition: missing.prom", 1)
     path = write_catalogue(text)
-    known = promql.known_metrics(pipeline.model.build(pipeline.load.load_file(str(path))), str(path.parent))
+    known = promql.known_metrics(model.build(load.load_file(str(path))), str(path.parent))
     (problem,) = known.problems
     assert problem.location == Location(str(path), 11, 7)  # the exposition key
     assert problem.message == "metrics.exposition: cannot read 'missing.prom': No such file or directory"
@@ -120,7 +128,7 @@ def test_missing_exposition_file_is_located_at_its_key(write_catalogue):
 def test_unparsable_exposition_file(write_catalogue, tmp_path):
     path = write_catalogue(VALID.replace("metrics: {port: http}", "metrics: {port: http, exposition: bad.prom}", 1))
     (tmp_path / "bad.prom").write_text("# TYPE a counter\na_total 1\norch_stage_total{ 1\n", encoding="utf-8")
-    known = promql.known_metrics(pipeline.model.build(pipeline.load.load_file(str(path))), str(tmp_path))
+    known = promql.known_metrics(model.build(load.load_file(str(path))), str(tmp_path))
     (problem,) = known.problems
     assert problem.message == "metrics.exposition: 'bad.prom' is not in the Prometheus text format (line 3)"
 

@@ -1,7 +1,7 @@
 """A real Alertmanager (Debian's ``prometheus-alertmanager`` 0.25), configured
 as prometheus-operator configures it from the generated AlertmanagerConfig.
 
-``operator_config`` (opsgen/generate/kinds/alertmanager_config.py) renders the
+``operator_config`` (tests/support/operator.py) renders the
 object's routing the way the operator does; the operator then puts each
 referenced Secret's value into the config. Here the Secrets "hold" the local
 webhook's URL (Slack ``api_url``) and a routing key of their own (PagerDuty:
@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from opsgen.generate.kinds import AlertmanagerConfigProps, SecretRef, operator_config
+from opsgen.generate.kinds import AlertmanagerConfigProps, SecretRef
+from tests.support.operator import mounted_path, operator_config
 from tests.support.alertmanager import KPS_BASE
 from tests.e2e import webhook
 from tests.e2e.processes import LOOPBACK, Process, Processes, http_json
@@ -39,9 +40,9 @@ def secret_values(props: AlertmanagerConfigProps, hooks_url: str) -> dict[str, s
     values = {}
     for receiver in props.receivers:
         if receiver.pagerduty:
-            values[receiver.pagerduty.mounted_path()] = routing_key(receiver.pagerduty)
+            values[mounted_path(receiver.pagerduty)] = routing_key(receiver.pagerduty)
         if receiver.slack:
-            values[receiver.slack.mounted_path()] = hooks_url + webhook.SLACK_PATH
+            values[mounted_path(receiver.slack)] = hooks_url + webhook.SLACK_PATH
     return values
 
 

@@ -25,7 +25,7 @@ from opsgen.catalogue import generated_alerts, promql
 from opsgen import conventions as conv
 from opsgen import durations
 from opsgen.errors import CatalogueError
-from opsgen.generate.kinds import operator_config
+from tests.support.operator import operator_config
 from opsgen.catalogue.model import Environment, Platform, Service, Slo
 from tests import prom_tools
 from tests.conftest import BUNDLED

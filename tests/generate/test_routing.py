@@ -10,7 +10,8 @@ import pytest
 from cdk8s import App, Chart
 
 from opsgen.generate import routing
-from opsgen.generate.kinds import AlertmanagerConfig, operator_config
+from opsgen.generate.kinds import AlertmanagerConfig
+from tests.support.operator import operator_config
 from tests.support.chart import synth
 from opsgen.catalogue.model import Platform, Receiver
 from tests import prom_tools

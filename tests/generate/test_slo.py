@@ -60,8 +60,9 @@ def minutes(seconds: float) -> str:
 
 
 def fired(alerts, name: str) -> list[dict]:
-    return [{"exp_labels": {"namespace": "n", "service": "svc", "sloth_id": "n/svc/success-rate", "sloth_service": "n/svc",
-                            "sloth_slo": "success-rate", **alerts[name]["labels"]}}]
+    sloth = {"sloth_id": conv.SLOTH_JOIN.join(("n", "svc", conv.SLO_NAME)), "sloth_service": conv.SLOTH_JOIN.join(("n", "svc")),
+             "sloth_slo": conv.SLO_NAME}
+    return [{"exp_labels": {"namespace": "n", "service": "svc", **sloth, **alerts[name]["labels"]}}]
 
 
 @prom_tools.needs_promtool

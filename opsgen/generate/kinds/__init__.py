@@ -14,7 +14,6 @@ from opsgen.generate.kinds.alertmanager_config import (
     Receiver,
     Route,
     SecretRef,
-    operator_config,
 )
 from opsgen.generate.kinds.app_project import AppProject, AppProjectProps
 from opsgen.generate.kinds.application import Application, ApplicationProps, Destination, Retry
@@ -71,5 +70,4 @@ __all__ = [
     "take_pending",
     "TriggerAuthentication",
     "TriggerAuthenticationProps",
-    "operator_config",
 ]

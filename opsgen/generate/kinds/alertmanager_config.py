@@ -3,10 +3,8 @@ send alerts to receivers by their labels, everything else to a receiver with no
 integration, and inhibit rules that silence alerts while a related one fires.
 
 Credentials are only ever referenced (Secret name + key), never written.
-``operator_config`` renders what prometheus-operator makes of the object (with
-the Alertmanager's matcher strategy ``None``) as a plain Alertmanager config,
-optionally merged into the Alertmanager's base config as the operator does, so
-``amtool`` can check and test the routing without a cluster.
+(What prometheus-operator makes of the object, for amtool and the real
+Alertmanager in the tests: tests/support/operator.py.)
 """
 from __future__ import annotations
 
@@ -21,7 +19,6 @@ from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, require_la
 if TYPE_CHECKING:  # loaded once the engine is started (synth/engine.py)
     from constructs import Construct
 
-SECRETS_DIR = "/etc/alertmanager/secrets"  # where the stack mounts alertmanagerSpec.secrets
 MATCH_TYPES = ("=", "!=", "=~", "!~")
 NON_EMPTY = ".+"  # regex of a label that is present (Alertmanager anchors matcher regexes)
 
@@ -41,10 +38,6 @@ class Matcher:
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "value": self.value, "matchType": self.match_type}
 
-    def text(self) -> str:
-        """The matcher as Alertmanager's config writes it: ``name=~"value"``."""
-        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"')
-        return f'{self.name}{self.match_type}"{escaped}"'
 
 
 @dataclass(frozen=True)
@@ -90,12 +83,6 @@ class InhibitRule:
             "equal": list(self.equal),
         }
 
-    def operator_json(self) -> dict[str, Any]:
-        return {
-            "source_matchers": [m.text() for m in self.source_matchers()],
-            "target_matchers": [m.text() for m in self.target_matchers()],
-            "equal": list(self.equal),
-        }
 
 
 @dataclass(frozen=True)
@@ -111,8 +98,6 @@ class SecretRef:
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "key": self.key}
 
-    def mounted_path(self) -> str:
-        return f"{SECRETS_DIR}/{self.name}/{self.key}"
 
 
 @dataclass(frozen=True)
@@ -147,12 +132,6 @@ class Message:
             out["pagerDutyLinkConfigs"] = [{"href": self.runbook, "alt": "Runbook"}]
         return out
 
-    def pagerduty_operator(self) -> dict[str, Any]:
-        """What the operator writes for ``pagerduty()``: details as a map, links as href/text."""
-        out: dict[str, Any] = {"description": self.summary, "details": dict(self.details())}
-        if self.runbook_link:
-            out["links"] = [{"href": self.runbook, "text": "Runbook"}]
-        return out
 
 
 @dataclass(frozen=True)
@@ -183,16 +162,6 @@ class Receiver:
         if self.slack:
             config = {"apiURL": self.slack.to_json(), "channel": self.channel, "sendResolved": True}
             out["slackConfigs"] = [{**config, **(self.message.slack() if self.message else {})}]
-        return out
-
-    def operator_json(self, prefix: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": prefix + self.name}
-        if self.pagerduty:
-            config = {"routing_key_file": self.pagerduty.mounted_path(), "send_resolved": True}
-            out["pagerduty_configs"] = [{**config, **(self.message.pagerduty_operator() if self.message else {})}]
-        if self.slack:
-            config = {"api_url_file": self.slack.mounted_path(), "channel": self.channel, "send_resolved": True}
-            out["slack_configs"] = [{**config, **(self.message.slack() if self.message else {})}]
         return out
 
 
@@ -265,33 +234,3 @@ class AlertmanagerConfig(Manifest):
             meta=props.meta,
             body={"spec": props.spec()},
         )
-
-
-NULL_BASE: dict[str, Any] = {"route": {"receiver": "null"}, "receivers": [{"name": "null"}]}
-
-
-def operator_config(props: AlertmanagerConfigProps, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The Alertmanager configuration prometheus-operator generates from ``props``
-    (matcher strategy None: no namespace matcher is added), merged into ``base``, the
-    Alertmanager's own config (default: a root route that drops everything).
-
-    As the operator does: the object's route becomes the first of the root's routes, with
-    ``continue: true``, so the base's routes still see every alert; receivers are named
-    ``<namespace>/<name>/<receiver>`` and appended, and so are the inhibit rules. Secret
-    values are read from their mounted files, so the output carries no credential."""
-    base = base if base is not None else NULL_BASE
-    prefix = f"{props.meta.namespace}/{props.meta.name}/"
-    route = {
-        "receiver": prefix + props.default_receiver,
-        "group_by": list(props.group_by),
-        "continue": True,
-        "routes": [{"receiver": prefix + r.receiver, "matchers": [m.text() for m in r.matchers]} for r in props.route_list()],
-    }
-    root = dict(base["route"])
-    root["routes"] = [route] + list(root.get("routes") or [])
-    config: dict[str, Any] = {**base, "route": root}
-    config["receivers"] = list(base.get("receivers") or []) + [r.operator_json(prefix) for r in props.receivers]
-    inhibit = list(base.get("inhibit_rules") or []) + [rule.operator_json() for rule in props.inhibit_rules()]
-    if inhibit:
-        config["inhibit_rules"] = inhibit
-    return config

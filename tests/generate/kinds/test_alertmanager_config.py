@@ -5,7 +5,8 @@ import pytest
 from cdk8s import App, Chart
 
 from tests.support.chart import synth as lib_synth
-from opsgen.generate.kinds import AlertmanagerConfig, AlertmanagerConfigProps, ObjectMeta, Receiver, SecretRef, operator_config
+from opsgen.generate.kinds import AlertmanagerConfig, AlertmanagerConfigProps, ObjectMeta, Receiver, SecretRef
+from tests.support.operator import operator_config, receiver_json
 from tests import prom_tools
 from tests.support import manifests
 
@@ -138,7 +139,7 @@ def test_messages_in_the_object_and_in_the_operator_config():
     assert page.to_json()["pagerdutyConfigs"][0]["details"] == [
         {"key": "summary", "value": "S"}, {"key": "description", "value": "D"}, {"key": "runbook_url", "value": "R"}
     ]
-    assert page.operator_json("")["pagerduty_configs"][0]["links"] == [{"href": "R", "text": "Runbook"}]
-    assert page.operator_json("")["pagerduty_configs"][0]["details"] == {"summary": "S", "description": "D", "runbook_url": "R"}
-    assert warn.operator_json("")["slack_configs"][0]["actions"] == [{"type": "button", "text": "Runbook", "url": "R"}]
+    assert receiver_json(page, "")["pagerduty_configs"][0]["links"] == [{"href": "R", "text": "Runbook"}]
+    assert receiver_json(page, "")["pagerduty_configs"][0]["details"] == {"summary": "S", "description": "D", "runbook_url": "R"}
+    assert receiver_json(warn, "")["slack_configs"][0]["actions"] == [{"type": "button", "text": "Runbook", "url": "R"}]
     assert warn.to_json()["slackConfigs"][0]["title"] == "T"
