@@ -1,5 +1,6 @@
 """Synthetic catalogues for the benchmark: N services, mixed Kafka and CPU scaling,
 metrics, SLOs, alerts, in one environment or three."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,14 +19,24 @@ def service(i: int) -> dict[str, Any]:
         "team": f"team-{i % 10}",
         "role": ROLES[i % 3],
         "description": f"Synthetic service {i}.",
-        "metrics": {"port": "http", "interval": "15s" if i % 2 else "30s", "monitor": "pod" if i % 7 == 0 else "service"},
+        "metrics": {
+            "port": "http",
+            "interval": "15s" if i % 2 else "30s",
+            "monitor": "pod" if i % 7 == 0 else "service",
+        },
         "slo": {"successRate": 99, "latencyP95": "2500ms"},  # a default bucket: read exactly
     }
     if i % 3 == 0:
         out["scaling"] = {"minReplicas": 2, "maxReplicas": 6, "cpu": {"targetUtilization": 70}}
     else:
         kafka = {"topic": f"topic.{i % 40}", "lagThreshold": 100 + i % 50}
-        out["scaling"] = {"minReplicas": 1, "maxReplicas": 10, "kafka": kafka, "pollingInterval": "30s", "cooldownPeriod": "2m"}
+        out["scaling"] = {
+            "minReplicas": 1,
+            "maxReplicas": 10,
+            "kafka": kafka,
+            "pollingInterval": "30s",
+            "cooldownPeriod": "2m",
+        }
         if i % 5 == 0:
             out["scaling"]["cpu"] = {"targetUtilization": 80}
     return out

@@ -14,15 +14,17 @@ their own.
 
 Prints a markdown table (docs/performance.md, "Rule cost").
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import promql_parser
 import yaml
@@ -64,8 +66,13 @@ class Rule:
 
 def catalogue_text(services: int) -> str:
     entries = [
-        {"name": f"svc-{i:03d}", "namespace": f"ns-{i % 5}", "team": f"team-{i % 3}", "metrics": {"port": "http"},
-         "slo": {"successRate": OBJECTIVE}}
+        {
+            "name": f"svc-{i:03d}",
+            "namespace": f"ns-{i % 5}",
+            "team": f"team-{i % 3}",
+            "metrics": {"port": "http"},
+            "slo": {"successRate": OBJECTIVE},
+        }
         for i in range(services)
     ]
     return yaml.safe_dump({"platform": {"name": "bench"}, "services": entries}, sort_keys=False)
@@ -121,32 +128,51 @@ def sloth_groups(namespace: str, service: str) -> list[dict[str, Any]]:
     def ratio(w: str) -> str:
         return f'(sum(rate({counter},outcome="failure"}}[{w}])))\n/\n(sum(rate({counter}}}[{w}])))'
 
-    sli = [{"record": conv.error_ratio_record(w), "expr": ratio(w), "labels": {**ident, "sloth_window": w}} for w in SLOTH_WINDOWS]
+    sli = [
+        {"record": conv.error_ratio_record(w), "expr": ratio(w), "labels": {**ident, "sloth_window": w}}
+        for w in SLOTH_WINDOWS
+    ]
     short = f"slo:sli_error:ratio_rate5m{{{sel}}}"
-    sli.append({"record": conv.error_ratio_record(SLOTH_PERIOD), "labels": {**ident, "sloth_window": SLOTH_PERIOD},
-                "expr": f"sum_over_time({short}[{SLOTH_PERIOD}])\n/ ignoring (sloth_window)\ncount_over_time({short}[{SLOTH_PERIOD}])"})
+    sli.append(
+        {
+            "record": conv.error_ratio_record(SLOTH_PERIOD),
+            "labels": {**ident, "sloth_window": SLOTH_PERIOD},
+            "expr": f"sum_over_time({short}[{SLOTH_PERIOD}])\n/ ignoring (sloth_window)\ncount_over_time({short}[{SLOTH_PERIOD}])",
+        }
+    )
     on = "on(sloth_id, sloth_slo, sloth_service) group_left"
     meta = [
         ("slo:objective:ratio", f"vector({OBJECTIVE / 100})"),
         ("slo:error_budget:ratio", f"vector(1-{OBJECTIVE / 100})"),
         ("slo:time_period:days", "vector(30)"),
         ("slo:current_burn_rate:ratio", f"{short}\n/ {on}\nslo:error_budget:ratio{{{sel}}}"),
-        ("slo:period_burn_rate:ratio", f"slo:sli_error:ratio_rate30d{{{sel}}}\n/ {on}\nslo:error_budget:ratio{{{sel}}}"),
+        (
+            "slo:period_burn_rate:ratio",
+            f"slo:sli_error:ratio_rate30d{{{sel}}}\n/ {on}\nslo:error_budget:ratio{{{sel}}}",
+        ),
         ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{{{sel}}}"),
         ("sloth_slo_info", "vector(1)"),
     ]
 
     def alert(name: str, pairs: tuple[tuple[float, str, str], ...]) -> dict[str, Any]:
         sides = [
-            " and ".join(f"max(slo:sli_error:ratio_rate{w}{{{sel}}} > ({f} * {budget})) without (sloth_window)" for w in (s, lo))
+            " and ".join(
+                f"max(slo:sli_error:ratio_rate{w}{{{sel}}} > ({f} * {budget})) without (sloth_window)" for w in (s, lo)
+            )
             for f, s, lo in pairs
         ]
         return {"alert": name, "expr": " or ".join(f"({x})" for x in sides)}
 
     return [
         {"name": f"sloth-slo-sli-recordings-{service}-{slo}", "rules": sli},
-        {"name": f"sloth-slo-meta-recordings-{service}-{slo}", "rules": [{"record": r, "expr": e, "labels": ident} for r, e in meta]},
-        {"name": f"sloth-slo-alerts-{service}-{slo}", "rules": [alert("Page", SLOTH_PAGE), alert("Ticket", SLOTH_TICKET)]},
+        {
+            "name": f"sloth-slo-meta-recordings-{service}-{slo}",
+            "rules": [{"record": r, "expr": e, "labels": ident} for r, e in meta],
+        },
+        {
+            "name": f"sloth-slo-alerts-{service}-{slo}",
+            "rules": [alert("Page", SLOTH_PAGE), alert("Ticket", SLOTH_TICKET)],
+        },
     ]
 
 
@@ -155,8 +181,16 @@ def history(rules: list[Rule], services: int, start: float, end: float) -> Histo
     out = History()
     for i in range(services):
         ident = {"namespace": f"ns-{i % 5}", "service": f"svc-{i:03d}", "job": f"svc-{i:03d}"}
-        out.add("agent_tasks_total", {**ident, "outcome": "success"}, counter(start, end, SCRAPE, REQUESTS_PER_SECOND * (1 - FAILURE_RATIO)))
-        out.add("agent_tasks_total", {**ident, "outcome": "failure"}, counter(start, end, SCRAPE, REQUESTS_PER_SECOND * FAILURE_RATIO))
+        out.add(
+            "agent_tasks_total",
+            {**ident, "outcome": "success"},
+            counter(start, end, SCRAPE, REQUESTS_PER_SECOND * (1 - FAILURE_RATIO)),
+        )
+        out.add(
+            "agent_tasks_total",
+            {**ident, "outcome": "failure"},
+            counter(start, end, SCRAPE, REQUESTS_PER_SECOND * FAILURE_RATIO),
+        )
         out.add("up", ident, constant(start, end, SCRAPE, 1))
     for name, seconds in _ranged_records(rules).items():
         for rule in (r for r in rules if r.recording and r.name == name):
@@ -191,7 +225,13 @@ def measure(rules: list[Rule], services: int, days: float, workdir: Path) -> dic
         processes.stop_all()
     records = sum(r.recording for r in rules)
     groups = len({r.group for r in rules})
-    return {"samples/min": per_minute, "samples/cycle": reads, "records": records, "alerts": len(rules) - records, "groups": groups}
+    return {
+        "samples/min": per_minute,
+        "samples/cycle": reads,
+        "records": records,
+        "alerts": len(rules) - records,
+        "groups": groups,
+    }
 
 
 def rows(services: int, days: float) -> Iterator[str]:

@@ -9,6 +9,7 @@ any generator must at least pay to emit this YAML from Python.
     make bench                     # all sizes, 5 runs, writes docs/performance.md
     .venv/bin/python bench/run.py --sizes 1000 --envs 1 --runs 3 --no-write
 """
+
 from __future__ import annotations
 
 import argparse
@@ -135,10 +136,18 @@ def case(count: int, envs: int, runs: int) -> dict[str, float]:
     limit = median_of([sys.executable, "-c", LIMIT, "documents.json", "limit-out"], work, runs)
     objects = sum(body.count("\napiVersion: ") for body in _texts(work / "dist"))
     return {
-        "services": count, "envs": envs, "objects": objects,
-        "synth_s": synth[0], "synth_mb": synth[1], "synth_tree_mb": synth[2],
-        "check_s": check[0], "check_mb": check[1], "check_tree_mb": check[2],
-        "limit_s": limit[0], "limit_mb": limit[1], "ratio": synth[0] / limit[0],
+        "services": count,
+        "envs": envs,
+        "objects": objects,
+        "synth_s": synth[0],
+        "synth_mb": synth[1],
+        "synth_tree_mb": synth[2],
+        "check_s": check[0],
+        "check_mb": check[1],
+        "check_tree_mb": check[2],
+        "limit_s": limit[0],
+        "limit_mb": limit[1],
+        "ratio": synth[0] / limit[0],
     }
 
 
@@ -202,7 +211,7 @@ def _write_report(text: str) -> None:
     path = ROOT / "docs" / "performance.md"
     marker = "\n## Notes\n"
     old = path.read_text() if path.exists() else ""
-    notes = old[old.index(marker):] if marker in old else ""
+    notes = old[old.index(marker) :] if marker in old else ""
     path.parent.mkdir(exist_ok=True)
     path.write_text(text + notes)
 

@@ -1,4 +1,5 @@
 """opsgen: compile a service catalogue (services.yaml) into Kubernetes YAML."""
+
 import os as _os
 
 __version__ = "0.1.0"

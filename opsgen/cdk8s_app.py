@@ -19,6 +19,7 @@ cdk8s-cli's main().catch). Instead the app leaves the output folder absent (cdk8
 removed it before the run; an empty one is removed) and exits 0: cdk8s-cli then says one
 line ("synthesis failed, app expected to create ...") and exits 1.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Exit codes (opsgen/usage.py, shown by every --help): 0 ok; 1 changes (check:
 stale, diff: would change); 2 usage (also an unknown service, no usable Node);
 3 invalid catalogue; 4 the output could not be read or written.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,11 +12,11 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
-from opsgen import report, usage
-from opsgen import terminal
+from opsgen import report, terminal, usage
 from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
 from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
 
@@ -28,8 +29,10 @@ DEFAULT_OUT = "dist"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="opsgen", description="Compile services.yaml into Kubernetes YAML under dist/.",
-        epilog=usage.epilog(None), formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="opsgen",
+        description="Compile services.yaml into Kubernetes YAML under dist/.",
+        epilog=usage.epilog(None),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, text, has_out in (
@@ -38,14 +41,18 @@ def _parser() -> argparse.ArgumentParser:
         ("validate", "check the catalogue only", False),
     ):
         sub = _command(commands, name, text)
-        sub.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
+        sub.add_argument(
+            "-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})"
+        )
         if has_out:
             sub.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
     _add_schema(commands)
     _add_review_commands(commands)
     _add_formats(commands.choices)
     commands.choices["check"].add_argument(
-        "--stack", action="store_true", help="also check the helmfile stack beside the catalogue against it (see README)"
+        "--stack",
+        action="store_true",
+        help="also check the helmfile stack beside the catalogue against it (see README)",
     )
     _add_stream(commands.choices["synth"])
     _add_init(commands)
@@ -56,33 +63,51 @@ def _parser() -> argparse.ArgumentParser:
 def _command(commands: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
     """A subcommand whose --help ends with its example and the exit codes."""
     return commands.add_parser(
-        name, help=text, description=text, epilog=usage.epilog(name), formatter_class=argparse.RawDescriptionHelpFormatter
+        name,
+        help=text,
+        description=text,
+        epilog=usage.epilog(name),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
 def _add_init(commands: argparse._SubParsersAction) -> None:
     init = _command(commands, "init", "scaffold a catalogue repository in DIR (empty or new) for the installed opsgen")
-    init.add_argument("dir", metavar="DIR", nargs="?", default=".", help="the folder to create (default: the current one, if empty)")
-    init.add_argument("--stack", action="store_true", help="also the helmfile stack (helmfile.yaml, environments/, charts/)")
+    init.add_argument(
+        "dir", metavar="DIR", nargs="?", default=".", help="the folder to create (default: the current one, if empty)"
+    )
+    init.add_argument(
+        "--stack", action="store_true", help="also the helmfile stack (helmfile.yaml, environments/, charts/)"
+    )
 
 
 def _add_stream(synth: argparse.ArgumentParser) -> None:
     synth.add_argument(
-        "--stream", metavar="FILE", help="also write every object, of every environment, as one YAML stream to FILE (npx cdk8s synth uses it)"
+        "--stream",
+        metavar="FILE",
+        help="also write every object, of every environment, as one YAML stream to FILE (npx cdk8s synth uses it)",
     )
-    synth.add_argument("--stream-only", action="store_true", help="with --stream: write only FILE; the output directory is left as it is")
+    synth.add_argument(
+        "--stream-only",
+        action="store_true",
+        help="with --stream: write only FILE; the output directory is left as it is",
+    )
 
 
 def _add_review_commands(commands: argparse._SubParsersAction) -> None:
     text = "print what synth would change: a unified diff per file, naming the objects added, changed and removed; exit 1 when something would"
     diff = _command(commands, "diff", text)
-    diff.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
+    diff.add_argument(
+        "-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})"
+    )
     diff.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
     text = "print every object of one service as one YAML stream (for kubectl apply --dry-run=server -f -)"
     show = _command(commands, "show", text)
     show.add_argument("service", metavar="SERVICE", help="the service's name")
     show.add_argument("--env", help="the environment (needed when the catalogue has more than one)")
-    show.add_argument("-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})")
+    show.add_argument(
+        "-c", "--catalogue", default=DEFAULT_CATALOGUE, help=f"catalogue file (default {DEFAULT_CATALOGUE})"
+    )
 
 
 def _add_formats(subparsers: dict[str, argparse.ArgumentParser]) -> None:
@@ -90,7 +115,9 @@ def _add_formats(subparsers: dict[str, argparse.ArgumentParser]) -> None:
     for name, extra in (("validate", ()), ("check", ()), ("diff", (report.MARKDOWN,))):
         choices = (*report.FORMATS, *extra)
         subparsers[name].add_argument(
-            "--format", choices=choices, default=report.TEXT,
+            "--format",
+            choices=choices,
+            default=report.TEXT,
             help=f"{', '.join(choices)} (default text): github prints annotations, json a list of findings",
         )
 
@@ -170,7 +197,10 @@ def _main(args: argparse.Namespace) -> int:
         raise
     except OSError as exc:  # disk full, permissions: the old output is whole (write.py)
         verb, after = ("write", "; nothing changed") if args.command == "synth" else ("read", "")
-        print(f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}", file=sys.stderr)
+        print(
+            f"opsgen: cannot {verb} {getattr(args, 'out', args.catalogue)}: {exc.strerror or exc}{after}",
+            file=sys.stderr,
+        )
         return FAILED
     except KeyboardInterrupt as exc:
         after = f"; {args.out} holds the old output or the new one, never a mix" if args.command == "synth" else ""
@@ -194,7 +224,11 @@ def _unusable_environment(args: argparse.Namespace) -> str | None:
         return None
     if unusable := _unusable_tmpdir():
         return unusable
-    if args.command == "synth" and not args.stream_only and (unusable := _unusable_output(Path(args.out), args.catalogue)):
+    if (
+        args.command == "synth"
+        and not args.stream_only
+        and (unusable := _unusable_output(Path(args.out), args.catalogue))
+    ):
         return unusable
     from opsgen.synth import node
 
@@ -219,8 +253,12 @@ def _init(args: argparse.Namespace) -> int:
 def _add_schema(commands: argparse._SubParsersAction) -> None:
     text = "print the catalogue's JSON Schema"
     shown = _command(commands, "schema", text).add_mutually_exclusive_group()
-    shown.add_argument("--include", action="store_true", help="the schema of an included file (services.include.schema.json)")
-    shown.add_argument("--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema")
+    shown.add_argument(
+        "--include", action="store_true", help="the schema of an included file (services.include.schema.json)"
+    )
+    shown.add_argument(
+        "--markdown", action="store_true", help="the field reference docs/catalogue.md, generated from the schema"
+    )
 
 
 def _schema_text(args: argparse.Namespace) -> str | None:
@@ -289,6 +327,7 @@ def _run(args: argparse.Namespace) -> int:
     code = 0 if args.stream_only else _synth(Path(args.out), rendered)
     if args.stream:  # one line either way; the output directory's fate said when the stream fails
         from opsgen.output import stream  # here: validate imports no output module
+
         objects, written = sum(n for _, n, _ in rendered.summary), None if args.stream_only else args.out
         code = code if stream.write_or_say(Path(args.stream), stream.join(rendered.files), objects, written) else FAILED
     return code
@@ -313,7 +352,9 @@ def _summary(out: str, rendered) -> int:
         raise
     except OSError as exc:  # synth >/dev/full
         _drop_stdout()
-        print(f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr
+        )
         return FAILED
     return OK
 
@@ -329,7 +370,7 @@ def _warn(warnings) -> None:
         print(warning_line(problem), file=sys.stderr)
 
 
-def _check(out: Path, rendered, stack: "Report | None") -> int:
+def _check(out: Path, rendered, stack: Report | None) -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
@@ -346,17 +387,27 @@ def _check(out: Path, rendered, stack: "Report | None") -> int:
         print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
         return OK
     if not drift.clean:
-        print("opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result", file=sys.stderr)
+        print(
+            "opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result",
+            file=sys.stderr,
+        )
     return CHANGES
 
 
-def _check_report(out: Path, rendered, stack: "Report | None", form: str) -> int:
+def _check_report(out: Path, rendered, stack: Report | None, form: str) -> int:
     from opsgen.output.write import compare
 
     drift = compare(out, rendered.files)
     problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
-    stale = [(p, "missing") for p in drift.missing] + [(p, "changed") for p in drift.changed] + [(p, "extra") for p in drift.extra]
-    found = [report.at_file(os.path.join(str(out), p), f"{what}: synth would change this file; 'opsgen diff' shows how") for p, what in stale]
+    stale = (
+        [(p, "missing") for p in drift.missing]
+        + [(p, "changed") for p in drift.changed]
+        + [(p, "extra") for p in drift.extra]
+    )
+    found = [
+        report.at_file(os.path.join(str(out), p), f"{what}: synth would change this file; 'opsgen diff' shows how")
+        for p, what in stale
+    ]
     found += [report.at_file(os.path.join(str(out), p), "not generated, kept", "notice") for p in drift.kept]
     found += report.from_problems(problems) + report.from_problems(unchecked, "notice")
     sys.stdout.write(report.render(found, form))

@@ -3,6 +3,7 @@
 Object names, label keys, file paths and the file header are decided here and
 nowhere else, so that a reviewer can see the whole output layout at a glance.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -146,14 +147,20 @@ KAFKA_BACKLOG_RECORD = "opsgen:kafka_backlog_threshold"  # slo.backlog
 HPA_INFO_RECORD = "opsgen:hpa_info"  # 1, plus label horizontalpodautoscaler: the HPA that scales it
 HPA_LABEL = "horizontalpodautoscaler"  # kube-state-metrics' label of the HPA name
 CATALOGUE_RECORDS = (
-    SERVICE_INFO_RECORD, SLO_LATENCY_RECORD, KAFKA_LAG_RECORD,
-    KAFKA_LAG_THRESHOLD_RECORD, KAFKA_BACKLOG_RECORD, HPA_INFO_RECORD,
+    SERVICE_INFO_RECORD,
+    SLO_LATENCY_RECORD,
+    KAFKA_LAG_RECORD,
+    KAFKA_LAG_THRESHOLD_RECORD,
+    KAFKA_BACKLOG_RECORD,
+    HPA_INFO_RECORD,
 )
 
 
 # What the dashboards join besides the catalogue records, recorded per service the same way
 # (group <platform>.<service>.dashboard, alerting.dashboard_rules).
-KAFKA_CONSUMER_INFO_RECORD = "opsgen:kafka_consumer_info"  # 1, labels consumergroup and topic: the service's consumer group
+KAFKA_CONSUMER_INFO_RECORD = (
+    "opsgen:kafka_consumer_info"  # 1, labels consumergroup and topic: the service's consumer group
+)
 MIN_REPLICAS_RECORD = "opsgen:scaling_min_replicas"  # scaling.minReplicas (0: KEDA scales it to zero)
 DASHBOARD_RECORDS = (KAFKA_CONSUMER_INFO_RECORD, MIN_REPLICAS_RECORD)
 CONSUMER_GROUP_LABEL = "consumergroup"  # kafka-exporter's label of the consumer group
@@ -203,8 +210,13 @@ SLO_PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"  # the period's error rati
 SLO_BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"  # 1 - period burn rate
 SLO_INFO_RECORD = "sloth_slo_info"  # 1, labels sloth_* and sloth_objective
 SLOTH_RECORDS = (
-    SLO_OBJECTIVE_RATIO_RECORD, SLO_ERROR_BUDGET_RECORD, SLO_TIME_PERIOD_RECORD, SLO_CURRENT_BURN_RECORD,
-    SLO_PERIOD_BURN_RECORD, SLO_BUDGET_REMAINING_RECORD, SLO_INFO_RECORD,
+    SLO_OBJECTIVE_RATIO_RECORD,
+    SLO_ERROR_BUDGET_RECORD,
+    SLO_TIME_PERIOD_RECORD,
+    SLO_CURRENT_BURN_RECORD,
+    SLO_PERIOD_BURN_RECORD,
+    SLO_BUDGET_REMAINING_RECORD,
+    SLO_INFO_RECORD,
 )
 
 

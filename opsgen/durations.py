@@ -1,11 +1,20 @@
 """Prometheus durations (``15s``, ``2m``, ``1h30m``)."""
+
 from __future__ import annotations
 
 import math
 import re
 
 PATTERN = r"^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$"
-_UNITS = (("y", 365 * 86400.0), ("w", 7 * 86400.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 0.001))
+_UNITS = (
+    ("y", 365 * 86400.0),
+    ("w", 7 * 86400.0),
+    ("d", 86400.0),
+    ("h", 3600.0),
+    ("m", 60.0),
+    ("s", 1.0),
+    ("ms", 0.001),
+)
 _RE = re.compile(PATTERN)
 MAX_DIGITS = 20  # a unit with more digits is longer than any duration opsgen accepts
 MAX_SECONDS = 2**31 - 1  # int32 seconds (KEDA's pollingInterval, cooldownPeriod); Prometheus' int64 ms holds it too

@@ -1,11 +1,12 @@
 """Located errors: every problem with user input names ``file:line:col``."""
+
 from __future__ import annotations
 
 import bisect
 import difflib
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -41,7 +42,7 @@ def warning_line(problem: Problem) -> str:
     return f"{problem.location}: warning: {problem.message.translate(_ONE_LINE)}"
 
 
-def summary(problems: "list[Problem]", catalogue: str) -> str:
+def summary(problems: list[Problem], catalogue: str) -> str:
     """``3 problems in services.yaml (1), teams/billing.yaml (2)``: the files they are
     in, in the order printed (an included file is named, not the catalogue that includes it)."""
     per_file: dict[str, int] = {}
@@ -97,7 +98,7 @@ SUGGEST_POOL = 32
 
 
 @functools.lru_cache(maxsize=4096)
-def _closest(word: str, candidates: frozenset[str]) -> "str | None":
+def _closest(word: str, candidates: frozenset[str]) -> str | None:
     index = _Index.of(candidates)
     lowered = word.lower()
     pool = index.forward if len(index.forward) <= SUGGEST_POOL else index.near(lowered)
@@ -109,7 +110,7 @@ class _Index:
     """The candidates by their lower-case text (the first in sorted order wins),
     sorted, and sorted by their reversed text."""
 
-    _cache: "dict[frozenset[str], _Index]" = {}
+    _cache: dict[frozenset[str], _Index] = {}
 
     def __init__(self, candidates: frozenset[str]) -> None:
         self.by_lower: dict[str, str] = {}
@@ -119,7 +120,7 @@ class _Index:
         self.backward = sorted(name[::-1] for name in self.by_lower)
 
     @classmethod
-    def of(cls, candidates: frozenset[str]) -> "_Index":
+    def of(cls, candidates: frozenset[str]) -> _Index:
         if len(candidates) <= SUGGEST_POOL:
             return cls(candidates)  # cheap: keep the cache for the large set
         if candidates not in cls._cache:

@@ -4,6 +4,7 @@ marker nobody holds was left by a process that ended (a kill) and may be
 removed. write.py's staging folders and bridge.py's Node kernel folders are
 such folders.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -13,7 +14,7 @@ import stat
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
-def hold(folder: "str | os.PathLike[str]", marker: str, text: bytes) -> int:
+def hold(folder: str | os.PathLike[str], marker: str, text: bytes) -> int:
     """Mark the new folder ``folder`` as held by this process: the marker's
     descriptor, locked until it is closed (or this process ends)."""
     held = os.open(os.path.join(folder, marker), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -22,7 +23,7 @@ def hold(folder: "str | os.PathLike[str]", marker: str, text: bytes) -> int:
     return held
 
 
-def abandoned(folder: "str | os.PathLike[str]", marker: str, text: bytes) -> int | None:
+def abandoned(folder: str | os.PathLike[str], marker: str, text: bytes) -> int | None:
     """The marker, locked now by this process, when ``folder`` is a folder of
     this user's that was held and nobody holds any more; else None (then it is
     left alone). One a kill left before its marker was created is empty: it
@@ -50,7 +51,7 @@ def abandoned(folder: "str | os.PathLike[str]", marker: str, text: bytes) -> int
     return None
 
 
-def _marked(folder: "str | os.PathLike[str]", marker: str, text: bytes, found: bytes) -> bool:
+def _marked(folder: str | os.PathLike[str], marker: str, text: bytes, found: bytes) -> bool:
     """The marker's text, or the start of it in a folder holding nothing else
     (a kill between creating the marker and writing it)."""
     if found == text:

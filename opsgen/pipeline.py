@@ -1,4 +1,5 @@
 """The stages in order: load -> validate -> model -> generate -> render -> write."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -38,7 +39,7 @@ def catalogue_warnings(catalogue: model.Catalogue) -> list[Problem]:
     return list(catalogue.warnings)
 
 
-def synthesize(catalogue: model.Catalogue) -> "Rendered":
+def synthesize(catalogue: model.Catalogue) -> Rendered:
     """Every output file's bytes, built with cdk8s; nothing is written.
     Built in a worker process (see parallel.py)."""
     from opsgen.output.parallel import synthesize as build
@@ -46,7 +47,7 @@ def synthesize(catalogue: model.Catalogue) -> "Rendered":
     return build(catalogue)
 
 
-def start_synthesis() -> "Worker":
+def start_synthesis() -> Worker:
     """The worker process that starts cdk8s now, for a catalogue once it is
     loaded: ``with start_synthesis() as s: s.build(load_valid(f))``."""
     from opsgen.output.parallel import start
@@ -54,7 +55,7 @@ def start_synthesis() -> "Worker":
     return start()
 
 
-def stack_report(catalogue: model.Catalogue) -> "Report":
+def stack_report(catalogue: model.Catalogue) -> Report:
     """``opsgen check --stack``: the stack beside the catalogue against it."""
     from opsgen.stack import Report, report
     from opsgen.stack.helmfile import HELMFILE
@@ -66,7 +67,7 @@ def stack_report(catalogue: model.Catalogue) -> "Report":
     return report(catalogue, root)
 
 
-def write_output(out: Path, rendered: "Rendered") -> list[str]:
+def write_output(out: Path, rendered: Rendered) -> list[str]:
     """Warnings: what appeared in the output directory while synth ran and could not be put back."""
     from opsgen.output.write import write
 

@@ -5,11 +5,12 @@ prints GitHub Actions workflow commands (``::error file=…,line=…,col=…::me
 which the runner turns into annotations on the pull request; ``--format json``
 prints one JSON list of findings (file, line, col, message, severity).
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from opsgen.errors import Problem
 

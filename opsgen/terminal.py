@@ -1,4 +1,5 @@
 """The terminal streams opsgen prints to."""
+
 from __future__ import annotations
 
 import sys
@@ -21,7 +22,10 @@ def closed_stdout() -> bool:
     """Whether opsgen was started with stdout closed (``>&-``), said on stderr; if not,
     the streams are set up as utf8_streams says."""
     if sys.stdout is None:
-        print("opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)", file=sys.stderr)
+        print(
+            "opsgen: error: stdout is closed (>&-); give opsgen an open stdout (>/dev/null to discard it)",
+            file=sys.stderr,
+        )
         return True
     utf8_streams()
     return False

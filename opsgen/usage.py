@@ -4,6 +4,7 @@ shares, and one example per command (the README's "Exit codes" table is this one
 One meaning per code, whatever the command, so that a script can tell "the
 output would change" from "the catalogue is wrong" from "opsgen was misused".
 """
+
 from __future__ import annotations
 
 from opsgen import __version__

@@ -1,5 +1,6 @@
 """Shared fixtures. Custom resources are validated against the CRDs in
 ``$OPSGEN_CRD_DIR`` (CI: ../shared/crds); without it those checks skip, visibly."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ skip, with the reason shown by ``pytest -ra``, when it is not installed
 (``scripts/install-test-tools.sh``, or Debian ``prometheus`` /
 ``prometheus-alertmanager``).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -57,7 +58,9 @@ def check_alertmanager(config: dict[str, Any], workdir: Path) -> subprocess.Comp
 def route(config: dict[str, Any], workdir: Path, labels: dict[str, str]) -> str:
     """The receiver(s) Alertmanager picks for an alert with ``labels``."""
     path = _write(workdir / "alertmanager.yaml", config)
-    result = _run("amtool", "config", "routes", "test", f"--config.file={path}", *(f"{k}={v}" for k, v in labels.items()))
+    result = _run(
+        "amtool", "config", "routes", "test", f"--config.file={path}", *(f"{k}={v}" for k, v in labels.items())
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

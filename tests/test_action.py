@@ -1,6 +1,7 @@
 """The reusable action's steps, run here as the runner would run them: opsgen installed
 from the action's own checkout into a venv of its own, then ``opsgen check --format
 github`` in a catalogue repository that holds nothing of opsgen's."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def run_step(step: dict, context: dict[str, str], cwd: Path) -> subprocess.Compl
     env.pop("PYTHONPATH", None)
     where = cwd / resolve(step.get("working-directory", "."))
     assert step["shell"] == "bash"
-    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=where, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=where, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_the_actions_steps_install_opsgen_and_check_a_catalogue(tmp_path):

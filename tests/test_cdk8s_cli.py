@@ -3,6 +3,7 @@
 cdk8s-cli 2.207.60 empties its output folder before it runs the app (also with
 --stdout, which then reads the files the app wrote to a temporary folder), so
 that folder is cdk8s's own: dist/ stays on opsgen's atomic path (main.py)."""
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,12 @@ def project(tmp_path: Path) -> Path:
 
 
 def cdk8s(project: Path, *argv: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CDK8S_CHECK_UPGRADE="false", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([str(CDK8S), "synth", *argv], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ, CDK8S_CHECK_UPGRADE="false", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    )
+    return subprocess.run(
+        [str(CDK8S), "synth", *argv], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -79,7 +84,9 @@ def test_npx_cdk8s_synth_of_a_bad_catalogue_leaves_dist_as_it_was(project: Path)
     (project / "dist" / "notes.txt").write_text("mine\n")
     before = tree(project / "dist")
     text = (project / "services.yaml").read_text(encoding="utf-8")
-    (project / "services.yaml").write_text(text.replace("services:\n", "services:\n  - {name: Broken}\n", 1), encoding="utf-8")
+    (project / "services.yaml").write_text(
+        text.replace("services:\n", "services:\n  - {name: Broken}\n", 1), encoding="utf-8"
+    )
     run = cdk8s(project)
     assert run.returncode != 0
     assert "nothing written" in run.stderr and "Traceback" not in run.stderr
@@ -95,6 +102,8 @@ def test_the_readmes_npx_cdk8s_synth_prints_no_upgrade_check(project: Path) -> N
     assert "`npx cdk8s synth --no-check-upgrade`" in readme
     env = {k: v for k, v in os.environ.items() if k != "CDK8S_CHECK_UPGRADE"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    run = subprocess.run([str(CDK8S), "synth", "--no-check-upgrade"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(CDK8S), "synth", "--no-check-upgrade"], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     assert "http error" not in run.stderr and "new version" not in run.stderr and "    at " not in run.stderr

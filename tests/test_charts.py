@@ -2,20 +2,15 @@
 at its pinned version (docs/ops.md, "Chart versions"): Kubecost's product key only where the
 Secret exists, the collector's memory limit and span-metric names, metrics-server, Grafana's
 Recreate strategy, kafka-exporter's namespace-qualified brokers."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-from opsgen import conventions as conv
-from opsgen.catalogue.merge import deep_merge
-from opsgen.stack import argocd, collector
 from opsgen.stack import helmfile as helmfile_module
-from opsgen.stack.read import get
-from tests.support import helm_values
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent

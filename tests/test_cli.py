@@ -1,4 +1,5 @@
 """The opsgen command: synth, check, validate, schema; exit codes as opsgen/usage.py lists them (tests/test_usage.py)."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from opsgen import conventions
-from opsgen.output import write
 from opsgen.cli import main
+from opsgen.output import write
 from tests.conftest import REPO, VALID
 
 BAD = VALID.replace("maxReplicas: 4", "maxReplicas: 0")
@@ -74,7 +75,10 @@ def test_check_names_missing_changed_and_extra_files(synthesized, run):
     assert f"opsgen: {out}: missing: apps/worker.yaml" in lines
     assert f"opsgen: {out}: changed: apps/api.yaml" in lines
     assert f"opsgen: {out}: extra:   apps/stale.yaml" in lines
-    assert lines[-1] == "opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result"
+    assert (
+        lines[-1]
+        == "opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result"
+    )
     assert snapshot(out) == before  # check never writes
 
 
@@ -155,7 +159,9 @@ def test_failure_while_writing_leaves_old_output_whole(synthesized, run, monkeyp
 
 
 @pytest.mark.parametrize("target", ["services.yaml", "notes.txt", ".", "..", "{tmp}"])
-def test_synth_refuses_an_output_that_is_a_file_or_holds_the_catalogue(tmp_path, write_catalogue, run, monkeypatch, target):
+def test_synth_refuses_an_output_that_is_a_file_or_holds_the_catalogue(
+    tmp_path, write_catalogue, run, monkeypatch, target
+):
     """Synth replaces its output directory whole: '-o .' would swap out the repository."""
     catalogue = write_catalogue(VALID)
     (tmp_path / "notes.txt").write_text("mine\n")
@@ -170,8 +176,13 @@ def test_synth_refuses_an_output_that_is_a_file_or_holds_the_catalogue(tmp_path,
 
 
 def test_all_problems_reported_one_line_each(tmp_path, write_catalogue, run):
-    text = VALID.replace("name: demo", "name: Demo").replace("maxReplicas: 4", "maxReplicas: 0").replace(
-        "team: core\n    metrics: {port: http, monitor: pod}", "team: core\n    metrics: {port: http, monitor: pods}"
+    text = (
+        VALID.replace("name: demo", "name: Demo")
+        .replace("maxReplicas: 4", "maxReplicas: 0")
+        .replace(
+            "team: core\n    metrics: {port: http, monitor: pod}",
+            "team: core\n    metrics: {port: http, monitor: pods}",
+        )
     )
     catalogue = write_catalogue(text)
     code, _, err = run("validate", "-c", catalogue)
@@ -213,7 +224,9 @@ def test_schema_matches_committed_file(run):
     assert code == 0 and err == ""
     committed = REPO / "services.schema.json"
     assert committed.is_file(), "services.schema.json is missing: opsgen schema > services.schema.json"
-    assert stdout == committed.read_text(encoding="utf-8"), "services.schema.json is stale: opsgen schema > services.schema.json"
+    assert stdout == committed.read_text(encoding="utf-8"), (
+        "services.schema.json is stale: opsgen schema > services.schema.json"
+    )
     schema = json.loads(stdout)
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert set(schema["required"]) == {"platform"} and schema["then"] == {"required": ["services"]}  # or include
@@ -230,7 +243,9 @@ def test_committed_schema_accepts_the_repository_catalogue():
 
 def _subprocess(*argv, cwd):
     env = dict(os.environ, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
-    return subprocess.run([sys.executable, "-m", "opsgen", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "opsgen", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_process_exit_codes_and_no_traceback(tmp_path, write_catalogue):
@@ -274,7 +289,9 @@ def test_diff_is_quiet_and_exits_0_when_nothing_would_change(synthesized, run):
 
 def test_diff_names_the_changed_objects_and_writes_nothing(synthesized, run):
     catalogue, out = synthesized
-    catalogue.write_text(VALID.replace("maxReplicas: 4", "maxReplicas: 5").replace("  - name: api\n", "  - name: api2\n"))
+    catalogue.write_text(
+        VALID.replace("maxReplicas: 4", "maxReplicas: 5").replace("  - name: api\n", "  - name: api2\n")
+    )
     before = snapshot(out)
     code, stdout, err = run("diff", "-c", catalogue, "-o", out)
     assert code == 1
@@ -283,7 +300,10 @@ def test_diff_names_the_changed_objects_and_writes_nothing(synthesized, run):
     assert f"changed: {out}/apps/worker.yaml" in lines and "  changed: ScaledObject apps/worker" in lines
     assert "  removed: PodMonitor apps/api" in lines and "  added: PodMonitor apps/api2" in lines
     assert "-  maxReplicaCount: 4" in lines and "+  maxReplicaCount: 5" in lines
-    assert re.fullmatch(r"opsgen: \d+ files would change \(1 added, \d+ changed, 1 removed\); run 'opsgen synth' \(make synth\) to write them\n", err)
+    assert re.fullmatch(
+        r"opsgen: \d+ files would change \(1 added, \d+ changed, 1 removed\); run 'opsgen synth' \(make synth\) to write them\n",
+        err,
+    )
     assert snapshot(out) == before
 
 
@@ -306,7 +326,11 @@ def test_stale_output_as_github_annotations_and_json(synthesized, run, command):
     assert code == 1 and stdout.startswith(f"::error file={out}/apps/worker.yaml::")
     code, stdout, _ = run(command, "-c", catalogue, "-o", out, "--format", "json")
     findings = json.loads(stdout)  # diff: one per changed object (the default backlog follows maxReplicas: two)
-    assert code == 1 and findings and all(f["file"] == f"{out}/apps/worker.yaml" and f["severity"] == "error" for f in findings)
+    assert (
+        code == 1
+        and findings
+        and all(f["file"] == f"{out}/apps/worker.yaml" and f["severity"] == "error" for f in findings)
+    )
 
 
 @pytest.mark.parametrize("command", ["validate", "check", "diff"])
@@ -315,12 +339,20 @@ def test_catalogue_errors_as_github_annotations_and_json(write_catalogue, run, c
     extra = ["-o", tmp_path / "dist"] if command != "validate" else []
     code, stdout, err = run(command, "-c", catalogue, *extra, "--format", "github")
     assert code == 3
-    assert stdout == f"::error file={catalogue},line=11,col=7::scaling.maxReplicas (0) must be >= scaling.minReplicas (1)\n"
+    assert (
+        stdout
+        == f"::error file={catalogue},line=11,col=7::scaling.maxReplicas (0) must be >= scaling.minReplicas (1)\n"
+    )
     assert err == f"opsgen: 1 problem in {catalogue}\n"  # validate, check and diff never write
     code, stdout, _ = run(command, "-c", catalogue, *extra, "--format", "json")
     assert code == 3 and json.loads(stdout) == [
-        {"file": str(catalogue), "line": 11, "col": 7, "severity": "error",
-         "message": "scaling.maxReplicas (0) must be >= scaling.minReplicas (1)"}
+        {
+            "file": str(catalogue),
+            "line": 11,
+            "col": 7,
+            "severity": "error",
+            "message": "scaling.maxReplicas (0) must be >= scaling.minReplicas (1)",
+        }
     ]
 
 
@@ -343,7 +375,10 @@ def test_version_names_opsgen_cdk8s_and_jsii(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["--version"])
     assert caught.value.code == 0
-    assert capsys.readouterr().out == f"opsgen {__version__} (cdk8s {metadata.version('cdk8s')}, jsii {metadata.version('jsii')})\n"
+    assert (
+        capsys.readouterr().out
+        == f"opsgen {__version__} (cdk8s {metadata.version('cdk8s')}, jsii {metadata.version('jsii')})\n"
+    )
 
 
 def test_the_stack_is_checked_only_when_asked(synthesized, run):
@@ -354,7 +389,17 @@ def test_the_stack_is_checked_only_when_asked(synthesized, run):
     assert code == 1 and re.search(r"opsgen: stack: helmfile.yaml:\d+:\d+: no kube-prometheus-stack release", err), err
 
 
-@pytest.mark.parametrize("helmfile", ["releases: {a: 1}\n", "- a\n- b\n", "releases: [x]\n", "environments: [dev]\n", "{{ bad\n", "a: {{ .Values.x }}\n"])
+@pytest.mark.parametrize(
+    "helmfile",
+    [
+        "releases: {a: 1}\n",
+        "- a\n- b\n",
+        "releases: [x]\n",
+        "environments: [dev]\n",
+        "{{ bad\n",
+        "a: {{ .Values.x }}\n",
+    ],
+)
 def test_a_helmfile_opsgen_cannot_read_is_not_checked(synthesized, run, helmfile):
     catalogue, out = synthesized
     (catalogue.parent / "helmfile.yaml").write_text(helmfile)

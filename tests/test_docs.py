@@ -1,4 +1,5 @@
 """What the documents say about the output and the files a user has, kept true."""
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ big run: ``OPSGEN_FUZZ_COUNT=3000 .venv/bin/python -m pytest -q -s tests/test_fu
 (prints its counts). A failure names the mutant's index, to replay it alone with
 OPSGEN_FUZZ_ONLY=<index>[,<index>...].
 """
+
 from __future__ import annotations
 
 import collections
@@ -61,7 +62,10 @@ def _check_output(files: dict[str, bytes]) -> tuple[str, str]:
                 continue
             found = manifests.problems(doc)
             if found:
-                return "invalid output", f"{name} {doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}: {found[:3]}"
+                return (
+                    "invalid output",
+                    f"{name} {doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}: {found[:3]}",
+                )
     return "valid", ""
 
 
@@ -80,6 +84,9 @@ def test_mutants_fail_cleanly_or_synthesize_valid_output(tmp_path, monkeypatch):
         outcomes[outcome] += 1
         if outcome not in ("error", "valid"):
             failures.append(f"mutant {index} ({', '.join(mutant.mutations)}): {outcome}: {detail}")
-    print(f"\nfuzz: seed {SEED}, {sum(outcomes.values())} mutants: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    print(
+        f"\nfuzz: seed {SEED}, {sum(outcomes.values())} mutants: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+    )
     assert not failures, "\n\n".join(failures[:10]) + f"\n\n({len(failures)} failing mutants)"
     assert outcomes["valid"] and outcomes["error"]  # the mutator reaches both sides

@@ -13,6 +13,7 @@ example catalogue the repository first shipped with, kept here as a fixture of
 the tests' own: the repository's ``services.yaml`` is the platform team's data,
 and tests/test_repository.py checks only that ``dist/`` is what it compiles to.
 """
+
 from __future__ import annotations
 
 import os
@@ -142,7 +143,9 @@ def test_one_directory_per_environment(synthesized, case):
     if envs:
         assert top == set(envs)
     else:
-        namespaces = {s["namespace"] for s in raw["services"]} | {(raw["platform"].get("prometheus") or {}).get("namespace", "monitoring")}
+        namespaces = {s["namespace"] for s in raw["services"]} | {
+            (raw["platform"].get("prometheus") or {}).get("namespace", "monitoring")
+        }
         assert top <= namespaces, "without environments, output goes directly into the output directory"
 
 
@@ -181,7 +184,13 @@ def test_trigger_authentication_per_kafka_namespace(synthesized):
     for namespace in ("streams", "archive"):
         auth = objects(root, f"{namespace}/_namespace.yaml")["TriggerAuthentication"]
         assert auth["metadata"]["namespace"] == namespace
-        assert [r["parameter"] for r in auth["spec"]["secretTargetRef"]] == ["sasl", "username", "password", "tls", "ca"]
+        assert [r["parameter"] for r in auth["spec"]["secretTargetRef"]] == [
+            "sasl",
+            "username",
+            "password",
+            "tls",
+            "ca",
+        ]
         assert {r["name"] for r in auth["spec"]["secretTargetRef"]} == {"kafka-creds"}
         assert all(r["key"] == r["parameter"] for r in auth["spec"]["secretTargetRef"])
     assert "TriggerAuthentication" not in objects(root, "serving/_namespace.yaml")  # cpu only: no Kafka, no auth
@@ -208,12 +217,20 @@ def test_scaled_object_with_kafka_auth_and_cpu(synthesized):
 def test_overrides_are_deep_merged(synthesized):
     root = synthesized["overrides"]
     dev, staging, prod = (objects(root / env, "work/worker.yaml") for env in ("dev", "staging", "prod"))
-    assert {"PodMonitor", "ScaledObject"} <= set(dev) and "ServiceMonitor" not in dev and dev["PodMonitor"]["spec"]["podMetricsEndpoints"][0]["interval"] == "1m"
+    assert (
+        {"PodMonitor", "ScaledObject"} <= set(dev)
+        and "ServiceMonitor" not in dev
+        and dev["PodMonitor"]["spec"]["podMetricsEndpoints"][0]["interval"] == "1m"
+    )
     dev_spec = dev["ScaledObject"]["spec"]
     assert (dev_spec["minReplicaCount"], dev_spec["maxReplicaCount"], dev_spec["cooldownPeriod"]) == (0, 2, 90)
     assert dev_spec["triggers"][0]["metadata"]["lagThreshold"] == "500"
     assert dev_spec["triggers"][0]["metadata"]["topic"] == "tasks"  # kept from the base
-    assert "ServiceMonitor" in staging and "PodMonitor" not in staging and staging["ScaledObject"]["spec"]["maxReplicaCount"] == 10
+    assert (
+        "ServiceMonitor" in staging
+        and "PodMonitor" not in staging
+        and staging["ScaledObject"]["spec"]["maxReplicaCount"] == 10
+    )
     prod_spec = prod["ScaledObject"]["spec"]
     assert prod_spec["maxReplicaCount"] == 40 and [t["type"] for t in prod_spec["triggers"]] == ["kafka", "cpu"]
     assert prod["ScaledObject"]["metadata"]["labels"]["team"] == "core-oncall"
@@ -230,7 +247,11 @@ def test_overrides_max_severity_in_model():
     catalogue = pipeline.load_valid(str(GOLDEN / "overrides" / "services.yaml"))
     lowered = {env.name: env.lower("page") for env in catalogue.environments}
     assert lowered == {"dev": "info", "staging": "warn", "prod": "page"}
-    assert {env.name: env.lower("info") for env in catalogue.environments} == {"dev": "info", "staging": "info", "prod": "info"}
+    assert {env.name: env.lower("info") for env in catalogue.environments} == {
+        "dev": "info",
+        "staging": "info",
+        "prod": "info",
+    }
 
 
 def test_validation_of_golden_output_can_fail(synthesized, tmp_path):

@@ -1,4 +1,5 @@
 """held: a folder is held while its marker is locked; then it may be claimed."""
+
 from __future__ import annotations
 
 import os

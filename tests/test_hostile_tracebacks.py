@@ -1,4 +1,5 @@
 """Issue 21's traceback list: each a clear message and its exit code, never a traceback."""
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,14 @@ from tests.conftest import VALID
 BROKEN = VALID.replace("maxReplicas: 4", "maxReplicas: -1")
 
 
-def opsgen(*argv: str, cwd: Path, env: "dict[str, str] | None" = None, **kwargs) -> subprocess.CompletedProcess:
+def opsgen(*argv: str, cwd: Path, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "opsgen", *argv], cwd=cwd, env={**os.environ, **(env or {})},
-        capture_output=True, timeout=300, **kwargs,
+        [sys.executable, "-m", "opsgen", *argv],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        timeout=300,
+        **kwargs,
     )
 
 
@@ -41,15 +46,24 @@ def test_an_output_name_too_long_for_the_file_system(repo):
 def test_a_symbolic_link_to_itself_as_output_or_catalogue(repo):
     (repo / "self").symlink_to("self")
     clean(opsgen("synth", "-o", "self", cwd=repo), USAGE, "cannot be used: Too many levels of symbolic links")
-    clean(opsgen("synth", "-c", "self", cwd=repo), INVALID, "self:1:1: cannot read the catalogue: Too many levels of symbolic links")
+    clean(
+        opsgen("synth", "-c", "self", cwd=repo),
+        INVALID,
+        "self:1:1: cannot read the catalogue: Too many levels of symbolic links",
+    )
 
 
 def test_stdout_closed(repo):
-    clean(opsgen("validate", cwd=repo, stdout=None, pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(1)), USAGE,
-          "stdout is closed")
+    clean(
+        opsgen("validate", cwd=repo, stdout=None, pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(1)),
+        USAGE,
+        "stdout is closed",
+    )
 
 
-@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}])
+@pytest.mark.parametrize(
+    "env", [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}]
+)
 def test_a_stdout_that_is_not_utf8_gets_utf8(repo, env):
     result = opsgen("schema", "--markdown", cwd=repo, env=env)
     clean(result, 0, "")
@@ -71,8 +85,11 @@ def test_node_out_of_memory_under_ulimit(repo):
         pytest.skip("Node.js started within the limit on this machine")
     err = result.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in result.stderr, err
-    assert (result.returncode, "--version did not print") == (USAGE, "--version did not print") and "--version" in err \
-        or (result.returncode == FAILED and "cdk8s's Node.js process" in err), err
+    assert (
+        (result.returncode, "--version did not print") == (USAGE, "--version did not print")
+        and "--version" in err
+        or (result.returncode == FAILED and "cdk8s's Node.js process" in err)
+    ), err
     assert not (repo / "dist").exists()
 
 

@@ -1,6 +1,7 @@
 """The package's layers import only downward: a module may import its own layer
 and those below it, never one above (README, "Layout"). Imports inside
 functions count too; ``if TYPE_CHECKING:`` imports (names for annotations) do not."""
+
 from __future__ import annotations
 
 import ast
@@ -10,7 +11,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "opsgen"
 
 # Bottom first. A module belongs to the first entry its dotted name starts with.
 LAYERS = (
-    ("opsgen.errors", "opsgen.durations", "opsgen.held", "opsgen.conventions", "opsgen.report", "opsgen.terminal", "opsgen.__init__"),
+    (
+        "opsgen.errors",
+        "opsgen.durations",
+        "opsgen.held",
+        "opsgen.conventions",
+        "opsgen.report",
+        "opsgen.terminal",
+        "opsgen.__init__",
+    ),
     ("opsgen.catalogue",),
     ("opsgen.synth",),
     ("opsgen.generate",),
@@ -51,7 +60,15 @@ def imports(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("opsgen") and node.level == 0:
             for alias in node.names:  # `from opsgen.synth import kernel` imports opsgen.synth.kernel
                 full = f"{node.module}.{alias.name}"
-                out.append((node.lineno, full if (PACKAGE.parent / (full.replace(".", "/") + ".py")).exists() or (PACKAGE.parent / full.replace(".", "/")).is_dir() else node.module))
+                out.append(
+                    (
+                        node.lineno,
+                        full
+                        if (PACKAGE.parent / (full.replace(".", "/") + ".py")).exists()
+                        or (PACKAGE.parent / full.replace(".", "/")).is_dir()
+                        else node.module,
+                    )
+                )
     return out
 
 

@@ -1,4 +1,5 @@
 """The OpenTelemetry Collector 0.103 config in the collector chart's values."""
+
 from __future__ import annotations
 
 import copy
@@ -7,11 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen import conventions as conv
 from opsgen.catalogue.merge import deep_merge
-from opsgen.stack import argocd, collector
+from opsgen.stack import collector
 from opsgen.stack import helmfile as helmfile_module
-from opsgen.stack.read import get
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,7 +89,9 @@ def test_the_collector_image_is_0_103():
 def test_an_undefined_exporter_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["logs"]["exporters"] = ["loki"]
-    assert collector.collector_problems(broken) == ["config.service.pipelines.logs.exporters: 'loki' is not defined in config"]
+    assert collector.collector_problems(broken) == [
+        "config.service.pipelines.logs.exporters: 'loki' is not defined in config"
+    ]
 
 
 def test_a_connector_on_one_side_only_is_reported(config):
@@ -105,17 +106,23 @@ def test_a_connector_between_the_wrong_signals_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["logs"]["receivers"] = ["otlp", "spanmetrics"]
     broken["service"]["pipelines"]["metrics"]["receivers"] = ["otlp"]
-    assert collector.collector_problems(broken) == ["config.connectors.spanmetrics: connects traces to metrics pipelines"]
+    assert collector.collector_problems(broken) == [
+        "config.connectors.spanmetrics: connects traces to metrics pipelines"
+    ]
 
 
 def test_a_removed_default_still_in_a_pipeline_is_reported(config):
     broken = copy.deepcopy(config)
     broken["service"]["pipelines"]["traces"]["receivers"] = ["otlp", "jaeger"]
-    assert collector.collector_problems(broken) == ["config.service.pipelines.traces.receivers: 'jaeger' is not defined in config"]
+    assert collector.collector_problems(broken) == [
+        "config.service.pipelines.traces.receivers: 'jaeger' is not defined in config"
+    ]
 
 
 def test_the_logging_exporter_is_reported(config):
     broken = copy.deepcopy(config)
     broken["exporters"]["logging"] = {"verbosity": "basic"}
     broken["service"]["pipelines"]["logs"]["exporters"] = ["logging"]
-    assert collector.collector_problems(broken) == ["config.exporters.logging: the logging exporter is deprecated; use debug"]
+    assert collector.collector_problems(broken) == [
+        "config.exporters.logging: the logging exporter is deprecated; use debug"
+    ]

@@ -1,6 +1,7 @@
 """opsgen as an installable tool: pyproject.toml's ranges and the pins agree, the wheel
 holds everything synth needs (the jsii assembly, the runtime wrapper, init's templates),
 and installed into a fresh venv it synthesizes a catalogue outside the repository."""
+
 from __future__ import annotations
 
 import os
@@ -40,7 +41,9 @@ def test_every_dependency_is_pinned_inside_its_range():
     for requirement in DEPENDENCIES:
         pinned = RUNTIME.get(canonicalize_name(requirement.name))
         assert pinned is not None, f"{requirement.name} has no pin in constraints.txt"
-        assert requirement.specifier.contains(pinned, prereleases=True), f"{requirement.name}=={pinned} is outside {requirement.specifier}"
+        assert requirement.specifier.contains(pinned, prereleases=True), (
+            f"{requirement.name}=={pinned} is outside {requirement.specifier}"
+        )
 
 
 def test_the_runtime_pins_hold_everything_the_dependencies_bring_in():
@@ -56,7 +59,9 @@ def test_the_runtime_pins_hold_everything_the_dependencies_bring_in():
                 todo.append(requirement.name)
     assert needed - set(RUNTIME) == set(), "pin these in constraints.txt"
     for name in needed:
-        assert metadata.version(name) == RUNTIME[name], f"{name}: installed {metadata.version(name)}, pinned {RUNTIME[name]}"
+        assert metadata.version(name) == RUNTIME[name], (
+            f"{name}: installed {metadata.version(name)}, pinned {RUNTIME[name]}"
+        )
 
 
 def test_the_test_pins_add_to_the_runtime_pins_and_build_the_package():
@@ -97,6 +102,12 @@ def test_the_installed_tool_synthesizes_a_catalogue_outside_the_repository(insta
     for command in ("synth", "check"):
         done = subprocess.run(["opsgen", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
-    origin = subprocess.run([str(installed / "bin" / "python"), "-c", "import opsgen; print(opsgen.__file__)"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    origin = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", "import opsgen; print(opsgen.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert Path(origin.stdout.strip()).is_relative_to(installed)  # the installed copy ran, not this checkout
     assert (tmp_path / "dist" / "apps" / "worker.yaml").is_file()

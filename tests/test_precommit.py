@@ -2,6 +2,7 @@
 requirements-test.txt) installs opsgen itself (``language: python``) from a git copy
 of this checkout, then the hooks pass on a valid catalogue and fail on a broken one
 with the located error."""
+
 from __future__ import annotations
 
 import os
@@ -41,7 +42,9 @@ def test_the_hooks_install_opsgen_and_report_located_errors(tmp_path):
     assert subprocess.run([sys.executable, "-m", "opsgen", "synth"], cwd=catalogue, capture_output=True).returncode == 0
     committed(catalogue)
     env = dict(
-        os.environ, PATH=install.user_path(), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        os.environ,
+        PATH=install.user_path(),
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
         PIP_CONSTRAINT=str(REPO / "constraints.txt"),  # the pinned versions: the pip cache has them
     )
     env.pop("PYTHONPATH", None)
@@ -57,4 +60,6 @@ def test_the_hooks_install_opsgen_and_report_located_errors(tmp_path):
     (catalogue / "services.yaml").write_text(text.replace("maxReplicas: 10", "maxReplicas: 0", 1), encoding="utf-8")
     broken = try_repo()
     assert broken.returncode == 1
-    assert "services.yaml:30:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)" in broken.stdout, broken.stdout[-3000:]
+    assert "services.yaml:30:7: scaling.maxReplicas (0) must be >= scaling.minReplicas (1)" in broken.stdout, (
+        broken.stdout[-3000:]
+    )

@@ -7,6 +7,7 @@ Raise the example count with OPSGEN_PROPERTY_EXAMPLES=5000 when hunting bugs.
 Mutations: delete keys, change types, insert random keys, swap values, insert
 random YAML fragments, duplicate lines (duplicate keys), truncate the text.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -24,8 +25,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from opsgen.cli import main
-from tests.support.mutator import get, paths, put
 from tests.conftest import BUNDLED, VALID
+from tests.support.mutator import get, paths, put
 
 GOLDEN = Path(__file__).parent / "golden"
 SEEDS = [VALID, BUNDLED.read_text(encoding="utf-8")] + [
@@ -33,17 +34,81 @@ SEEDS = [VALID, BUNDLED.read_text(encoding="utf-8")] + [
 ]
 KEYS = sorted(
     {
-        "platform", "services", "environments", "alerts", "pipeline", "name", "namespace", "team", "role", "metrics",
-        "scaling", "slo", "port", "interval", "scrapeTimeout", "monitor", "minReplicas", "maxReplicas", "kafka", "cpu",
-        "topic", "lagThreshold", "targetUtilization", "backlog", "successRate", "latencyP95", "maxSeverity", "expr",
-        "severity", "summary", "auth", "secret", "tls", "bootstrapServers", "prometheus", "release", "exports", "dev",
-        "prod", "intervall", "<<",
+        "platform",
+        "services",
+        "environments",
+        "alerts",
+        "pipeline",
+        "name",
+        "namespace",
+        "team",
+        "role",
+        "metrics",
+        "scaling",
+        "slo",
+        "port",
+        "interval",
+        "scrapeTimeout",
+        "monitor",
+        "minReplicas",
+        "maxReplicas",
+        "kafka",
+        "cpu",
+        "topic",
+        "lagThreshold",
+        "targetUtilization",
+        "backlog",
+        "successRate",
+        "latencyP95",
+        "maxSeverity",
+        "expr",
+        "severity",
+        "summary",
+        "auth",
+        "secret",
+        "tls",
+        "bootstrapServers",
+        "prometheus",
+        "release",
+        "exports",
+        "dev",
+        "prod",
+        "intervall",
+        "<<",
     }
 )
 FRAGMENTS = [
-    "{", "}", "[", "]", "- ", ": ", "&a x", "*a", "*nope", "!!python/object/apply:os.system ['true']", "!Ref x",
-    "'unclosed", '"\\q"', "? complex\n: key", "---", "...", "%YAML 1.1", "\t- tab", "key: value", "  - name: x",
-    "<<: *a", "a: &a [*a]", "x: !!binary aGk=", "@", "`", "|\n  block", ">-", "0x1F", ".inf", "~", "null: null",
+    "{",
+    "}",
+    "[",
+    "]",
+    "- ",
+    ": ",
+    "&a x",
+    "*a",
+    "*nope",
+    "!!python/object/apply:os.system ['true']",
+    "!Ref x",
+    "'unclosed",
+    '"\\q"',
+    "? complex\n: key",
+    "---",
+    "...",
+    "%YAML 1.1",
+    "\t- tab",
+    "key: value",
+    "  - name: x",
+    "<<: *a",
+    "a: &a [*a]",
+    "x: !!binary aGk=",
+    "@",
+    "`",
+    "|\n  block",
+    ">-",
+    "0x1F",
+    ".inf",
+    "~",
+    "null: null",
 ]
 
 scalars = st.one_of(
@@ -60,9 +125,13 @@ plausible = st.one_of(  # values a user might really write: they keep more catal
     st.sampled_from(["http", "pod", "service", "agent", "runner", "page", "warn", "info", "worker", "apps", "t1"]),
     st.sampled_from([95, 99.9, 0.5, 100, True, False, None, {}, []]),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=3), max_leaves=6)
-
-
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 @st.composite
@@ -125,7 +194,11 @@ DURATIONS = st.sampled_from(["1s", "10s", "15s", "30s", "1m", "2m", "5m", "1h", 
 def same_type_change(draw, data: Any) -> Any:
     """Numbers and durations changed to others of their kind: mostly valid
     catalogues, so the synth path and the cross-field rules get exercised."""
-    candidates = [p for p in paths(data) if p and isinstance(get(data, p), (bool, int, float)) or (p and _is_duration(get(data, p)))]
+    candidates = [
+        p
+        for p in paths(data)
+        if p and isinstance(get(data, p), (bool, int, float)) or (p and _is_duration(get(data, p)))
+    ]
     if not candidates:
         return data
     path = draw(st.sampled_from(candidates))
@@ -176,7 +249,11 @@ LOCATED = re.compile(r"^" + re.escape(str(CATALOGUE)) + r":\d+:\d+: ")
 SUMMARY = re.compile(r"^opsgen: (\d+) problems? in " + re.escape(str(CATALOGUE)) + r"$")  # validate never writes
 
 
-@settings(max_examples=int(os.environ.get("OPSGEN_PROPERTY_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=int(os.environ.get("OPSGEN_PROPERTY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(catalogues())
 def test_mutated_catalogues_fail_cleanly_or_synthesize(text):
     CATALOGUE.write_text(text, encoding="utf-8")

@@ -5,6 +5,7 @@ the runtime pins (constraints.txt) and kept in ``.venv-py3XX/`` (ignored by git;
 they change), and runs opsgen from this checkout (PYTHONPATH).
 An interpreter that is not installed is skipped, and the skip says where it was
 looked for; this repository's CI installs all three."""
+
 from __future__ import annotations
 
 import glob
@@ -40,7 +41,10 @@ def interpreter(version: str) -> str | None:
     """A working python3.X: on PATH, else a pyenv install of it (pyenv's shims
     are on PATH even where that version is not selected, and then fail)."""
     pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    candidates = [shutil.which(f"python{version}"), *sorted(glob.glob(os.path.join(pyenv, "versions", f"{version}.*", "bin", "python")))]
+    candidates = [
+        shutil.which(f"python{version}"),
+        *sorted(glob.glob(os.path.join(pyenv, "versions", f"{version}.*", "bin", "python"))),
+    ]
     check = f"import sys; sys.exit(sys.version_info[:2] != {tuple(int(p) for p in version.split('.'))})"
     for python in filter(None, candidates):
         if subprocess.run([python, "-c", check], capture_output=True, timeout=60).returncode == 0:
@@ -57,7 +61,16 @@ def venv_for(version: str, python: str) -> Path:
         return venv
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=120)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REPO / "constraints.txt")]
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-q",
+        "-r",
+        str(REPO / "constraints.txt"),
+    ]
     done = subprocess.run(pip, capture_output=True, text=True, timeout=PIP_TIMEOUT)
     assert done.returncode == 0, f"the pinned requirements do not install on Python {version}:\n{done.stderr[-3000:]}"
     stamp.write_text(pins)
@@ -69,7 +82,9 @@ def _env() -> dict[str, str]:
 
 
 def opsgen(venv: Path, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(venv / "bin" / "python"), "-m", "opsgen", *argv], capture_output=True, text=True, env=_env(), timeout=300)
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "opsgen", *argv], capture_output=True, text=True, env=_env(), timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,17 +104,27 @@ def test_every_supported_python_writes_the_same_bytes(version, reference, tmp_pa
     if python is None:
         pytest.skip(f"Python {version} is not installed (looked for python{version} on PATH and in ~/.pyenv/versions)")
     venv = venv_for(version, python)
-    probe = subprocess.run([str(venv / "bin" / "python"), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+    probe = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+    )
     assert probe.stdout.strip() == str(tuple(int(p) for p in version.split("."))), probe
     # one process for every case: Node and cdk8s start once
     script = "import sys; from opsgen.cli import main; sys.exit(max(main(['synth', '-c', c, '-o', o]) for c, o in zip(sys.argv[1::2], sys.argv[2::2])))"
     argv = [str(p) for case in CASES for p in (GOLDEN / case / "services.yaml", tmp_path / case)]
-    done = subprocess.run([str(venv / "bin" / "python"), "-c", script, *argv], capture_output=True, text=True, env=_env(), timeout=300)
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script, *argv], capture_output=True, text=True, env=_env(), timeout=300
+    )
     assert done.returncode == 0, done.stderr
     for case in CASES:
         assert tree(tmp_path / case) == reference[case], f"Python {version} writes other bytes for tests/golden/{case}"
     bad = tmp_path / "bad.yaml"
-    bad.write_text("platform: {name: demo}\nservices:\n  - {name: w, namespace: a, tema: x, Scaling: {}}\n", encoding="utf-8")
-    here = subprocess.run([sys.executable, "-m", "opsgen", "validate", "-c", str(bad)], capture_output=True, text=True, timeout=120)
+    bad.write_text(
+        "platform: {name: demo}\nservices:\n  - {name: w, namespace: a, tema: x, Scaling: {}}\n", encoding="utf-8"
+    )
+    here = subprocess.run(
+        [sys.executable, "-m", "opsgen", "validate", "-c", str(bad)], capture_output=True, text=True, timeout=120
+    )
     there = opsgen(venv, "validate", "-c", str(bad))
-    assert (there.returncode, there.stderr) == (here.returncode, here.stderr) == (3, here.stderr)  # 3: invalid (opsgen/usage.py)
+    assert (
+        (there.returncode, there.stderr) == (here.returncode, here.stderr) == (3, here.stderr)
+    )  # 3: invalid (opsgen/usage.py)

@@ -1,4 +1,5 @@
 """--format github (workflow-command annotations) and --format json (a list of findings)."""
+
 from __future__ import annotations
 
 import json
@@ -18,18 +19,26 @@ def test_github_annotation_with_a_position():
 
 def test_github_escapes_as_the_actions_toolkit_does():
     found = report.Finding("a,b:c%.yaml", 1, 2, "100% sure\r\nnext: line, really", "warning")
-    assert report.github_command(found) == "::warning file=a%2Cb%3Ac%25.yaml,line=1,col=2::100%25 sure%0D%0Anext: line, really"
+    assert (
+        report.github_command(found)
+        == "::warning file=a%2Cb%3Ac%25.yaml,line=1,col=2::100%25 sure%0D%0Anext: line, really"
+    )
 
 
 def test_github_leaves_out_what_is_unknown():
-    assert report.github_command(report.at_file("dist/a.yaml", "changed", "notice")) == "::notice file=dist/a.yaml::changed"
+    assert (
+        report.github_command(report.at_file("dist/a.yaml", "changed", "notice"))
+        == "::notice file=dist/a.yaml::changed"
+    )
     assert report.github_command(report.at_file("", "no file")) == "::error::no file"
 
 
 def test_json_is_a_list_of_findings():
     problems = [Problem(Location("services.yaml", 3, 5), "unknown key 'scalling'")]
     data = json.loads(report.render(report.from_problems(problems), report.JSON))
-    assert data == [{"file": "services.yaml", "line": 3, "col": 5, "message": "unknown key 'scalling'", "severity": "error"}]
+    assert data == [
+        {"file": "services.yaml", "line": 3, "col": 5, "message": "unknown key 'scalling'", "severity": "error"}
+    ]
     assert json.loads(report.render([], report.JSON)) == []
 
 

@@ -7,6 +7,7 @@ exactly what synth writes from it, and the stack agrees with it.
 The daily path is proved here: a new service added as docs/ops.md says, then
 ``opsgen synth``, changes only ``services.yaml`` and ``dist/`` and keeps every
 ``repo_catalogue`` test green."""
+
 from __future__ import annotations
 
 import glob
@@ -37,6 +38,7 @@ def test_committed_dist_is_what_synth_writes_from_services_yaml(run):
 
 
 # --- the daily path: one new service ----------------------------------------------
+
 
 def service_from_the_docs() -> str:
     """The example entry of docs/ops.md's "The path of a new service", as written there."""
@@ -111,7 +113,9 @@ def python(cwd: Path, *argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.skipif(GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository")
+@pytest.mark.skipif(
+    GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository"
+)
 def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
     clone = clone_of_the_repository(tmp_path / "clone")
     entry = unique(service_from_the_docs(), clone / "services.yaml")
@@ -120,7 +124,9 @@ def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
     synth = python(clone, "-m", "opsgen", "synth")
     assert synth.returncode == 0, synth.stderr
     changed = [line[3:] for line in git(clone, "status", "--porcelain", "-uall").splitlines()]
-    assert edited in changed and any(p.startswith("dist/") and f"/{service['namespace']}/" in p for p in changed), changed
+    assert edited in changed and any(p.startswith("dist/") and f"/{service['namespace']}/" in p for p in changed), (
+        changed
+    )
     assert [p for p in changed if p != edited and not p.startswith("dist/")] == []
     for selection in (["-m", "repo_catalogue", *REPO_CATALOGUE_TESTS], [GOLDEN_TESTS, "-k", "bundled"]):
         tests = python(clone, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection)
@@ -134,7 +140,12 @@ def test_a_new_service_changes_only_services_yaml_and_dist(tmp_path):
 # it had to be a copy of services.yaml, and one new service meant regenerating it).
 GOLDEN_TESTS = "tests/test_golden.py"
 # Every module that holds a ``repo_catalogue`` test (checked below, so none is forgotten).
-REPO_CATALOGUE_TESTS = ("tests/test_repository.py", "tests/test_stack.py", "tests/test_cli.py", "tests/generate/test_argocd.py")
+REPO_CATALOGUE_TESTS = (
+    "tests/test_repository.py",
+    "tests/test_stack.py",
+    "tests/test_cli.py",
+    "tests/generate/test_argocd.py",
+)
 
 
 def test_the_daily_path_runs_every_repo_catalogue_test():
@@ -159,7 +170,10 @@ def split_per_team(catalogue: Path) -> list[Path]:
     data["include"] = [*(data.get("include") or []), "teams/*.yaml"]
     (catalogue.parent / "teams").mkdir(exist_ok=True)
     written = [catalogue]
-    catalogue.write_text("# yaml-language-server: $schema=services.schema.json\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    catalogue.write_text(
+        "# yaml-language-server: $schema=services.schema.json\n" + yaml.safe_dump(data, sort_keys=False),
+        encoding="utf-8",
+    )
     for team, services in teams.items():
         path = catalogue.parent / "teams" / f"{team}.yaml"
         header = "# yaml-language-server: $schema=../services.include.schema.json\n"
@@ -168,14 +182,21 @@ def split_per_team(catalogue: Path) -> list[Path]:
     return written
 
 
-@pytest.mark.skipif(GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository")
+@pytest.mark.skipif(
+    GIT is None or not (REPO / ".git").exists(), reason="needs git and a git checkout of the repository"
+)
 def test_the_catalogue_split_per_team_keeps_every_repo_catalogue_test_green(tmp_path):
     clone = clone_of_the_repository(tmp_path / "clone")
     teams = split_per_team(clone / "services.yaml")[1:]
     assert "services:" not in (clone / "services.yaml").read_text(encoding="utf-8").splitlines()
     synth = python(clone, "-m", "opsgen", "synth")
     assert synth.returncode == 0, synth.stderr
-    sources = {line for path in (clone / "dist").rglob("*.yaml") for line in path.read_text(encoding="utf-8").splitlines()[:3] if "# source: " in line}
+    sources = {
+        line
+        for path in (clone / "dist").rglob("*.yaml")
+        for line in path.read_text(encoding="utf-8").splitlines()[:3]
+        if "# source: " in line
+    }
     assert any("teams/" in line for line in sources), sources  # a service's files name the file it is written in
     edited = add_service(clone / "services.yaml", unique(service_from_the_docs(), clone / "services.yaml"))
     assert edited == teams[0]

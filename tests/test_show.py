@@ -1,4 +1,5 @@
 """opsgen show SERVICE [--env ENV]: one service's objects as one YAML stream."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,7 +47,12 @@ def test_every_object_shown_is_a_valid_kubernetes_object(catalogue, run, tmp_pat
 
 def test_a_catalogue_without_environments_needs_no_env(write_catalogue, run):
     code, stdout, _ = run("show", "api", "-c", write_catalogue(VALID))
-    assert code == 0 and [d["kind"] for d in documents(stdout)] == ["Namespace", "PodMonitor", "HorizontalPodAutoscaler", "PrometheusRule"]
+    assert code == 0 and [d["kind"] for d in documents(stdout)] == [
+        "Namespace",
+        "PodMonitor",
+        "HorizontalPodAutoscaler",
+        "PrometheusRule",
+    ]
     code, _, err = run("show", "api", "--env", "prod", "-c", write_catalogue(VALID))
     assert code == 2 and "has no environments; leave out --env" in err
 

@@ -1,4 +1,5 @@
 """The platform stack (helmfile.yaml, charts/, environments/) against the catalogue."""
+
 from __future__ import annotations
 
 import os
@@ -10,13 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsgen.catalogue import model
 from opsgen import conventions as conv
-from opsgen.catalogue.merge import deep_merge
-from opsgen.stack import argocd, collector
+from opsgen import pipeline, stack
+from opsgen.catalogue import model
+from opsgen.stack import argocd
 from opsgen.stack import helmfile as helmfile_module
 from opsgen.stack.read import get
-from opsgen import pipeline, stack
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,7 +108,10 @@ def test_templates_are_not_checked_without_helmfile(cat):
     problems, unchecked = helm_values.stack_report(cat, REPO)
     templates = sorted({v for r in helmfile()["releases"] for v in r.get("values", []) if v.endswith(".gotmpl")})
     assert templates and problems == []
-    assert sorted(unchecked) == [f"{t}: not checked (needs helmfile): a Go template helmfile renders per environment; opsgen reads plain YAML only" for t in templates]
+    assert sorted(unchecked) == [
+        f"{t}: not checked (needs helmfile): a Go template helmfile renders per environment; opsgen reads plain YAML only"
+        for t in templates
+    ]
     assert not hasattr(stack, "render_template")
 
 
@@ -142,7 +145,10 @@ def test_another_release_name_is_reported(cat):
     problems = helm_values.stack_problems(other, REPO)
     assert any(p.startswith("helmfile.yaml:") and "'prometheus'" in p and "'kps'" in p for p in problems), problems
     # every ServiceMonitor label and selector of the stack names the old release
-    assert any(p.startswith("charts/monitoring/kube-prometheus-stack.yaml:") and "serviceMonitorSelector" in p for p in problems)
+    assert any(
+        p.startswith("charts/monitoring/kube-prometheus-stack.yaml:") and "serviceMonitorSelector" in p
+        for p in problems
+    )
     assert any(p.startswith("charts/cost/kubecost/values.yaml:") for p in problems)
 
 
@@ -156,7 +162,8 @@ def test_an_environment_without_helmfile_or_argocd_is_reported(cat):
     qa = replace(cat.environments[0], name="qa")
     problems = helm_values.stack_problems(replace(cat, environments=cat.environments + (qa,)), REPO)
     assert any(
-        re.match(r"helmfile.yaml:\d+:\d+: no environment 'qa'; ", p) and p.endswith("services.yaml has environments dev, staging, prod, qa")
+        re.match(r"helmfile.yaml:\d+:\d+: no environment 'qa'; ", p)
+        and p.endswith("services.yaml has environments dev, staging, prod, qa")
         for p in problems
     ), problems
 
@@ -186,19 +193,25 @@ def test_a_sidecar_without_the_folder_annotation_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
     edit(values, lambda d: d["grafana"]["sidecar"]["dashboards"].update(folderAnnotation="folder", labelValue=1))
     problems = helm_values.stack_problems(cat, root)
-    assert any("folderAnnotation must be \"grafana_folder\"" in p for p in problems), problems
-    assert any("labelValue must be \"1\"" in p for p in problems), problems
+    assert any('folderAnnotation must be "grafana_folder"' in p for p in problems), problems
+    assert any('labelValue must be "1"' in p for p in problems), problems
 
 
 def test_a_namespaced_monitor_selector_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
-    edit(values, lambda d: d["prometheus"]["prometheusSpec"].update(podMonitorNamespaceSelector={"matchLabels": {"a": "b"}}))
+    edit(
+        values,
+        lambda d: d["prometheus"]["prometheusSpec"].update(podMonitorNamespaceSelector={"matchLabels": {"a": "b"}}),
+    )
     assert any("podMonitorNamespaceSelector must be {}" in p for p in helm_values.stack_problems(cat, root))
 
 
 def test_an_alertmanager_selector_opsgen_does_not_match_is_reported(cat, root):
     values = root / "charts/monitoring/kube-prometheus-stack.yaml"
-    edit(values, lambda d: d["alertmanager"]["alertmanagerSpec"].update(alertmanagerConfigSelector={"matchLabels": {"x": "y"}}))
+    edit(
+        values,
+        lambda d: d["alertmanager"]["alertmanagerSpec"].update(alertmanagerConfigSelector={"matchLabels": {"x": "y"}}),
+    )
     assert any("does not select opsgen's AlertmanagerConfig" in p for p in helm_values.stack_problems(cat, root))
 
 
@@ -211,21 +224,30 @@ def test_hand_written_argocd_objects_beside_the_generated_ones_are_a_problem(cat
     assert found.endswith("services.yaml): two Applications would manage the same objects; delete this folder")
 
 
-
 def test_a_template_is_never_a_failure(cat, root):
     """Whatever a .gotmpl holds, only helmfile can say whether it renders: not checked, never a problem."""
     gotmpl = root / "charts/logging/loki/environment.yaml.gotmpl"
-    gotmpl.write_text(gotmpl.read_text(encoding="utf-8") + "extra: {{ .Values.loki.missing | nosuchfunc }}\n", encoding="utf-8")
+    gotmpl.write_text(
+        gotmpl.read_text(encoding="utf-8") + "extra: {{ .Values.loki.missing | nosuchfunc }}\n", encoding="utf-8"
+    )
     problems, unchecked = helm_values.stack_report(cat, root)
     assert problems == []
-    assert any(u.startswith("charts/logging/loki/environment.yaml.gotmpl: not checked (needs helmfile)") for u in unchecked)
+    assert any(
+        u.startswith("charts/logging/loki/environment.yaml.gotmpl: not checked (needs helmfile)") for u in unchecked
+    )
 
 
 def test_a_missing_template_file_is_a_problem(cat, root):
     (root / "charts/logging/loki/environment.yaml.gotmpl").unlink()
     problems = helm_values.stack_problems(cat, root)
-    line = next(i for i, text in enumerate((root / "helmfile.yaml").read_text().splitlines(), 1) if "charts/logging/loki/environment.yaml.gotmpl" in text)
-    assert problems == [f"helmfile.yaml:{line}:9: release 'loki': values file charts/logging/loki/environment.yaml.gotmpl does not exist"]
+    line = next(
+        i
+        for i, text in enumerate((root / "helmfile.yaml").read_text().splitlines(), 1)
+        if "charts/logging/loki/environment.yaml.gotmpl" in text
+    )
+    assert problems == [
+        f"helmfile.yaml:{line}:9: release 'loki': values file charts/logging/loki/environment.yaml.gotmpl does not exist"
+    ]
 
 
 def _set(path: str, value):
@@ -234,6 +256,7 @@ def _set(path: str, value):
         for key in parents:
             data = data[int(key)] if isinstance(data, list) else data[key]
         data[int(last) if isinstance(data, list) else last] = value
+
     return change
 
 
@@ -248,7 +271,11 @@ def _set(path: str, value):
         ("releases.0.name", ["prometheus"], "releases[0].name is a list, not a string"),
         ("releases.0.values", {"a": 1}, "releases[0].values is a dict, not a list"),
         ("releases.0.values.0", 3, "releases[0].values[0] is an int, not a file name or a mapping"),
-        ("bases", ["common.yaml"], "not checked (needs helmfile): it uses bases: its releases live in files only helmfile assembles"),
+        (
+            "bases",
+            ["common.yaml"],
+            "not checked (needs helmfile): it uses bases: its releases live in files only helmfile assembles",
+        ),
     ],
 )
 def test_a_malformed_helmfile_is_not_checked_never_a_traceback(cat, root, path, value, why):
@@ -261,8 +288,16 @@ def test_a_malformed_helmfile_is_not_checked_never_a_traceback(cat, root, path, 
 @pytest.mark.parametrize(
     "file, path, value",
     [
-        ("charts/monitoring/kube-prometheus-stack.yaml", "alertmanager.alertmanagerSpec.alertmanagerConfigSelector.matchLabels", ["x"]),
-        ("charts/monitoring/kube-prometheus-stack.yaml", "prometheus.prometheusSpec.serviceMonitorSelector", {"matchLabels": 3}),
+        (
+            "charts/monitoring/kube-prometheus-stack.yaml",
+            "alertmanager.alertmanagerSpec.alertmanagerConfigSelector.matchLabels",
+            ["x"],
+        ),
+        (
+            "charts/monitoring/kube-prometheus-stack.yaml",
+            "prometheus.prometheusSpec.serviceMonitorSelector",
+            {"matchLabels": 3},
+        ),
         ("charts/monitoring/kafka-exporter.yaml", "kafkaServer", 9092),
         ("charts/tracing/opentelemetry-collector/values.yaml", "config.service", ["pipelines"]),
     ],
@@ -301,7 +336,9 @@ def test_the_stack_selects_opsgens_generated_objects(repo_cat):
         if obj.get("kind") == "ConfigMap" and conv.GRAFANA_DASHBOARD_LABEL in labels:
             seen["dashboard"] += 1
             assert labels[conv.GRAFANA_DASHBOARD_LABEL] == conv.GRAFANA_DASHBOARD_VALUE
-            assert (meta.get("annotations") or {}).get(conv.GRAFANA_FOLDER_ANNOTATION) == repo_cat.platform.grafana_folder
+            assert (meta.get("annotations") or {}).get(
+                conv.GRAFANA_FOLDER_ANNOTATION
+            ) == repo_cat.platform.grafana_folder
         if obj.get("kind") in ("ServiceMonitor", "PodMonitor", "PrometheusRule"):
             seen["monitor"] += 1
             assert labels.get("release") == repo_cat.platform.release
@@ -315,8 +352,13 @@ def test_the_workflow_runs_synth_check_and_test():
     runs = "\n".join(s.get("run", "") for s in steps)
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("actions/checkout@") for u in uses)
-    assert any(s.get("uses", "").startswith("actions/setup-python@") and str(s["with"]["python-version"]).split()[-1] == "3.11" for s in steps)
-    assert any(s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "24" for s in steps)
+    assert any(
+        s.get("uses", "").startswith("actions/setup-python@") and str(s["with"]["python-version"]).split()[-1] == "3.11"
+        for s in steps
+    )
+    assert any(
+        s.get("uses", "").startswith("actions/setup-node@") and str(s["with"]["node-version"]) == "24" for s in steps
+    )
     assert "./.github/actions/opsgen-check" in uses  # opsgen check, with annotations (tests/test_workflow.py)
     for command in ("make synth", "git diff --exit-code", "make test"):
         assert command in runs, command

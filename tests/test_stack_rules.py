@@ -7,6 +7,7 @@ reviewed here: its duplicate among the stack's rules, if any (conventions.STACK_
 that rule is switched off in the chart values), and the stack's rules nearest to it and why
 they differ: a new generated alert, or a new chart version (new rules), fails until
 someone has compared them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from opsgen import conventions as conv
-from opsgen.stack import helmfile as helmfile_module, prometheus
 from opsgen.catalogue import generated_alerts
+from opsgen.stack import helmfile as helmfile_module
+from opsgen.stack import prometheus
 from tests.support import helm_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,11 +30,17 @@ REVIEWED = {
     conv.ALERT_BURN_FAST: ((), "the stack's only burn-rate rule, KubeAPIErrorBudgetBurn, is the API server's SLO"),
     conv.ALERT_BURN_SLOW: ((), "as ErrorBudgetBurnFast"),
     conv.ALERT_LATENCY: ((), "the stack has no rule on a service's request latency"),
-    conv.ALERT_LATENCY_BURN_FAST: ((), "KubeAPIErrorBudgetBurn is the API server's SLO, KubeletPodStartUpLatencyHigh the kubelet's"),
+    conv.ALERT_LATENCY_BURN_FAST: (
+        (),
+        "KubeAPIErrorBudgetBurn is the API server's SLO, KubeletPodStartUpLatencyHigh the kubelet's",
+    ),
     conv.ALERT_LATENCY_BURN_SLOW: ((), "as LatencyBudgetBurnFast"),
     conv.ALERT_BACKLOG: ((), "the stack has no Kafka rules"),
     conv.ALERT_KEDA_ERRORS: ((), "the stack has no KEDA rules"),
-    conv.ALERT_SLO_METRIC_ABSENT: (("TargetDown",), "TargetDown is about targets down; this one fires while they are up"),
+    conv.ALERT_SLO_METRIC_ABSENT: (
+        ("TargetDown",),
+        "TargetDown is about targets down; this one fires while they are up",
+    ),
     conv.ALERT_AT_MAX: (
         ("KubeHpaReplicasMismatch",),
         "it fires while desired != current replicas strictly between min and max: never at the maximum",
@@ -55,7 +63,9 @@ def test_the_rule_list_is_of_the_pinned_chart_version():
 
 
 def test_every_generated_alert_is_a_known_duplicate_or_reviewed_as_distinct():
-    assert set(generated_alerts.NAMES) == set(REVIEWED), "compare the new alert with tests/data/kube-prometheus-stack-rules.yaml"
+    assert set(generated_alerts.NAMES) == set(REVIEWED), (
+        "compare the new alert with tests/data/kube-prometheus-stack-rules.yaml"
+    )
     for rule, ours in conv.STACK_DUPLICATES.items():
         assert rule not in REVIEWED[ours][0], f"{rule} is {ours}'s duplicate, not a distinct neighbour"
 

@@ -1,6 +1,7 @@
 """validate imports only what checking the catalogue needs (issue 13: start-up time):
 not the output layer, not cdk8s, not prometheus_client without an exposition file to
 read, not detect-secrets without a string that could be a credential."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,14 @@ from tests.support.imports import imported_by
 sys.path.insert(0, str(REPO / "bench"))
 import catalogue as bench  # noqa: E402
 
-NOT_FOR_VALIDATE = ("opsgen.output.write", "opsgen.output", "opsgen.generate", "cdk8s", "prometheus_client", "detect_secrets")
+NOT_FOR_VALIDATE = (
+    "opsgen.output.write",
+    "opsgen.output",
+    "opsgen.generate",
+    "cdk8s",
+    "prometheus_client",
+    "detect_secrets",
+)
 
 
 def test_validate_of_the_benchmark_catalogue_imports_none_of_them(tmp_path):

@@ -1,4 +1,5 @@
 """opsgen's own output streams failing: a reader that left, a full device, an unusable TMPDIR."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,15 @@ from tests.conftest import VALID
 
 def opsgen(*argv: str, cwd: Path, stdout, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environ = dict(os.environ, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "opsgen", *argv], cwd=cwd, stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, timeout=120, env=environ)
+    return subprocess.run(
+        [sys.executable, "-m", "opsgen", *argv],
+        cwd=cwd,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        env=environ,
+    )
 
 
 @pytest.mark.parametrize("argv", [["schema"], ["validate"], ["synth"]])
@@ -50,5 +58,7 @@ def test_an_unusable_tmpdir_is_a_clear_error(tmp_path: Path, tmpdir: str) -> Non
         pytest.skip("root writes into a read-only folder")
     run = opsgen("synth", cwd=tmp_path, stdout=subprocess.PIPE, env={"TMPDIR": str(tmp_path / tmpdir)})
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert run.stderr.startswith(f"opsgen: error: TMPDIR={tmp_path / tmpdir} is not a usable folder for temporary files (")
+    assert run.stderr.startswith(
+        f"opsgen: error: TMPDIR={tmp_path / tmpdir} is not a usable folder for temporary files ("
+    )
     assert not (tmp_path / "dist").exists()

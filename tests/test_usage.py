@@ -1,5 +1,6 @@
 """Exit codes a script can rely on (opsgen/usage.py), the same for every command and
 told by every --help and by the README; an example in every --help; --version."""
+
 from __future__ import annotations
 
 import os
@@ -71,14 +72,18 @@ def test_a_problem_in_an_included_file_is_summarised_with_that_files_name(tmp_pa
     (tmp_path / "teams").mkdir()
     header, services = VALID.split("services:\n", 1)
     (tmp_path / "services.yaml").write_text(header + "include: [teams/*.yaml]\n", encoding="utf-8")
-    (tmp_path / "teams" / "billing.yaml").write_text("services:\n" + services.replace("maxReplicas: 4", "maxReplicas: 0"), encoding="utf-8")
+    (tmp_path / "teams" / "billing.yaml").write_text(
+        "services:\n" + services.replace("maxReplicas: 4", "maxReplicas: 0"), encoding="utf-8"
+    )
     code, _, err = run("validate", "-c", tmp_path / "services.yaml")
     assert code == usage.INVALID
     assert err.splitlines()[-1] == f"opsgen: 1 problem in {tmp_path / 'teams' / 'billing.yaml'}"
 
 
 def opsgen(cwd: Path, env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "opsgen", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "opsgen", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_no_node_is_one_line_and_exit_2(tmp_path):
@@ -88,15 +93,21 @@ def test_no_node_is_one_line_and_exit_2(tmp_path):
     for command in ("synth", "check", "diff"):
         done = opsgen(tmp_path, env, command)
         assert (done.returncode, done.stdout) == (usage.USAGE, "")
-        assert done.stderr == "opsgen: error: node not found: opsgen needs Node.js 20 or later on PATH (cdk8s runs in it)\n"
+        assert (
+            done.stderr
+            == "opsgen: error: node not found: opsgen needs Node.js 20 or later on PATH (cdk8s runs in it)\n"
+        )
     assert not (tmp_path / "dist").exists()
     assert opsgen(tmp_path, env, "validate").returncode == usage.OK  # validate needs no Node
 
 
-@pytest.mark.parametrize("script, said", [
-    ("exit 1", "--version did not print a Node.js version (exit 1)"),
-    ("echo v18.20.4", "is Node.js v18.20.4: opsgen needs 20 or later"),
-])
+@pytest.mark.parametrize(
+    "script, said",
+    [
+        ("exit 1", "--version did not print a Node.js version (exit 1)"),
+        ("echo v18.20.4", "is Node.js v18.20.4: opsgen needs 20 or later"),
+    ],
+)
 def test_an_unusable_node_is_one_line_and_exit_2(tmp_path, script, said):
     (tmp_path / "services.yaml").write_text(VALID, encoding="utf-8")
     fake = tmp_path / "node"

@@ -1,6 +1,7 @@
 """CI and editors: the shipped workflow, the reusable action and the pre-commit hooks.
 Actions are pinned by full commit SHA; the upstream CRDs are fetched at pinned
 commits and checked against sha256 sums that match the CRDs the tests use here."""
+
 from __future__ import annotations
 
 import re
@@ -81,7 +82,9 @@ def test_the_action_runs_check_with_annotations():
 
 
 def node_versions(path: Path) -> list[str]:
-    return [str(s["with"]["node-version"]) for s in steps(load(path)) if s.get("uses", "").startswith("actions/setup-node@")]
+    return [
+        str(s["with"]["node-version"]) for s in steps(load(path)) if s.get("uses", "").startswith("actions/setup-node@")
+    ]
 
 
 @pytest.mark.parametrize("path", [WORKFLOW, ACTION], ids=lambda p: p.name)
@@ -105,14 +108,18 @@ def test_the_pre_commit_hooks_cover_the_catalogue_and_its_included_files():
 
 
 def crd_entries(listing: Path = CRDS) -> list[tuple[str, str, str]]:
-    lines = [line.split() for line in listing.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    lines = [
+        line.split() for line in listing.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
     return [(sha, name, url) for sha, name, url in lines]
 
 
 def test_the_crds_are_fetched_at_pinned_commits():
     for sha, name, url in crd_entries():
         assert re.match(r"^[0-9a-f]{64}$", sha), name
-        match = re.match(r"^https://raw\.githubusercontent\.com/([^/]+/[^/]+)/([0-9a-f]{40})/.+/" + re.escape(name) + "$", url)
+        match = re.match(
+            r"^https://raw\.githubusercontent\.com/([^/]+/[^/]+)/([0-9a-f]{40})/.+/" + re.escape(name) + "$", url
+        )
         assert match and UPSTREAM.get(match.group(1)) == match.group(2), url
 
 
@@ -139,7 +146,9 @@ ARGOCD = ("argoproj/argo-cd", "206a6eeca509bbf7f239301f3d3fa498c23251a4")  # v2.
 
 def test_the_argocd_crds_are_fetched_at_the_pinned_commit():
     entries = crd_entries(ARGOCD_CRDS)
-    assert {name for _, name, _ in entries} == {f"argoproj.io_{p}.yaml" for p in ("applications", "applicationsets", "appprojects")}
+    assert {name for _, name, _ in entries} == {
+        f"argoproj.io_{p}.yaml" for p in ("applications", "applicationsets", "appprojects")
+    }
     for sha, name, url in entries:
         assert re.match(r"^[0-9a-f]{64}$", sha), name
         kind = name.removeprefix("argoproj.io_").removesuffix("s.yaml")  # upstream: manifests/crds/<kind>-crd.yaml
@@ -151,11 +160,21 @@ def test_the_argocd_checksums_match_the_crds_the_tests_use(tmp_path):
     if directory is None:
         pytest.skip(reason)
     assert {name for _, name, _ in crd_entries(ARGOCD_CRDS)} == {p.name for p in Path(directory).glob("*.yaml")}
-    done = subprocess.run(["bash", str(FETCH), "--list", str(ARGOCD_CRDS), "--verify", str(directory)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(FETCH), "--list", str(ARGOCD_CRDS), "--verify", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "match crds-argocd.txt" in done.stdout
     copy = tmp_path / "crds"
     shutil.copytree(directory, copy)
     (copy / "argoproj.io_appprojects.yaml").unlink()
-    done = subprocess.run(["bash", str(FETCH), "--list", str(ARGOCD_CRDS), "--verify", str(copy)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(FETCH), "--list", str(ARGOCD_CRDS), "--verify", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1 and "argoproj.io_appprojects.yaml: FAILED" in done.stdout + done.stderr

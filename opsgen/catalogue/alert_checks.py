@@ -3,16 +3,16 @@ every expression parses and names only known metrics (and known labels of
 metrics read from exposition files), every exposition file can be read, and no
 catalogue alert takes the name of an alert opsgen generates.
 """
+
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
-from opsgen.errors import CatalogueError, Problem
 from opsgen.catalogue import bucket_checks, first_failure, generated_alerts
 from opsgen.catalogue.model import Alert, Catalogue
 from opsgen.catalogue.promql import KnownMetrics, check_expr, known_metrics
-
+from opsgen.errors import CatalogueError, Problem
 
 
 def check(catalogue: Catalogue, base_dir: str | None = None) -> tuple[Problem, ...]:
@@ -52,7 +52,9 @@ _RESERVED = {name.lower(): name for name in generated_alerts.BY_NAME}
 
 def _reserved(index: int, name: str) -> str:
     generated = _RESERVED[name.lower()]
-    what = "is the name" if generated == name else f"differs only in case from '{generated}', the name (and runbook URL)"
+    what = (
+        "is the name" if generated == name else f"differs only in case from '{generated}', the name (and runbook URL)"
+    )
     return (
         f"alerts[{index}].name: '{name}' {what} of the alert opsgen generates from {generated_alerts.BY_NAME[generated].source}; "
         "rename this alert (or drop it and use the generated one)"

@@ -1,11 +1,11 @@
 """Rules about what catalogue alerts write: labels opsgen sets, and templates."""
+
 from __future__ import annotations
 
 from opsgen.catalogue import templates
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.paths import all_alert_paths, display, get
 from opsgen.errors import Problem
-
 
 # Labels opsgen sets on an alert: a catalogue label of that name would be silently replaced.
 _SET_LABELS = {"severity": "severity", "team": "team"}
@@ -27,7 +27,9 @@ def overwritten_labels(doc: Document) -> list[Problem]:
         for label in labels:
             reason = _overwritten(label, own, "team" in alert)
             if reason:
-                problems.append(Problem(doc.locate(path + ("labels", label)), f"{display(path)}.labels.{label}: {reason}"))
+                problems.append(
+                    Problem(doc.locate(path + ("labels", label)), f"{display(path)}.labels.{label}: {reason}")
+                )
     return problems
 
 
@@ -50,7 +52,7 @@ def template_problems(doc: Document) -> list[Problem]:
     return problems
 
 
-def _overwritten(label: str, service_alert: bool, has_team: bool) -> "str | None":
+def _overwritten(label: str, service_alert: bool, has_team: bool) -> str | None:
     if label in _SET_LABELS and (label == "severity" or service_alert or has_team):
         key = _SET_LABELS[label]
         return f"opsgen sets this label from the alert's '{key}'; write {key}: ... instead of a label"

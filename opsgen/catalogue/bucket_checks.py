@@ -14,17 +14,18 @@ slo.latency.metric, default platform.metrics.duration).
 Each is located at the bound's value, once per place (not per environment). An
 exposition file that cannot be read is reported by the alert checks, not here.
 """
+
 from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from opsgen import durations
-from opsgen.catalogue.model import Catalogue, Service
-from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.exposition import read_exposition
+from opsgen.catalogue.files import FileRefused
+from opsgen.catalogue.model import Catalogue, Service
 from opsgen.errors import Location, Problem
 
 # prometheus_client's Histogram.DEFAULT_BUCKETS without +Inf, copied: importing it costs
@@ -102,7 +103,7 @@ def _seconds(value: float) -> str:
 def _around(seconds: float, buckets: tuple[float, ...]) -> str:
     """The buckets on either side of ``seconds``, as a hint of what to write."""
     at = bisect.bisect(buckets, seconds)
-    near = [_seconds(b) for b in buckets[max(at - 1, 0):at + 1]]
+    near = [_seconds(b) for b in buckets[max(at - 1, 0) : at + 1]]
     return " or ".join(near)
 
 

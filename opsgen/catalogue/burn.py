@@ -19,6 +19,7 @@ Two bounds the workbook leaves open, for every objective the schema accepts:
   reaches in time, and takes a shorter recorded window when that threshold would be
   under MIN_FACTOR x budget. An objective no window can page in time is refused.
 """
+
 from __future__ import annotations
 
 import math

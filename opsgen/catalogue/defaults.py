@@ -9,10 +9,11 @@ of its own (``platform.prometheus: {}``); one that is absent otherwise means
 Grafana folder is the platform's name, a consumer group the service's) are the
 model's, and the schema's descriptions say so.
 """
+
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from opsgen.catalogue import schema
@@ -42,11 +43,11 @@ def apply_defaults(data: Any, node: dict[str, Any], root: dict[str, Any] | None 
 def _resolved(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith(_DEFINITIONS):
-        return root["definitions"][ref[len(_DEFINITIONS):]]
+        return root["definitions"][ref[len(_DEFINITIONS) :]]
     return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def default(*path: str) -> Any:
     """The schema's default of the field at ``path`` ("platform", "prometheus", "release";
     a list's entries are its items: "services", "metrics", "path"), for the model's dataclasses."""

@@ -1,6 +1,7 @@
 """The Argo CD part of the model: platform.argocd (where Argo CD reads the output) and
 environments.<env>.argocd (the cluster and revision of each environment), defaulted from
 conventions.py; model.py builds the catalogue with them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,7 +34,6 @@ class Delivery:
 
     cluster: Cluster = field(default_factory=Cluster)
     target_revision: str = conv.TARGET_REVISION
-
 
 
 def argocd(platform: dict[str, Any]) -> ArgoCd | None:

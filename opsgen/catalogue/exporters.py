@@ -4,6 +4,7 @@ An expression (alert or dashboard query) may name any of these without the
 catalogue declaring it. Keep one tuple per exporter, sorted; add a name here
 when a new exporter metric is needed, not in the checks.
 """
+
 from __future__ import annotations
 
 PROMETHEUS = (  # series Prometheus itself writes for every target and alert

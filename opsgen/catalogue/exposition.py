@@ -1,17 +1,18 @@
 """Exposition files (``metrics.exposition``): a service's metrics as its tests export them,
 in the Prometheus text format, read through files.py and parsed once per content."""
+
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from opsgen.catalogue import files
 from opsgen.catalogue.files import FileRefused
 
 
-def read_exposition(base_dir: str, relative: str) -> "Exposition":
+def read_exposition(base_dir: str, relative: str) -> Exposition:
     """Series names (as written: counters keep ``_total``) -> label names (and the
     histograms' buckets, see Exposition), from a
     Prometheus text-format file under ``base_dir`` (read by files.py: inside the
@@ -19,7 +20,7 @@ def read_exposition(base_dir: str, relative: str) -> "Exposition":
     return _parsed(files.text(base_dir, relative))
 
 
-def _parsed(text: str) -> "Exposition":
+def _parsed(text: str) -> Exposition:
     """A parse error names the line, never its text (it may hold anything)."""
     parsed = _parse_once(text)
     if isinstance(parsed, int):
@@ -28,7 +29,7 @@ def _parsed(text: str) -> "Exposition":
 
 
 @lru_cache(maxsize=64)
-def _parse_once(text: str) -> "Exposition | int":
+def _parse_once(text: str) -> Exposition | int:
     """The file's families, or the line the parser failed on: cached per content either
     way (a failure was parsed again by every service and environment naming the file, and
     its line found by bisection, parsing 0.9 MB some 17 times: 17 s)."""
@@ -44,7 +45,7 @@ def _parse_once(text: str) -> "Exposition | int":
     return bad
 
 
-def _attempt(text: str) -> "Exposition | int":
+def _attempt(text: str) -> Exposition | int:
     """The families, or the line being read when the parser failed."""
     lines = _CountedLines(text)
     try:
@@ -73,14 +74,18 @@ class Exposition(dict):
     each histogram family's finite bucket bounds, ascending (empty without samples), and
     ``series``: each series name's label sets (name -> ((label, value), ...) per sample)."""
 
-    def __init__(self, families: dict[str, frozenset[str]], buckets: dict[str, tuple[float, ...]],
-                 series: dict[str, tuple[tuple[tuple[str, str], ...], ...]] | None = None):
+    def __init__(
+        self,
+        families: dict[str, frozenset[str]],
+        buckets: dict[str, tuple[float, ...]],
+        series: dict[str, tuple[tuple[tuple[str, str], ...], ...]] | None = None,
+    ):
         super().__init__(families)
         self.buckets = buckets
         self.series = series or {}
 
 
-def _families(lines: "_CountedLines") -> Exposition:
+def _families(lines: _CountedLines) -> Exposition:
     from prometheus_client.parser import text_fd_to_metric_families  # here: only exposition files need it
 
     parsed = list(text_fd_to_metric_families(lines))
@@ -101,6 +106,8 @@ def histogram_buckets(families: Iterable) -> dict[str, tuple[float, ...]]:
     out = {}
     for family in families:
         if family.type == "histogram":
-            bounds = {float(s.labels["le"]) for s in family.samples if s.name == family.name + "_bucket" and "le" in s.labels}
+            bounds = {
+                float(s.labels["le"]) for s in family.samples if s.name == family.name + "_bucket" and "le" in s.labels
+            }
             out[family.name] = tuple(sorted(b for b in bounds if math.isfinite(b)))
     return out

@@ -11,6 +11,7 @@ path a catalogue field holds): one reader, one set of rules.
 - At most MAX_BYTES (1 MiB) is read; a larger file is refused.
 - No byte of a file ever appears in a message: FileRefused says why, in words.
 """
+
 from __future__ import annotations
 
 import os
@@ -92,8 +93,14 @@ def _require_regular(info: os.stat_result, max_bytes: int) -> None:
 
 
 def _kind(mode: int) -> str:
-    kinds = {stat.S_ISDIR: "a directory", stat.S_ISFIFO: "a FIFO", stat.S_ISSOCK: "a socket",
-             stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device", stat.S_ISLNK: "a symbolic link"}
+    kinds = {
+        stat.S_ISDIR: "a directory",
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISLNK: "a symbolic link",
+    }
     return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 

@@ -9,6 +9,7 @@ and restarts is invisible. Creating the child at start-up (docs/service-metrics.
 makes it exist at 0 from the first scrape. A warning, not an error: the file is what
 the service's tests export, which may simply not have initialised it.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,10 +7,12 @@ take (alert_checks.py), whether a service gets a PrometheusRule (objects.py),
 the alerts the SLO dashboard lists, and the builders in generate/alerting.py,
 which hold one builder per entry (a test keeps the two key sets equal).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from opsgen import conventions as conv
 
@@ -54,13 +56,23 @@ ALERTS: tuple[GeneratedAlert, ...] = (
     GeneratedAlert(conv.ALERT_LATENCY, "warn", "10m", "slo.latencyP95", _latency, slo=True),
     GeneratedAlert(conv.ALERT_LATENCY_BURN_FAST, "page", "2m", "slo.latency", _latency_slo, slo=True),
     GeneratedAlert(conv.ALERT_LATENCY_BURN_SLOW, "warn", "15m", "slo.latency", _latency_slo, slo=True),
-    GeneratedAlert(conv.ALERT_BACKLOG, "warn", "15m", "slo.backlog", lambda s: s.slo.backlog is not None and s.kafka is not None),
+    GeneratedAlert(
+        conv.ALERT_BACKLOG, "warn", "15m", "slo.backlog", lambda s: s.slo.backlog is not None and s.kafka is not None
+    ),
     GeneratedAlert(conv.ALERT_TARGET_DOWN, "warn", "5m", "metrics", lambda s: s.metrics is not None),
     # its for is per service (alerting.absent_for): how long the SLO alert it stands in for takes
-    GeneratedAlert(conv.ALERT_SLO_METRIC_ABSENT, "warn", "0s", "slo",
-                   lambda s: s.metrics is not None and (_success(s) or _latency(s) or _latency_slo(s)), slo=True),
+    GeneratedAlert(
+        conv.ALERT_SLO_METRIC_ABSENT,
+        "warn",
+        "0s",
+        "slo",
+        lambda s: s.metrics is not None and (_success(s) or _latency(s) or _latency_slo(s)),
+        slo=True,
+    ),
     GeneratedAlert(conv.ALERT_AT_MAX, "warn", "15m", "scaling", _scales),
-    GeneratedAlert(conv.ALERT_KEDA_ERRORS, "warn", "10m", "scaling.kafka", lambda s: s.scaling is not None and s.kafka is not None),
+    GeneratedAlert(
+        conv.ALERT_KEDA_ERRORS, "warn", "10m", "scaling.kafka", lambda s: s.scaling is not None and s.kafka is not None
+    ),
 )
 BY_NAME: dict[str, GeneratedAlert] = {alert.name: alert for alert in ALERTS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)  # reserved: no catalogue alert may take one

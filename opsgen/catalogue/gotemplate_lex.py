@@ -7,6 +7,7 @@ string and character escapes (strconv.Unquote, UnquoteChar).
 ``tokens(text)`` returns the whole token list or raises TemplateError with the
 message of the first problem, as Go's parser stops at its first error.
 """
+
 from __future__ import annotations
 
 import math
@@ -217,10 +218,10 @@ class _Lexer:
 
     def _number(self, start: int) -> None:
         if not self._scan_number():
-            raise TemplateError(f"bad number syntax: {self.text[start:self.pos + 1]!r}")
+            raise TemplateError(f"bad number syntax: {self.text[start : self.pos + 1]!r}")
         if self.peek() in ("+", "-") and self.peek():
             if not self._scan_number() or self.text[self.pos - 1] != "i":
-                raise TemplateError(f"bad number syntax: {self.text[start:self.pos]!r}")
+                raise TemplateError(f"bad number syntax: {self.text[start : self.pos]!r}")
             self.emit("complex", start)
             return
         self.emit("number", start)
@@ -241,7 +242,9 @@ def check_number(text: str) -> None:
         return
     unsigned = text.lstrip("+-")
     if unsigned[:1] == "0" and unsigned[1:2].isdigit() and not any(c in text for c in ".eEpP"):
-        raise TemplateError(f"illegal number {text!r}: a leading 0 makes it octal (digits 0-7 only); write it without the 0")
+        raise TemplateError(
+            f"illegal number {text!r}: a leading 0 makes it octal (digits 0-7 only); write it without the 0"
+        )
     if _parse_float(text) is not None:
         if not any(c in text for c in ".eEpP"):
             raise TemplateError(f"integer overflow: {text!r}")
@@ -277,7 +280,7 @@ def _underscore_ok(s: str) -> bool:
     return saw != "_"
 
 
-def _parse_uint(s: str) -> "int | None":
+def _parse_uint(s: str) -> int | None:
     """strconv.ParseUint(s, 0, 64)."""
     if not s:
         return None
@@ -298,7 +301,7 @@ def _parse_uint(s: str) -> "int | None":
     return value if value < 2**64 else None
 
 
-def _parse_int(s: str) -> "int | None":
+def _parse_int(s: str) -> int | None:
     """strconv.ParseInt(s, 0, 64)."""
     negative = s[:1] == "-"
     value = _parse_uint(s[1:] if s[:1] in ("+", "-") else s)
@@ -307,7 +310,7 @@ def _parse_int(s: str) -> "int | None":
     return -value if negative else value
 
 
-def _parse_float(s: str) -> "float | None":
+def _parse_float(s: str) -> float | None:
     """strconv.ParseFloat(s, 64) for the text the lexer gives (no inf or nan)."""
     body = s[1:] if s[:1] in ("+", "-") else s
     hexa = len(body) > 2 and body[0] == "0" and body[1] in "xX"

@@ -12,6 +12,7 @@ A pattern may not leave the catalogue's folder: no absolute paths, no ``..``,
 and no symbolic link that leads outside it. Every problem is a located error
 (the pattern's line in services.yaml, or file:line:col in the included file).
 """
+
 from __future__ import annotations
 
 import os
@@ -72,7 +73,12 @@ def _matched(doc: load.Document, patterns: list[Any], problems: list[Problem]) -
 
 
 def _files_of(
-    folder: str, pattern: str, catalogue: str, where: Location, problems: list[Problem], walked: "include_glob.Walked | None"
+    folder: str,
+    pattern: str,
+    catalogue: str,
+    where: Location,
+    problems: list[Problem],
+    walked: include_glob.Walked | None,
 ) -> list[str]:
     unsafe = _unsafe_pattern(pattern)
     if unsafe or walked is None:
@@ -80,7 +86,9 @@ def _files_of(
         return []
     found = include_glob.matches(pattern, walked)
     if not found:
-        problems.append(Problem(where, f"include: {pattern!r} matches no file in the catalogue's folder ({folder or '.'})"))
+        problems.append(
+            Problem(where, f"include: {pattern!r} matches no file in the catalogue's folder ({folder or '.'})")
+        )
     names = []
     for rel in found:
         name = os.path.join(folder, rel)
@@ -149,9 +157,16 @@ def _shape_problems(part: load.Document) -> list[Problem]:
     for key, value in part.data.items():
         if key not in PARTS:
             hint = did_you_mean(str(key), PARTS) or "; the rest of the catalogue stays in services.yaml"
-            out.append(Problem(part.locate((key,)), f"unknown key '{key}' in an included file, which holds only services and alerts{hint}"))
+            out.append(
+                Problem(
+                    part.locate((key,)),
+                    f"unknown key '{key}' in an included file, which holds only services and alerts{hint}",
+                )
+            )
         elif not isinstance(value, list):
-            out.append(Problem(part.locate((key,), value=True), f"{key} must be a list (of entries as in services.yaml)"))
+            out.append(
+                Problem(part.locate((key,), value=True), f"{key} must be a list (of entries as in services.yaml)")
+            )
     return out
 
 

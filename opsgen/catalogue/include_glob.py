@@ -10,6 +10,7 @@ meaning: ``*`` and ``?`` within one path component, ``[...]`` a set (``[!...]``
 its complement), ``**`` any number of components, and no wildcard matching a
 leading ``.`` (hidden files are matched only by a pattern that says so).
 """
+
 from __future__ import annotations
 
 import functools
@@ -75,7 +76,7 @@ _SET_SPECIAL = re.compile(r"[\\^\[&~|]")  # literal inside a glob set, special (
 
 
 @functools.lru_cache(maxsize=65536)
-def _compiled(pattern: str) -> "re.Pattern[str]":
+def _compiled(pattern: str) -> re.Pattern[str]:
     parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
     out = ""
     for index, part in enumerate(parts):

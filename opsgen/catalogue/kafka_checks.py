@@ -1,4 +1,5 @@
 """Kafka values opsgen passes on to KEDA and kafka-exporter: the brokers."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -9,7 +10,7 @@ from opsgen.catalogue.paths import mapping, text
 from opsgen.errors import Problem
 
 
-def bootstrap_servers(platform: dict) -> "bool | None":
+def bootstrap_servers(platform: dict) -> bool | None:
     """Whether platform.kafka.bootstrapServers is set; None when platform.kafka
     is malformed (the schema reports that, and this rule stays quiet)."""
     kafka = platform.get("kafka")
@@ -33,7 +34,7 @@ def kafka_server_problems(doc: Document) -> list[Problem]:
     return [Problem(where, message) for message in map(_kafka_server_problem, servers.split(",")) if message]
 
 
-def _kafka_server_problem(server: str) -> "str | None":
+def _kafka_server_problem(server: str) -> str | None:
     if server != server.strip() or not server:  # KEDA splits on ',' and trims nothing
         return f"platform.kafka.bootstrapServers: {server!r}: write the brokers separated by ',' alone, without spaces or empty entries"
     host, colon, port = server.rpartition(":")

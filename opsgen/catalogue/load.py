@@ -12,15 +12,15 @@ Safety rules, each a located error rather than a surprise:
   integer of thousands of digits) and a non-finite number (``.nan``, ``.inf``)
   are refused where they are written: no later stage sees them.
 """
-from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from __future__ import annotations
 
 import contextlib
 import gc
 import math
-from typing import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -38,9 +38,7 @@ MAX_NODES = 2_000_000
 MAX_BYTES = 64 << 20  # 64 MiB: 100,000 services are about 40 MiB; /dev/zero must not exhaust memory
 MAX_DEPTH = 64  # a catalogue needs about 8; building and validating recurse
 _CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {
-    _CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
-}
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")}
 _SCALARS = SafeConstructor()
 Path = Sequence["str | int"]
 
@@ -128,7 +126,14 @@ def load_file(path: str) -> Document:
         with open(path, "rb") as handle:  # a FIFO (-c <(...)) is fine: read, never more than the cap
             data = handle.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
-            raise CatalogueError([Problem(Location(path, 1, 1), f"the catalogue is larger than {MAX_BYTES:,} bytes; split it into files with include:")])
+            raise CatalogueError(
+                [
+                    Problem(
+                        Location(path, 1, 1),
+                        f"the catalogue is larger than {MAX_BYTES:,} bytes; split it into files with include:",
+                    )
+                ]
+            )
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
@@ -174,12 +179,16 @@ def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: 
         if node.tag not in _ALLOWED_TAGS:
             problems.append(Problem(_location(file, node.start_mark), _tag_message(node.tag)))
         elif not _tag_fits(node):
-            problems.append(Problem(_location(file, node.start_mark), f"the tag '{_shown_tag(node.tag)}' does not fit this value"))
+            problems.append(
+                Problem(_location(file, node.start_mark), f"the tag '{_shown_tag(node.tag)}' does not fit this value")
+            )
         elif plain_numbers and isinstance(node, ScalarNode) and yaml_forms.ambiguous_number(node):
             problems.append(Problem(_location(file, node.start_mark), yaml_forms.AMBIGUOUS))
         if isinstance(node, MappingNode):
             _check_duplicates(node, file, problems)
-            problems.extend(Problem(_location(file, n.start_mark), yaml_forms.BAD_MERGE) for n in yaml_forms.bad_merges(node))
+            problems.extend(
+                Problem(_location(file, n.start_mark), yaml_forms.BAD_MERGE) for n in yaml_forms.bad_merges(node)
+            )
         stack.extend(_children(node))
     if problems or not shared:
         return  # without aliases the document is as large and as deep as its text (_check_text_depth)
@@ -188,7 +197,12 @@ def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: 
         return
     size = _expanded_size(root, sizes)
     if size is None:
-        problems.append(Problem(_location(file, root.start_mark), "an alias refers to a node that contains it (a recursive alias); remove the cycle"))
+        problems.append(
+            Problem(
+                _location(file, root.start_mark),
+                "an alias refers to a node that contains it (a recursive alias); remove the cycle",
+            )
+        )
     elif size > MAX_NODES:
         problems.append(
             Problem(
@@ -241,7 +255,9 @@ def _check_depth(root: Node, file: str, problems: list[Problem]) -> None:
     node = root
     for _ in range(MAX_DEPTH):  # down the deepest branch to the first node too deep
         node = max(_children(node), key=lambda c: heights[id(c)])
-    problems.append(Problem(_location(file, node.start_mark), f"the document is nested more than {MAX_DEPTH} levels deep"))
+    problems.append(
+        Problem(_location(file, node.start_mark), f"the document is nested more than {MAX_DEPTH} levels deep")
+    )
 
 
 _COLLECTION_TAGS = {MappingNode: _CORE + "map", SequenceNode: _CORE + "seq"}
@@ -256,7 +272,7 @@ def _tag_fits(node: Node) -> bool:
 
 
 def _shown_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 def _tag_message(tag: str) -> str:
@@ -284,7 +300,7 @@ def _check_duplicates(node: MappingNode, file: str, problems: list[Problem]) -> 
             first[key.value] = key
 
 
-def _expanded_size(root: Node, sizes: dict[int, int]) -> "int | None":
+def _expanded_size(root: Node, sizes: dict[int, int]) -> int | None:
     """Size of the tree once aliases are expanded, memoised per node, without
     expanding anything; None when an alias makes a cycle."""
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -341,13 +357,15 @@ class _Builder:
         return value
 
 
-def _checked_scalar(node: Node) -> tuple[Any, "str | None"]:
+def _checked_scalar(node: Node) -> tuple[Any, str | None]:
     """The value of a scalar, or (None, why it cannot be used). Never echoes the
     text: it may be anything (a secret pasted in the wrong place)."""
     try:
         value = _scalar(node)
     except (ValueError, TypeError, KeyError, OverflowError, yaml.constructor.ConstructorError):
-        kind = {"int": "an integer", "float": "a number", "bool": "true or false"}.get(node.tag[len(_CORE):], "a value")
+        kind = {"int": "an integer", "float": "a number", "bool": "true or false"}.get(
+            node.tag[len(_CORE) :], "a value"
+        )
         hint = " (at most 4300 digits)" if node.tag == _CORE + "int" and len(node.value) > 4300 else ""
         return None, f"this is not {kind}{hint}; write one, or quote the text to make it a string"
     if isinstance(value, float) and not math.isfinite(value):
@@ -368,7 +386,7 @@ def _scalar(node: Node) -> Any:
     return node.value  # str, and timestamps kept as the text the user wrote
 
 
-def _child(node: Node, part: "str | int", merged: dict[int, list]) -> "tuple[Node | None, Node] | None":
+def _child(node: Node, part: str | int, merged: dict[int, list]) -> tuple[Node | None, Node] | None:
     if isinstance(node, MappingNode) and isinstance(part, str):
         for key, value in yaml_forms.merged_pairs(node, merged):
             if isinstance(key, ScalarNode) and key.value == part:

@@ -1,10 +1,12 @@
 """Per-environment service overrides: deep merge, and where a merged value came from."""
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from opsgen.errors import Location
 from opsgen.catalogue.load import Document
+from opsgen.errors import Location
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any] | None, *, null_deletes: bool = False) -> dict[str, Any]:
@@ -30,7 +32,7 @@ def service_in(service: dict[str, Any], env: str | None) -> dict[str, Any]:
     return merged
 
 
-def has_path(data: Any, path: Sequence["str | int"]) -> bool:
+def has_path(data: Any, path: Sequence[str | int]) -> bool:
     for part in path:
         if isinstance(data, dict) and isinstance(part, str) and part in data:
             data = data[part]
@@ -47,7 +49,7 @@ def service_locator(doc: Document, index: int, env: str | None):
     base = ("services", index)
     override = base + ("environments", env) if env else None
 
-    def locate(path: Sequence["str | int"], *, value: bool = False) -> Location:
+    def locate(path: Sequence[str | int], *, value: bool = False) -> Location:
         if override and path and has_path(doc.data, override + tuple(path)):
             return doc.locate(override + tuple(path), value=value)
         return doc.locate(base + tuple(path), value=value)

@@ -4,18 +4,19 @@ The input spec (schema.py, camelCase keys, optional everything) stays apart
 from this internal model: generators read only these dataclasses, with every
 default applied and every override merged.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from opsgen import durations
-from opsgen.errors import Location, Problem
-from opsgen.catalogue.load import Document
 from opsgen.catalogue.delivery import ArgoCd, Cluster, Delivery, argocd, delivery  # noqa: F401 (re-exported)
+from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
 from opsgen.catalogue.schema import MIN_FAILURES_DEFAULT, PERIOD_DEFAULT
 from opsgen.catalogue.validate import environment_names
+from opsgen.errors import Location, Problem
 
 SEVERITIES = ("info", "warn", "page")  # ascending
 
@@ -243,21 +244,24 @@ def _team_alerting(raw: dict[str, Any]) -> dict[str, dict[str, Receiver]]:
 
 
 def _receiver(raw: dict[str, Any]) -> Receiver:
-    (kind, spec), = raw.items()
+    ((kind, spec),) = raw.items()
     return Receiver(kind, spec["secret"], spec["key"], spec.get("channel"))
 
 
 def _environment(doc: Document, env: str | None, metrics: Conventions) -> Environment:
     settings = ((doc.data.get("environments") or {}).get(env) or {}) if env else {}
     services = tuple(
-        _service(service_in(raw, env), service_locator(doc, i, env), metrics.duration) for i, raw in enumerate(doc.data["services"])
+        _service(service_in(raw, env), service_locator(doc, i, env), metrics.duration)
+        for i, raw in enumerate(doc.data["services"])
     )
     return Environment(env, settings.get("maxSeverity", "page"), services, delivery(settings.get("argocd") or {}))
 
 
 def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
     """``histogram``: the platform's duration histogram, the default of slo.latency.metric."""
-    alerts = tuple(_alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or []))
+    alerts = tuple(
+        _alert(a, _alert_locator(locate, ("alerts", i)), raw["team"]) for i, a in enumerate(raw.get("alerts") or [])
+    )
     scaling = _scaling(raw["scaling"], raw["name"]) if "scaling" in raw else None
     return Service(
         name=raw["name"],
@@ -265,7 +269,9 @@ def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
         team=raw["team"],
         role=raw.get("role", "service"),
         description=raw.get("description"),
-        metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition"))) if "metrics" in raw else None,
+        metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition")))
+        if "metrics" in raw
+        else None,
         scaling=scaling,
         slo=_slo(raw.get("slo") or {}, scaling, locate, histogram),
         alerts=alerts,
@@ -331,8 +337,11 @@ def _slo(raw: dict[str, Any], scaling: Scaling | None, locate, histogram: str) -
         failures=tuple(sorted((requests.get("failures") or {}).items())),
         min_failures=int(raw.get("minFailures", MIN_FAILURES_DEFAULT)),
         success_location=locate(("slo", "successRate"), value=True) if raw.get("successRate") is not None else None,
-        latency=LatencySlo(latency["threshold"], float(latency["objective"]), locate(("slo", "latency", "threshold"), value=True))
-        if latency else None,
+        latency=LatencySlo(
+            latency["threshold"], float(latency["objective"]), locate(("slo", "latency", "threshold"), value=True)
+        )
+        if latency
+        else None,
         histogram=(latency or {}).get("metric", histogram),
     )
 

@@ -5,16 +5,17 @@ and no environment ends up with two alerts of one name.
 Names come from conventions.py. Each problem is located at the service or
 alert that takes a name already taken, and says who took it first.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from opsgen import conventions as conv
-from opsgen.errors import CatalogueError, Location, Problem
 from opsgen.catalogue import generated_alerts
 from opsgen.catalogue.model import Alert, Catalogue, Environment, Service
 from opsgen.catalogue.validate import in_environments
+from opsgen.errors import CatalogueError, Location, Problem
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,10 @@ class Claim:
 
 def check(catalogue: Catalogue) -> None:
     """Raise CatalogueError with every name collision, in every environment."""
-    found = {env.name: _collisions(_claims(catalogue, env)) + _duplicate_alerts(catalogue.alerts, env) for env in catalogue.environments}
+    found = {
+        env.name: _collisions(_claims(catalogue, env)) + _duplicate_alerts(catalogue.alerts, env)
+        for env in catalogue.environments
+    }
     problems = in_environments(found)
     if problems:
         raise CatalogueError(problems)
@@ -52,7 +56,9 @@ def _service_claims(service: Service) -> Iterable[Claim]:
         yield Claim(kind, ns, service.name, owner, where)
     if service.scaling is not None and service.kafka is not None:
         yield Claim("ScaledObject", ns, service.name, owner, where)
-        yield Claim("HorizontalPodAutoscaler", ns, conv.keda_hpa_name(service), f"the HPA KEDA creates for {owner}", where)
+        yield Claim(
+            "HorizontalPodAutoscaler", ns, conv.keda_hpa_name(service), f"the HPA KEDA creates for {owner}", where
+        )
     elif service.scaling is not None:
         yield Claim("HorizontalPodAutoscaler", ns, service.name, owner, where)
     if service.metrics or service.scaling or service.alerts or generated_alerts.applying(service):  # records or alerts
@@ -94,5 +100,7 @@ def _duplicate_alerts(platform_alerts: tuple[Alert, ...], env: Environment) -> l
         earlier = first[alert.name].name_location
         line = f" (first at line {earlier.line})" if earlier else ""
         if alert.name_location is not None:
-            problems.append(Problem(alert.name_location, f"alert name '{alert.name}' is used twice{line}; alert names are unique"))
+            problems.append(
+                Problem(alert.name_location, f"alert name '{alert.name}' is used twice{line}; alert names are unique")
+            )
     return problems

@@ -1,22 +1,24 @@
 """Paths into the catalogue's data, and how messages show them (shared by the rule modules)."""
+
 from __future__ import annotations
 
 import reprlib
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 
-def get(data: Any, path: Sequence["str | int"]) -> Any:
+def get(data: Any, path: Sequence[str | int]) -> Any:
     for part in path:
         data = data[part]
     return data
 
 
-def text(item: Any, key: str) -> "str | None":
+def text(item: Any, key: str) -> str | None:
     value = item.get(key) if isinstance(item, dict) else None
     return value if isinstance(value, str) else None
 
 
-def display(path: Sequence["str | int"]) -> str:
+def display(path: Sequence[str | int]) -> str:
     """A path as users write it: ``services[2].scaling.maxReplicas``; fields of a
     service are shown relative to it, as the contract's messages are."""
     if len(path) > 2 and path[0] == "services" and isinstance(path[1], int):
@@ -27,12 +29,12 @@ def display(path: Sequence["str | int"]) -> str:
     return out
 
 
-def mapping(item: dict, key: str) -> "dict | None":
+def mapping(item: dict, key: str) -> dict | None:
     value = item.get(key)
     return value if isinstance(value, dict) else None
 
 
-def alert_paths(data: dict) -> list[tuple["str | int", ...]]:
+def alert_paths(data: dict) -> list[tuple[str | int, ...]]:
     """Paths of every alert in the catalogue: top-level first, then per service."""
     top = data.get("alerts")
     paths: list[tuple[str | int, ...]] = [("alerts", i) for i in range(len(top if isinstance(top, list) else []))]
@@ -42,12 +44,12 @@ def alert_paths(data: dict) -> list[tuple["str | int", ...]]:
     return paths
 
 
-def all_alert_paths(data: dict) -> list[tuple["str | int", ...]]:
+def all_alert_paths(data: dict) -> list[tuple[str | int, ...]]:
     """alert_paths plus the alerts of every environment override."""
     paths = alert_paths(data)
     for index, service in enumerate(data["services"]):
         overrides = service.get("environments") if isinstance(service, dict) else None
-        for env, override in (overrides.items() if isinstance(overrides, dict) else ()):
+        for env, override in overrides.items() if isinstance(overrides, dict) else ():
             alerts = override.get("alerts") if isinstance(override, dict) else None
             base = ("services", index, "environments", env, "alerts")
             paths += [base + (i,) for i in range(len(alerts if isinstance(alerts, list) else []))]

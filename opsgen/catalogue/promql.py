@@ -14,22 +14,23 @@ matchers on other labels are errors (the scrape target labels are always
 allowed). Parses are cached, so checking the same query for many services
 or environments costs one parse.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 import promql_parser
 
 from opsgen import conventions as conv
-from opsgen.errors import Problem, did_you_mean
+from opsgen.catalogue import burn, promql_limits
 from opsgen.catalogue.exporters import TARGET_LABELS, WELL_KNOWN
-from opsgen.catalogue import burn, files, promql_limits
 from opsgen.catalogue.exposition import read_exposition  # noqa: F401 (also read through here)
 from opsgen.catalogue.files import FileRefused
 from opsgen.catalogue.model import Catalogue, Conventions, Service
+from opsgen.errors import Problem, did_you_mean
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 UNKNOWN_HINT = "; declare it in the exporting service's metrics.exports or metrics.exposition"
@@ -157,7 +158,10 @@ def _unavailable(tree: object) -> list[str]:
             found.append(f"function '{node.func.name}'")
         elif isinstance(node, promql_parser.AggregateExpr) and str(node.op) not in PROMETHEUS_AGGREGATIONS:
             found.append(f"aggregation '{node.op}'")
-    return [f"{what} is not available in Prometheus {PROMETHEUS_VERSION} (the version the stack runs)" for what in dict.fromkeys(found)]
+    return [
+        f"{what} is not available in Prometheus {PROMETHEUS_VERSION} (the version the stack runs)"
+        for what in dict.fromkeys(found)
+    ]
 
 
 @lru_cache(maxsize=65536)

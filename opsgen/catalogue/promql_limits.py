@@ -10,11 +10,12 @@
   label names, and ``label_replace``'s regex one Go's regexp compiles: Prometheus
   accepts the expression and then fails every evaluation.
 """
+
 from __future__ import annotations
 
 import datetime
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import promql_parser
 
@@ -50,7 +51,9 @@ def _duration_problems(node: object) -> list[str]:
             value = datetime.timedelta.max
         if isinstance(value, datetime.timedelta) and _nanoseconds(value) > MAX_DURATION_NS:
             shown = "offset" if name == "offset" else f"the {'subquery step' if name == 'step' else 'range'}"
-            out.append(f"{shown} ({_shown(value)}) is longer than Prometheus' longest duration (about 292 years: 2^63-1 ns)")
+            out.append(
+                f"{shown} ({_shown(value)}) is longer than Prometheus' longest duration (about 292 years: 2^63-1 ns)"
+            )
     return out
 
 
@@ -75,7 +78,7 @@ _ONLY_RE2 = re.compile(r"\\[zQEpPC]|\\x\{|\[\[:|\(\?<[A-Za-z_]|\(\?[imsU-]+\)|\(
 _REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
-def regex_problem(regex: str) -> "str | None":
+def regex_problem(regex: str) -> str | None:
     """Why Go's regexp (RE2) would refuse ``regex`` (label_replace fails every evaluation
     then), or None; conservative: when unsure, None."""
     plain = _outside_classes(regex)

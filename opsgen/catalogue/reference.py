@@ -1,9 +1,11 @@
 """docs/catalogue.md, the catalogue's field reference, generated from the schema
 (schema.py): ``opsgen schema --markdown > docs/catalogue.md`` (``make docs``).
 A test fails when the committed file is not what this module writes."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from opsgen.catalogue import schema
 
@@ -70,17 +72,32 @@ that CODEOWNERS can give each team its own file:
 SECTIONS = (
     ("Top level", (), "the keys of `services.yaml`"),
     ("platform", ("platform",), "the platform as a whole"),
-    ("environments", ("environments", "*"), "`environments.<name>`: one per cluster; output for `prod` goes to `dist/prod/`. "
-     "Without `environments`, output goes directly into `dist/`"),
+    (
+        "environments",
+        ("environments", "*"),
+        "`environments.<name>`: one per cluster; output for `prod` goes to `dist/prod/`. "
+        "Without `environments`, output goes directly into `dist/`",
+    ),
     ("services[]", ("services", "[]"), "one entry per service"),
-    ("services[].environments", ("services", "[]", "environments", "*"),
-     "`services[].environments.<name>`: per-environment overrides of a service, deep-merged over it "
-     "(mappings merge key by key, lists and scalars replace); the environment must be declared under the top-level `environments`"),
-    ("alerts[]", ("alerts", "[]"), "alerts in verbatim PromQL: platform-wide under the top-level `alerts`, "
-     "a service's own under `services[].alerts`"),
+    (
+        "services[].environments",
+        ("services", "[]", "environments", "*"),
+        "`services[].environments.<name>`: per-environment overrides of a service, deep-merged over it "
+        "(mappings merge key by key, lists and scalars replace); the environment must be declared under the top-level `environments`",
+    ),
+    (
+        "alerts[]",
+        ("alerts", "[]"),
+        "alerts in verbatim PromQL: platform-wide under the top-level `alerts`, "
+        "a service's own under `services[].alerts`",
+    ),
     ("receivers", ("platform", "alerting", "page"), "`platform.alerting.page` and `platform.alerting.warn`"),
-    ("platform.alerting.teams", ("platform", "alerting", "teams", "*"), "`platform.alerting.teams.<team>`: a team's own "
-     "receivers; its alerts (label `team`) go there before the platform's, and a severity it names none for goes to the platform's"),
+    (
+        "platform.alerting.teams",
+        ("platform", "alerting", "teams", "*"),
+        "`platform.alerting.teams.<team>`: a team's own "
+        "receivers; its alerts (label `team`) go there before the platform's, and a severity it names none for goes to the platform's",
+    ),
     ("pipeline", ("pipeline",), "the order of Kafka topics for the Pipeline Funnel dashboard"),
 )
 
@@ -189,7 +206,9 @@ def _type(field: dict[str, Any]) -> str:
 def _mapping(field: dict[str, Any]) -> str:
     keys, values = field.get("propertyNames"), field.get("additionalProperties")
     if isinstance(keys, dict) and isinstance(values, dict):
-        shown = "a mapping" if values.get("$ref") == "#/definitions/override" or "properties" in values else _type(values)
+        shown = (
+            "a mapping" if values.get("$ref") == "#/definitions/override" or "properties" in values else _type(values)
+        )
         return f"mapping of {_plural(keys.get('title', 'key'))} to {_plural(shown).removeprefix('a ')}"
     return "mapping"
 

@@ -6,9 +6,11 @@ that none of them names would route nothing: most likely a typo, which would sen
 team's alerts to the platform's receivers instead. It is an error at the team's key, with
 "did you mean".
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from opsgen.catalogue.load import Document
 from opsgen.errors import Problem, did_you_mean

@@ -11,6 +11,7 @@ beside the catalogue):
   nesting over load.MAX_DEPTH are located errors, never a hang or a traceback.
   YAML 1.1 number forms stay allowed (Helm reads them as PyYAML does).
 """
+
 from __future__ import annotations
 
 from opsgen.catalogue import files, load
@@ -20,7 +21,7 @@ from opsgen.errors import CatalogueError, Location, Problem
 MAX_BYTES = 4 << 20  # 4 MiB: the largest values.yaml of the pinned charts is about 200 KiB
 
 
-def read_yaml(base_dir: str, relative: str, *, shown: "str | None" = None, max_bytes: int = MAX_BYTES) -> load.Document:
+def read_yaml(base_dir: str, relative: str, *, shown: str | None = None, max_bytes: int = MAX_BYTES) -> load.Document:
     """The YAML file ``relative`` under ``base_dir`` as a located Document (``.data`` is
     the plain data, ``.locate(path)`` where a value is written). Raises CatalogueError
     with located problems, the file named ``shown`` (default ``relative``) in them,

@@ -6,6 +6,7 @@ more consumers than partitions (unless ``allowIdleConsumers``, which opsgen neve
 the ``maxReplicas`` of the environment where it happens; ReplicasAtMax then fires at the
 partition count (Scaling.effective_max_replicas).
 """
+
 from __future__ import annotations
 
 from opsgen.catalogue.load import Document

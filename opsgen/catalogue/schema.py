@@ -5,18 +5,40 @@ committed ``services.schema.json`` is it, editors autocomplete from it, and
 ``validate`` checks every catalogue against it. Each ``title`` names a kind
 of value so that errors can say what a valid one looks like (see MESSAGES).
 """
+
 from __future__ import annotations
 
 import copy
 import json
 from typing import Any
 
-from opsgen.catalogue.value_types import (  # noqa: F401 (re-exported: schema.MESSAGES, schema.INT32_MAX ...)
-    ALERT_NAME, CONSUMER_GROUP, COUNT, DURATION, GRAFANA_FOLDER, INT32_MAX, K8S_LABEL_KEY, K8S_LABEL_VALUE, KAFKA_TOPIC,
-    LABEL, LABEL_VALUE, MAX_DURATION_KEYWORD, MESSAGES, METRIC, NAME, PERCENT, PORT_NAME, SCHEMA_ID, SECRET_KEY, SEVERITY, URL,
-    PERIOD_DEFAULT, MIN_FAILURES_DEFAULT,
-)
 from opsgen import conventions as conv
+from opsgen.catalogue.value_types import (  # noqa: F401 (re-exported: schema.MESSAGES, schema.INT32_MAX ...)
+    ALERT_NAME,
+    CONSUMER_GROUP,
+    COUNT,
+    DURATION,
+    GRAFANA_FOLDER,
+    INT32_MAX,
+    K8S_LABEL_KEY,
+    K8S_LABEL_VALUE,
+    KAFKA_TOPIC,
+    LABEL,
+    LABEL_VALUE,
+    MAX_DURATION_KEYWORD,
+    MESSAGES,
+    METRIC,
+    MIN_FAILURES_DEFAULT,
+    NAME,
+    PERCENT,
+    PERIOD_DEFAULT,
+    PORT_NAME,
+    SCHEMA_ID,
+    SECRET_KEY,
+    SEVERITY,
+    URL,
+)
+
 
 def _obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
@@ -58,10 +80,19 @@ RECEIVER = _obj(
 )
 
 # platform.alerting.teams ("Additions, round 3"): a team's receivers, routed on team before the platform's
-_TEAM_RECEIVER = {sev: _doc({"$ref": "#/definitions/receiver"}, f"Where this team's {sev} alerts go, before platform.alerting.{sev}.") for sev in ("page", "warn")}
-TEAM_ALERTING = _doc({"type": "object", "propertyNames": NAME, "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers")},
-                     "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team label before "
-                     "platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.")
+_TEAM_RECEIVER = {
+    sev: _doc({"$ref": "#/definitions/receiver"}, f"Where this team's {sev} alerts go, before platform.alerting.{sev}.")
+    for sev in ("page", "warn")
+}
+TEAM_ALERTING = _doc(
+    {
+        "type": "object",
+        "propertyNames": NAME,
+        "additionalProperties": _obj(_TEAM_RECEIVER, minProperties=1, title="team receivers"),
+    },
+    "Receivers per team (a team of the catalogue's services or alerts), matched on the alerts' team label before "
+    "platform.alerting.page and .warn; a severity a team does not name goes to the platform's receiver.",
+)
 
 ALERT = _obj(
     {
@@ -70,7 +101,10 @@ ALERT = _obj(
         "for": _doc(DURATION, "How long the condition must hold before the alert fires.", "0s"),
         "severity": _doc(SEVERITY, "page, warn or info; lowered to the environment's maxSeverity."),
         "summary": {"type": "string", "minLength": 1, "description": "One line for humans."},
-        "description": {"type": "string", "description": "May use Prometheus templates ({{ $labels.x }}, {{ $value }})."},
+        "description": {
+            "type": "string",
+            "description": "May use Prometheus templates ({{ $labels.x }}, {{ $value }}).",
+        },
         "runbook": _doc(URL, "Runbook URL; default platform.runbookBaseUrl + '/' + the lower-case alert name."),
         "team": _doc(NAME, "Label team; default the service's team (none for platform alerts)."),
         "labels": {
@@ -129,8 +163,11 @@ SCALING = _obj(
                 "consumerGroup": _doc(CONSUMER_GROUP, "Consumer group; default the service name."),
                 "lagThreshold": _doc({**COUNT, "minimum": 1}, "Target lag per replica."),
                 "activationLagThreshold": _doc({**COUNT, "minimum": 0}, "Lag that activates scaling from zero."),
-                "partitions": _doc({**COUNT, "minimum": 1}, "The topic's partition count: KEDA runs no more consumers than partitions "
-                                   "(opsgen never allows idle ones): ReplicasAtMax uses min(maxReplicas, partitions), a larger maxReplicas is a warning."),
+                "partitions": _doc(
+                    {**COUNT, "minimum": 1},
+                    "The topic's partition count: KEDA runs no more consumers than partitions "
+                    "(opsgen never allows idle ones): ReplicasAtMax uses min(maxReplicas, partitions), a larger maxReplicas is a warning.",
+                ),
             },
             ("topic", "lagThreshold"),
         ),
@@ -146,15 +183,32 @@ SCALING = _obj(
 
 SLO = _obj(
     {
-        "successRate": _doc(PERCENT, "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate."),
-        "latencyP95": _doc(DURATION, "Alert (LatencyP95High) when under 95% of requests finished within it, read exactly "
-                           "from the histogram's bucket with this bound (le), which must exist."),
-        "latency": _obj({
-            "threshold": _doc(DURATION, "A request is good when it finished within this; a bucket bound (le) of the histogram."),
-            "objective": _doc(PERCENT, "Percent of requests that must be good over the SLO period: budget, fast-burn page, "
-                              "slow-burn ticket; too low to page within 10 minutes of a total breach is refused."),
-            "metric": _doc(METRIC, "Histogram base name (_bucket, _count); default platform.metrics.duration; latencyP95 reads it too."),
-        }, ("threshold", "objective"), description="A latency SLO: the share of requests that finished within threshold."),
+        "successRate": _doc(
+            PERCENT, "Percent of tasks that must succeed; alerts when the failure ratio exceeds 100 - successRate."
+        ),
+        "latencyP95": _doc(
+            DURATION,
+            "Alert (LatencyP95High) when under 95% of requests finished within it, read exactly "
+            "from the histogram's bucket with this bound (le), which must exist.",
+        ),
+        "latency": _obj(
+            {
+                "threshold": _doc(
+                    DURATION, "A request is good when it finished within this; a bucket bound (le) of the histogram."
+                ),
+                "objective": _doc(
+                    PERCENT,
+                    "Percent of requests that must be good over the SLO period: budget, fast-burn page, "
+                    "slow-burn ticket; too low to page within 10 minutes of a total breach is refused.",
+                ),
+                "metric": _doc(
+                    METRIC,
+                    "Histogram base name (_bucket, _count); default platform.metrics.duration; latencyP95 reads it too.",
+                ),
+            },
+            ("threshold", "objective"),
+            description="A latency SLO: the share of requests that finished within threshold.",
+        ),
         "backlog": _doc({**COUNT, "minimum": 1}, f"Consumer-group lag alert threshold; default {BACKLOG_DEFAULT}."),
         "requests": _obj(
             {
@@ -188,7 +242,9 @@ SERVICE_PROPERTIES: dict[str, Any] = {
     "metrics": METRICS,
     "scaling": SCALING,
     "slo": SLO,
-    "alerts": _doc({"type": "array", "items": {"$ref": "#/definitions/alert"}}, "Extra alerts owned by this service.", []),
+    "alerts": _doc(
+        {"type": "array", "items": {"$ref": "#/definitions/alert"}}, "Extra alerts owned by this service.", []
+    ),
 }
 OVERRIDABLE = tuple(k for k in SERVICE_PROPERTIES if k not in ("name", "namespace"))
 
@@ -197,9 +253,7 @@ def _partial(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with ``required`` dropped from nested objects (not inside lists)."""
     out = {k: v for k, v in schema.items() if k != "required"}
     if "properties" in out:
-        out["properties"] = {
-            k: _partial(v) if v.get("type") == "object" else v for k, v in out["properties"].items()
-        }
+        out["properties"] = {k: _partial(v) if v.get("type") == "object" else v for k, v in out["properties"].items()}
     return out
 
 
@@ -227,27 +281,47 @@ REPO_URL = {
     "description": "A git clone URL: https://, ssh:// or user@host:path.",
 }
 MESSAGES["repository URL"] = "a git clone URL: https://host/path, ssh://host/path or user@host:path"
-MESSAGES["repository path"] = "a folder of the repository, relative to its root, such as dist: no spaces, no '.' or '..' parts"
+MESSAGES["repository path"] = (
+    "a folder of the repository, relative to its root, such as dist: no spaces, no '.' or '..' parts"
+)
 ARGOCD = _obj(
     {
-        "repoURL": _doc(REPO_URL, "Clone URL of this catalogue's repository; without it no Argo CD objects are written."),
+        "repoURL": _doc(
+            REPO_URL, "Clone URL of this catalogue's repository; without it no Argo CD objects are written."
+        ),
         "project": _doc(NAME, "The AppProject opsgen writes and the Applications use; default the platform name."),
         "namespace": _doc(NAME, "Namespace of the Argo CD objects.", conv.ARGOCD_NAMESPACE),
-        "path": _doc({"title": "repository path", "type": "string", "minLength": 1, "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$"},
-                     "Path of the output directory in the repository.", conv.ARGOCD_PATH),
+        "path": _doc(
+            {
+                "title": "repository path",
+                "type": "string",
+                "minLength": 1,
+                "pattern": r"^(?!/)(?!.*(^|/)\.\.?(/|$))[^\s]+$",
+            },
+            "Path of the output directory in the repository.",
+            conv.ARGOCD_PATH,
+        ),
     },
-    description="The Argo CD objects in dist/" + conv.ARGOCD_DIR + "/: one Application per environment and their AppProject.",
+    description="The Argo CD objects in dist/"
+    + conv.ARGOCD_DIR
+    + "/: one Application per environment and their AppProject.",
 )
 ARGOCD_ENVIRONMENT = _obj(
     {
         "cluster": _obj(
-            {"server": _doc(URL, "API server URL of the cluster, as Argo CD knows it."),
-             "name": _doc({"type": "string", "minLength": 1}, "Name of the cluster, as registered in Argo CD.")},
-            minProperties=1, maxProperties=1, description="Exactly one of server or name; default server "
-            + conv.IN_CLUSTER_SERVER + ".",
+            {
+                "server": _doc(URL, "API server URL of the cluster, as Argo CD knows it."),
+                "name": _doc({"type": "string", "minLength": 1}, "Name of the cluster, as registered in Argo CD."),
+            },
+            minProperties=1,
+            maxProperties=1,
+            description="Exactly one of server or name; default server " + conv.IN_CLUSTER_SERVER + ".",
         ),
-        "targetRevision": _doc({"type": "string", "minLength": 1}, "Git revision (branch, tag, commit) the environment "
-                               "tracks: promotion is moving it.", conv.TARGET_REVISION),
+        "targetRevision": _doc(
+            {"type": "string", "minLength": 1},
+            "Git revision (branch, tag, commit) the environment tracks: promotion is moving it.",
+            conv.TARGET_REVISION,
+        ),
     },
     description="Where Argo CD applies this environment's output, and from which revision.",
 )
@@ -257,7 +331,11 @@ PLATFORM = _obj(
         "name": _doc(NAME, "The platform; label app.kubernetes.io/part-of and rule-group names."),
         "prometheus": _obj(
             {
-                "release": _doc({**LABEL_VALUE, "minLength": 1}, "Value of the release label kube-prometheus-stack selects.", "prometheus"),
+                "release": _doc(
+                    {**LABEL_VALUE, "minLength": 1},
+                    "Value of the release label kube-prometheus-stack selects.",
+                    "prometheus",
+                ),
                 "namespace": _doc(NAME, "Namespace of platform-wide objects.", "monitoring"),
             }
         ),
@@ -267,7 +345,10 @@ PLATFORM = _obj(
                 "bootstrapServers": {"type": "string", "minLength": 1, "description": "e.g. kafka-headless.kafka:9092"},
                 "auth": _obj(
                     {
-                        "secret": _doc(NAME, "Secret with keys sasl, username, password (and tls, ca) in every namespace with Kafka-scaled services."),
+                        "secret": _doc(
+                            NAME,
+                            "Secret with keys sasl, username, password (and tls, ca) in every namespace with Kafka-scaled services.",
+                        ),
                         "tls": _doc({"type": "boolean"}, "Also map tls and ca from the Secret.", False),
                     },
                     ("secret",),
@@ -275,12 +356,20 @@ PLATFORM = _obj(
             }
         ),
         "runbookBaseUrl": _doc(URL, "Alerts get runbook_url = this base + '/' + the lower-case alert name."),
-        "alerting": _obj({"page": {"$ref": "#/definitions/receiver"}, "warn": {"$ref": "#/definitions/receiver"}, "teams": TEAM_ALERTING}),
+        "alerting": _obj(
+            {
+                "page": {"$ref": "#/definitions/receiver"},
+                "warn": {"$ref": "#/definitions/receiver"},
+                "teams": TEAM_ALERTING,
+            }
+        ),
         "metrics": _obj(
             {
                 "requests": _doc(METRIC, "Counter every service exposes, with an outcome label.", "agent_tasks_total"),
                 "outcomeLabel": _doc(LABEL, "Outcome label of the requests counter.", "outcome"),
-                "failureOutcome": _doc({"type": "string", "minLength": 1}, "Outcome value of a failed task.", "failure"),
+                "failureOutcome": _doc(
+                    {"type": "string", "minLength": 1}, "Outcome value of a failed task.", "failure"
+                ),
                 "duration": _doc(METRIC, "Histogram base name of task durations.", "agent_task_duration_seconds"),
                 "buildDuration": _doc(METRIC, "Histogram of CI build durations.", "ci_build_duration_seconds"),
             }
@@ -363,7 +452,11 @@ INCLUDED: dict[str, Any] = {
     **_obj(
         {
             "services": {"type": "array", "items": SERVICE, "description": "More services, as in services.yaml."},
-            "alerts": {"type": "array", "items": {"$ref": "#/definitions/alert"}, "description": "More platform-wide alerts."},
+            "alerts": {
+                "type": "array",
+                "items": {"$ref": "#/definitions/alert"},
+                "description": "More platform-wide alerts.",
+            },
         },
         title="opsgen catalogue: an included file",
         description="A file services.yaml includes (include: [teams/*.yaml]): services and alerts only.",
@@ -384,7 +477,11 @@ def catalogue_schema() -> dict[str, Any]:
 
 def service_schema() -> dict[str, Any]:
     """The schema of one (merged) service, for validating per-environment results."""
-    return {"$schema": CATALOGUE["$schema"], **copy.deepcopy(SERVICE), "definitions": copy.deepcopy(CATALOGUE["definitions"])}
+    return {
+        "$schema": CATALOGUE["$schema"],
+        **copy.deepcopy(SERVICE),
+        "definitions": copy.deepcopy(CATALOGUE["definitions"]),
+    }
 
 
 def schema_json() -> str:

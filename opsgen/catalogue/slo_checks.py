@@ -14,6 +14,7 @@ report and is skipped here:
   rules read, else the largest interval allowed;
 - ``slo.requests.failures``: each regex must compile.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,10 @@ def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
     out += _threshold_rules(_map(slo, "latency") or {})
     if too_long:
         return out
-    objectives = ((("slo", "successRate"), slo.get("successRate"), SUCCESS),
-                  (("slo", "latency", "objective"), (_map(slo, "latency") or {}).get("objective"), LATENCY))
+    objectives = (
+        (("slo", "successRate"), slo.get("successRate"), SUCCESS),
+        (("slo", "latency", "objective"), (_map(slo, "latency") or {}).get("objective"), LATENCY),
+    )
     for path, objective, what in objectives:
         if isinstance(objective, (int, float)) and not isinstance(objective, bool) and 0 < objective < 100:
             out += _objective_rules(path, objective, durations.seconds(interval), days, what)
@@ -84,7 +87,9 @@ SUCCESS = ("a total outage", "alert on the failure ratio with a catalogue alert"
 LATENCY = ("a total breach (every request slower than the threshold)", "alert on the slow share with slo.latencyP95")
 
 
-def _objective_rules(path: tuple, objective: float, interval: float, days: int, what: tuple[str, str]) -> list[tuple[tuple, str]]:
+def _objective_rules(
+    path: tuple, objective: float, interval: float, days: int, what: tuple[str, str]
+) -> list[tuple[tuple, str]]:
     if burn.plan(objective, days, interval, page_for()) is not None:
         return []
     lowest = burn.lowest_objective(days, interval, page_for())
@@ -103,7 +108,12 @@ def _threshold_rules(latency: dict) -> list[tuple[tuple, str]]:
     threshold = latency.get("threshold")
     if not durations.is_duration(threshold) or durations.seconds(threshold) > 0:
         return []
-    return [(("slo", "latency", "threshold"), f"slo.latency.threshold ({threshold}) must be more than zero: every request would be slow")]
+    return [
+        (
+            ("slo", "latency", "threshold"),
+            f"slo.latency.threshold ({threshold}) must be more than zero: every request would be slow",
+        )
+    ]
 
 
 def _interval_rules(slo: dict, interval: str, days: int, has_metrics: bool) -> list[tuple[tuple, str]]:
@@ -137,7 +147,12 @@ def _failure_rules(slo: dict) -> list[tuple[tuple, str]]:
         try:
             re.compile(regex)
         except re.error as exc:
-            out.append((("slo", "requests", "failures", label), f"slo.requests.failures.{label}: {regex!r} is not a regular expression: {exc}"))
+            out.append(
+                (
+                    ("slo", "requests", "failures", label),
+                    f"slo.requests.failures.{label}: {regex!r} is not a regular expression: {exc}",
+                )
+            )
     return out
 
 

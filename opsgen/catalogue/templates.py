@@ -19,9 +19,18 @@ Two directions:
   other than Prometheus' own at the top level, and ``range`` nested more than
   MAX_RANGE_DEPTH deep (k nested ranges over $labels cost labels^k per evaluation).
 """
+
 from __future__ import annotations
 
-from opsgen.catalogue.gotemplate_lex import Token, TemplateError, check_char, check_complex, check_number, check_string, tokens
+from opsgen.catalogue.gotemplate_lex import (
+    TemplateError,
+    Token,
+    check_char,
+    check_complex,
+    check_number,
+    check_string,
+    tokens,
+)
 
 # Go text/template built-ins, then Prometheus 2.51's template functions (template/template.go).
 FUNCTIONS = frozenset(
@@ -30,7 +39,9 @@ FUNCTIONS = frozenset(
     sortByLabel stripPort stripDomain humanize humanize1024 humanizeDuration humanizePercentage
     humanizeTimestamp toTime pathPrefix externalURL parseDuration""".split()
 )
-REFUSED = {"query": "templates may not run queries ('query'): they run on every evaluation, unchecked; use the alert's expr"}
+REFUSED = {
+    "query": "templates may not run queries ('query'): they run on every evaluation, unchecked; use the alert's expr"
+}
 UNSUPPORTED = frozenset("define template block".split())
 VARIABLES = frozenset({"$", "$labels", "$value", "$externalLabels", "$externalURL"})
 FIELDS = frozenset({"Labels", "Value", "ExternalLabels", "ExternalURL"})
@@ -112,7 +123,7 @@ class _Parser:
                 return node
         raise TemplateError(f"'{{{{ {self.open[-1]} }}}}' has no '{{{{ end }}}}'")
 
-    def text_or_action(self) -> "str | None":
+    def text_or_action(self) -> str | None:
         token = self.next()
         if token.kind in ("text", "comment"):
             return None
@@ -120,7 +131,7 @@ class _Parser:
             return self.action()
         raise TemplateError(f"unexpected {_shown(token)} in input")
 
-    def action(self) -> "str | None":
+    def action(self) -> str | None:
         token = self.next()
         if token.kind == "keyword" and token.value in ("if", "range", "with"):
             self.control(token.value)
@@ -148,7 +159,9 @@ class _Parser:
         self.pipeline(context, "right")
         self.ranges += context == "range"
         if self.ranges > MAX_RANGE_DEPTH:
-            raise TemplateError(f"'range' nested more than {MAX_RANGE_DEPTH} deep: each level multiplies the work of every evaluation")
+            raise TemplateError(
+                f"'range' nested more than {MAX_RANGE_DEPTH} deep: each level multiplies the work of every evaluation"
+            )
         ending = self.item_list()
         self.ranges -= context == "range"
         if ending == "else":
@@ -156,7 +169,9 @@ class _Parser:
                 self.next()
                 self.control("if")  # {{ else if }}: its end ends both
             elif self.item_list() != "end":
-                raise TemplateError(f"expected '{{{{ end }}}}' after the '{{{{ else }}}}' of '{context}'; found a second '{{{{ else }}}}'")
+                raise TemplateError(
+                    f"expected '{{{{ end }}}}' after the '{{{{ else }}}}' of '{context}'; found a second '{{{{ else }}}}'"
+                )
         del self.variables[kept:]
         self.open.pop()
         self.depth -= 1
@@ -182,7 +197,9 @@ class _Parser:
             raise TemplateError(f"missing value for {context}")
         for stage, first in enumerate(commands[1:], start=2):
             if first.kind in _CONSTANTS or first.value == "nil":
-                raise TemplateError(f"non executable command in pipeline stage {stage}: only a function, field or variable can take what '|' passes")
+                raise TemplateError(
+                    f"non executable command in pipeline stage {stage}: only a function, field or variable can take what '|' passes"
+                )
 
     def declarations(self, context: str) -> None:
         declared = 0
@@ -210,7 +227,7 @@ class _Parser:
 
     def command(self) -> Token:
         """Operands up to '|', '}}' or ')'; the first operand's token (checkPipeline)."""
-        first: "Token | None" = None
+        first: Token | None = None
         while True:
             self.peek(skip_space=True)
             token = self.operand()
@@ -227,7 +244,7 @@ class _Parser:
             raise TemplateError("empty command")
         return first
 
-    def operand(self) -> "Token | None":
+    def operand(self) -> Token | None:
         token = self.term()
         if token is not None and self.peek().kind == "field":
             if token.kind in _CONSTANTS or token.value == "nil":
@@ -236,7 +253,7 @@ class _Parser:
                 self.next(skip_space=False)
         return token
 
-    def term(self) -> "Token | None":
+    def term(self) -> Token | None:
         token = self.next()
         kind = token.kind
         if kind == "identifier":

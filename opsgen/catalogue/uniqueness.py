@@ -1,4 +1,5 @@
 """Names that must be unique across the catalogue: services per namespace, alerts."""
+
 from __future__ import annotations
 
 from opsgen.catalogue.load import Document

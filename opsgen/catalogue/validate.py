@@ -4,20 +4,22 @@ Every problem is collected (never only the first) and located at the key it
 is about. Rules that need a well-formed value run only where the structure
 checks found nothing wrong, so no rule ever sees data of the wrong type.
 """
+
 from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import jsonschema
 
 from opsgen import durations
 from opsgen.catalogue import alert_rules, include, kafka_checks, routing_checks, schema, secrets, slo_checks, uniqueness
-from opsgen.catalogue.paths import Shown, display, mapping, text, type_of
-from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
+from opsgen.catalogue.paths import Shown, display, mapping, text, type_of
+from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 
 Locate = Callable[..., Location]
 
@@ -28,8 +30,8 @@ def _is_integer(checker: Any, instance: Any) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-@functools.lru_cache(maxsize=None)
-def full_pattern(pattern: str) -> "re.Pattern[str]":
+@functools.cache
+def full_pattern(pattern: str) -> re.Pattern[str]:
     r"""A schema pattern as ECMA-262 (JSON Schema's dialect) reads it: ``$`` is the
     end of the text. Python's ``$`` also matches before a final newline, which let
     ``"pipeline\n"`` pass as a name; here every unescaped ``$`` outside a class is ``\Z``."""
@@ -81,7 +83,12 @@ def validate(doc: Document) -> None:
     """Raise CatalogueError with every problem of the catalogue, or return."""
     if not isinstance(doc.data, dict):
         raise CatalogueError(
-            [Problem(doc.locate((), value=True), "the catalogue must be a mapping with the keys 'platform' and 'services'")]
+            [
+                Problem(
+                    doc.locate((), value=True),
+                    "the catalogue must be a mapping with the keys 'platform' and 'services'",
+                )
+            ]
         )
     found = secrets.scan(doc.data, doc.locate, display)
     errors = list(_CATALOGUE.iter_errors(doc.data))
@@ -135,7 +142,7 @@ def environment_names(data: dict[str, Any]) -> list[str | None]:
 
 
 def _explain(
-    error: jsonschema.ValidationError, locate: Locate, prefix: Sequence["str | int"], doc: Document | None = None
+    error: jsonschema.ValidationError, locate: Locate, prefix: Sequence[str | int], doc: Document | None = None
 ) -> Iterable[Problem]:
     path = tuple(error.absolute_path)
     shown = service_label(doc, tuple(prefix) + path) or display(tuple(prefix) + path)
@@ -170,7 +177,7 @@ def _misspelt(missing: str, error: jsonschema.ValidationError) -> bool:
     return any(did_you_mean(k, allowed) == f"; did you mean '{missing}'?" for k in unknown)
 
 
-def service_label(doc: Document | None, path: Sequence["str | int"]) -> str | None:
+def service_label(doc: Document | None, path: Sequence[str | int]) -> str | None:
     """``services[2] (coding-agent)`` for a path that is a whole service: the
     index in the file it is written in, and its name when it has one."""
     if doc is None or len(path) != 2 or path[0] != "services" or not isinstance(path[1], int):
@@ -184,7 +191,11 @@ def service_label(doc: Document | None, path: Sequence["str | int"]) -> str | No
 
 def _what(error: jsonschema.ValidationError) -> str:
     kind, value, sub = error.validator, Shown(error.instance), error.schema
-    if kind == "type" and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]]) and isinstance(value.value, float):
+    if (
+        kind == "type"
+        and "integer" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]])
+        and isinstance(value.value, float)
+    ):
         return f"must be a whole number, written without a decimal point (not {value!r})"
     if kind == "type" and sub.get("title") == schema.DURATION["title"] and type(value.value) is int:
         return f"must be a duration with its unit, such as '{value.value}ms' or '{value.value}s', not a bare number ({value!r})"
@@ -208,7 +219,9 @@ def _what(error: jsonschema.ValidationError) -> str:
         return "must not be empty"
     if kind == "uniqueItems":
         return "must not list the same entry twice"
-    if kind in ("minProperties", "maxProperties") and sub.get("minProperties") == sub.get("maxProperties") == 1:  # receiver, cluster
+    if (
+        kind in ("minProperties", "maxProperties") and sub.get("minProperties") == sub.get("maxProperties") == 1
+    ):  # receiver, cluster
         return f"needs exactly one of {', '.join(sorted(sub['properties']))}"
     if kind == "minProperties" and sub.get("title") == "team receivers":
         return f"needs {' or '.join(sorted(sub['properties']))} (or remove the team)"
@@ -256,7 +269,9 @@ def in_environments(found: dict[str | None, list[Problem]]) -> list[Problem]:
     for problem, envs in where.items():
         if envs and len(envs) < len(found):
             shown = ", ".join(envs)
-            problem = Problem(problem.location, f"{problem.message} (in environment{'s' if len(envs) > 1 else ''} {shown})")
+            problem = Problem(
+                problem.location, f"{problem.message} (in environment{'s' if len(envs) > 1 else ''} {shown})"
+            )
         out.append(problem)
     return out
 
@@ -312,7 +327,12 @@ def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
     if metrics is not None:
         out += _metrics_rules(metrics)
     if slo is not None and "backlog" in slo and (scaling is None or scaling.get("kafka") is None):
-        out.append((("slo", "backlog"), "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"))
+        out.append(
+            (
+                ("slo", "backlog"),
+                "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch",
+            )
+        )
     out += _positive_duration_rules(service)
     out += slo_checks.service_rules(service, platform)
     return out
@@ -341,10 +361,17 @@ def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
     out: list[tuple[tuple, str]] = []
     kafka, cpu = scaling.get("kafka"), scaling.get("cpu")
     if kafka is None and cpu is None:
-        out.append((("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)"))
+        out.append(
+            (("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)")
+        )
     out += _replica_rules(scaling, kafka is not None)
     if kafka is not None and kafka_checks.bootstrap_servers(platform) is False:
-        out.append((("scaling", "kafka"), "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)"))
+        out.append(
+            (
+                ("scaling", "kafka"),
+                "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)",
+            )
+        )
     polling = _duration(scaling, "pollingInterval")
     if polling is not None and durations.seconds(polling) == 0:
         out.append((("scaling", "pollingInterval"), f"scaling.pollingInterval ({polling}) must be at least 1s"))
@@ -360,7 +387,10 @@ def _replica_rules(scaling: dict, has_kafka: bool) -> list[tuple[tuple, str]]:
         out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= 1"))
     if low == 0 and not has_kafka:
         out.append(
-            (("scaling", "minReplicas"), "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone")
+            (
+                ("scaling", "minReplicas"),
+                "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone",
+            )
         )
     return out
 
@@ -368,18 +398,20 @@ def _replica_rules(scaling: dict, has_kafka: bool) -> list[tuple[tuple, str]]:
 def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
     timeout, interval = _duration(metrics, "scrapeTimeout"), _duration(metrics, "interval", "30s")
     if timeout and interval and durations.seconds(timeout) > durations.seconds(interval):
-        return [(("metrics", "scrapeTimeout"), f"metrics.scrapeTimeout ({timeout}) must not exceed metrics.interval ({interval})")]
+        return [
+            (
+                ("metrics", "scrapeTimeout"),
+                f"metrics.scrapeTimeout ({timeout}) must not exceed metrics.interval ({interval})",
+            )
+        ]
     return []
 
 
-
-def _int(item: dict, key: str, default: "int | None" = None) -> "int | None":
+def _int(item: dict, key: str, default: int | None = None) -> int | None:
     value = item.get(key, default)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _duration(item: dict, key: str, default: "str | None" = None) -> "str | None":
+def _duration(item: dict, key: str, default: str | None = None) -> str | None:
     value = item.get(key, default)
     return value if durations.is_duration(value) else None
-
-

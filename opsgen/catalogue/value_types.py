@@ -3,9 +3,11 @@ each a JSON Schema fragment with a ``title`` that MESSAGES explains. schema.py b
 catalogue's schema from them; every value opsgen passes on to another tool is held to what
 that tool accepts here, once.
 """
+
 from __future__ import annotations
 
-from opsgen.durations import MAX_SECONDS, PATTERN as DURATION_PATTERN
+from opsgen.durations import MAX_SECONDS
+from opsgen.durations import PATTERN as DURATION_PATTERN
 
 INT32_MAX = 2**31 - 1  # replicas, thresholds: int32 in the Kubernetes objects they become
 PERIOD_DEFAULT = "30d"  # platform.slo.period
@@ -138,5 +140,3 @@ MESSAGES = {
     "Secret key": "a Kubernetes Secret key: 1 to 253 letters, digits, '-', '_' and '.', not '.' and not starting with '..'",
     "Grafana folder": "one Grafana folder name: at most 255 characters, no '/', '\\' or control characters, not '.' or '..'",
 }
-
-

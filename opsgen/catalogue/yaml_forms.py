@@ -1,5 +1,6 @@
 """YAML forms the loader treats specially: YAML 1.1's ambiguous numbers (refused in the
 catalogue) and merge keys (``<<:``: expanded once per mapping, misuse refused)."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,9 @@ _RESOLVER = yaml.resolver.Resolver()
 # Plain decimals, ``0x`` hexadecimals and decimal fractions mean the same everywhere.
 _PLAIN_NUMBER = {
     _CORE + "int": re.compile(r"[-+]?(0|[1-9][0-9]*|0x[0-9a-fA-F]+)"),
-    _CORE + "float": re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"),
+    _CORE + "float": re.compile(
+        r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+    ),
 }
 AMBIGUOUS = (
     "this number is read differently by YAML 1.1 (opsgen, PyYAML) and YAML 1.2 (editors, other tools): "

@@ -11,20 +11,23 @@ The success-rate SLO's records and burn alerts are slo.py's, the latency ones
 (slo.latencyP95, slo.latency) latency.py's; this module holds the generic alerts, the
 catalogue facts and ``rule``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from opsgen import conventions as conv
 from opsgen import durations
-from opsgen.generate import latency, slo
-from opsgen.generate.expr import generated as _alert, identity, number, selector, who as _who  # noqa: F401 (re-exported: tests, dashboards)
-from opsgen.generate.kinds import Rule, RuleGroup
 from opsgen.catalogue import burn
 from opsgen.catalogue import generated_alerts as table
 from opsgen.catalogue.model import Alert, Environment, Platform, Service
 from opsgen.catalogue.templates import literal
+from opsgen.generate import latency, slo
+from opsgen.generate.expr import generated as _alert  # noqa: F401 (re-exported: tests, dashboards)
+from opsgen.generate.expr import identity, number, selector
+from opsgen.generate.expr import who as _who
+from opsgen.generate.kinds import Rule, RuleGroup
 
 RATE_WINDOW = conv.RATE_WINDOW
 
@@ -121,7 +124,11 @@ def pipeline_rules(topics: tuple[str, ...]) -> tuple[Rule, ...]:
     Label values are plain strings in the rule file (recording rules do not template
     labels), so any topic name is safe; no topic is written into an expression."""
     stages = tuple(
-        Rule(record=conv.PIPELINE_STAGE_RECORD, expr="vector(1)", labels={conv.TOPIC_LABEL: topic, conv.STAGE_LABEL: stage})
+        Rule(
+            record=conv.PIPELINE_STAGE_RECORD,
+            expr="vector(1)",
+            labels={conv.TOPIC_LABEL: topic, conv.STAGE_LABEL: stage},
+        )
         for topic, stage in pipeline_stages(topics)
     )
     edges = tuple(
@@ -137,8 +144,6 @@ def pipeline_rules(topics: tuple[str, ...]) -> tuple[Rule, ...]:
 def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
     """Every alert opsgen derives for a service, in the table's order."""
     return tuple(BUILDERS[alert.name](service, platform) for alert in table.applying(service))
-
-
 
 
 def _backlog_alert(service: Service, platform: Platform) -> Alert:
@@ -201,7 +206,9 @@ def _slo_metric_absent_alert(service: Service, platform: Platform) -> Alert:
         f"{' or no '.join(what for _, what in series)} series (a renamed metric or label, or no task "
         "done since the service started): its SLO alerts see nothing."
     )
-    return replace(_alert(conv.ALERT_SLO_METRIC_ABSENT, service, expr, summary, description), for_=absent_for(service, platform))
+    return replace(
+        _alert(conv.ALERT_SLO_METRIC_ABSENT, service, expr, summary, description), for_=absent_for(service, platform)
+    )
 
 
 def _at_max_alert(service: Service, platform: Platform) -> Alert:
@@ -213,7 +220,9 @@ def _at_max_alert(service: Service, platform: Platform) -> Alert:
     scaling = service.scaling  # called only for scaled services
     if scaling.effective_max_replicas < scaling.max_replicas:
         expr = f"{current} >= {scaling.effective_max_replicas}"
-        limit = f"the partitions of {literal(scaling.kafka.topic)} (scaling.kafka.partitions): KEDA runs no more consumers"
+        limit = (
+            f"the partitions of {literal(scaling.kafka.topic)} (scaling.kafka.partitions): KEDA runs no more consumers"
+        )
     else:
         maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
         expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"
@@ -241,8 +250,12 @@ BUILDERS: dict[str, Builder] = {  # one per entry of catalogue/generated_alerts.
     conv.ALERT_BURN_FAST: lambda service, platform: slo.burn_alert(service, platform, conv.ALERT_BURN_FAST),
     conv.ALERT_BURN_SLOW: lambda service, platform: slo.burn_alert(service, platform, conv.ALERT_BURN_SLOW),
     conv.ALERT_LATENCY: latency.p95_alert,
-    conv.ALERT_LATENCY_BURN_FAST: lambda service, platform: latency.burn_alert(service, platform, conv.ALERT_LATENCY_BURN_FAST),
-    conv.ALERT_LATENCY_BURN_SLOW: lambda service, platform: latency.burn_alert(service, platform, conv.ALERT_LATENCY_BURN_SLOW),
+    conv.ALERT_LATENCY_BURN_FAST: lambda service, platform: latency.burn_alert(
+        service, platform, conv.ALERT_LATENCY_BURN_FAST
+    ),
+    conv.ALERT_LATENCY_BURN_SLOW: lambda service, platform: latency.burn_alert(
+        service, platform, conv.ALERT_LATENCY_BURN_SLOW
+    ),
     conv.ALERT_BACKLOG: _backlog_alert,
     conv.ALERT_TARGET_DOWN: _target_down_alert,
     conv.ALERT_SLO_METRIC_ABSENT: _slo_metric_absent_alert,
@@ -302,7 +315,9 @@ def platform_groups(
     pipeline topics), then the catalogue's top-level alerts (when it has some)."""
     groups = []
     if pipeline_topics:
-        groups.append(RuleGroup(conv.rule_group_name(platform, None, conv.PIPELINE_GROUP), pipeline_rules(pipeline_topics)))
+        groups.append(
+            RuleGroup(conv.rule_group_name(platform, None, conv.PIPELINE_GROUP), pipeline_rules(pipeline_topics))
+        )
     if alerts:
         rules = tuple(rule(a, env, platform, None) for a in alerts)
         groups.append(RuleGroup(conv.rule_group_name(platform, None, "alerts"), rules))

@@ -7,13 +7,23 @@ what the environments' output holds (kinds.inventory): its destinations are
 exactly each environment's cluster with the namespaces opsgen writes there, its
 whitelists exactly the kinds written, cluster-scoped and namespaced apart.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from opsgen import conventions as conv
 from opsgen.catalogue.model import ArgoCd, Catalogue, Environment
-from opsgen.generate.kinds import AppProject, AppProjectProps, Application, ApplicationProps, Destination, ObjectMeta, Stock
+from opsgen.generate.kinds import (
+    Application,
+    ApplicationProps,
+    AppProject,
+    AppProjectProps,
+    Destination,
+    ObjectMeta,
+    Stock,
+)
 
 if TYPE_CHECKING:
     from cdk8s import Chart
@@ -29,7 +39,10 @@ def files(catalogue: Catalogue, inventories: dict[str | None, Inventory]) -> lis
     if argocd is None:
         return []
     project = (conv.ARGOCD_PROJECT_FILE, _project(catalogue, argocd, inventories))
-    apps = [(conv.argocd_application_file(catalogue.platform, env.name), _application(catalogue, argocd, env)) for env in catalogue.environments]
+    apps = [
+        (conv.argocd_application_file(catalogue.platform, env.name), _application(catalogue, argocd, env))
+        for env in catalogue.environments
+    ]
     return [project, *apps]
 
 
@@ -51,7 +64,9 @@ def _labels(catalogue: Catalogue) -> dict[str, str]:
 
 def _application(catalogue: Catalogue, argocd: ArgoCd, env: Environment) -> Build:
     def build(chart: Chart) -> None:
-        meta = ObjectMeta(conv.argocd_application_name(catalogue.platform, env.name), argocd.namespace, _labels(catalogue))
+        meta = ObjectMeta(
+            conv.argocd_application_name(catalogue.platform, env.name), argocd.namespace, _labels(catalogue)
+        )
         props = ApplicationProps(
             meta,
             project=argocd.project,
@@ -96,8 +111,14 @@ def destinations(catalogue: Catalogue, inventories: dict[str | None, Inventory])
 
 def written_namespaces(inventory: Iterable[Stock]) -> set[str]:
     """The namespaces objects are written to, and the names of the Namespaces written."""
-    return {namespace or name for group, kind, namespace, name in inventory if namespace or (group, kind) == ("", "Namespace")}
+    return {
+        namespace or name
+        for group, kind, namespace, name in inventory
+        if namespace or (group, kind) == ("", "Namespace")
+    }
 
 
 def _kinds(inventory: Iterable[Stock], namespaced: bool) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted({(group, kind) for group, kind, namespace, _ in inventory if (namespace is not None) == namespaced}))
+    return tuple(
+        sorted({(group, kind) for group, kind, namespace, _ in inventory if (namespace is not None) == namespaced})
+    )

@@ -3,6 +3,7 @@
 cdk8s-free, so that a process that never starts a jsii kernel (the parent of
 a worker, see output/parallel.py) can receive and render batches.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +27,6 @@ class Batch:
     identities: tuple[Identity, ...]
     json: str
 
-    def without_json(self) -> "Batch":
+    def without_json(self) -> Batch:
         """The same batch, its synthesis dropped (sent once it is rendered)."""
         return Batch(self.env, self.files, self.identities, "")

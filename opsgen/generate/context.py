@@ -3,10 +3,12 @@
 generate.py decides which parts go into which file; alerting, routing and the
 dashboards provide parts. Both sides import this module, never each other.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from opsgen.catalogue.model import Catalogue, Environment, Platform
 

@@ -1,6 +1,7 @@
 """PromQL text and alerts the rule builders share (alerting.py, slo.py, latency.py):
 selectors, numbers, the identity a service's series are selected by, and a generated
 alert with its policy from catalogue/generated_alerts.py."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -15,7 +16,9 @@ if TYPE_CHECKING:
     from opsgen.catalogue.model import Service
 
 
-def selector(metric: str, matchers: dict[str, str], present: tuple[str, ...] = (), regex: tuple[tuple[str, str], ...] = ()) -> str:
+def selector(
+    metric: str, matchers: dict[str, str], present: tuple[str, ...] = (), regex: tuple[tuple[str, str], ...] = ()
+) -> str:
     """``metric{name="value",...}``; ``present``: labels that must be set (``=~".+"``);
     ``regex``: (label, regex) pairs matched with ``=~`` (anchored by PromQL)."""
     equal = [f"{name}={quote(value)}" for name, value in matchers.items()]

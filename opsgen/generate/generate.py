@@ -6,16 +6,16 @@ module only decides which parts go into which output file (names in
 conventions.py), records how many objects each file gets, and hands the
 synthesized batches on (build/batch.py) to be rendered (output/render.py).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Iterator
-
 from typing import TYPE_CHECKING
 
-from opsgen.generate import alerting, argocd, routing
-from opsgen.synth import engine
 from opsgen import conventions as conv
+from opsgen.catalogue.model import Catalogue, Service
+from opsgen.generate import alerting, argocd, routing
 from opsgen.generate.batch import Batch
 from opsgen.generate.context import Context, Part
 from opsgen.generate.dashboards import dashboard_files
@@ -28,6 +28,7 @@ from opsgen.generate.kinds import (
     Namespace,
     NamespaceProps,
     ObjectMeta,
+    Pending,
     PodMonitor,
     PodMonitorProps,
     PrometheusRule,
@@ -38,13 +39,12 @@ from opsgen.generate.kinds import (
     ServiceMonitorProps,
     TriggerAuthentication,
     TriggerAuthenticationProps,
-    Pending,
     created,
     inventory,
     pending_size,
     take_pending,
 )
-from opsgen.catalogue.model import Catalogue, Service
+from opsgen.synth import engine
 
 if TYPE_CHECKING:
     from cdk8s import Chart
@@ -124,7 +124,9 @@ def _batched_files(ctx: Context, chart: Chart, batch_chars: int) -> Iterator[tup
 
 
 def _synthesized(chart: Chart, prefix: str, files: tuple[tuple[str, int], ...], taken: Pending) -> Batch:
-    return Batch(prefix, files, taken.identities, engine.synth_batch(chart, taken.manifests) if taken.identities else "[]")
+    return Batch(
+        prefix, files, taken.identities, engine.synth_batch(chart, taken.manifests) if taken.identities else "[]"
+    )
 
 
 def _files(ctx: Context) -> Iterator[tuple[str, tuple[Part, ...]]]:
@@ -232,7 +234,12 @@ def _scaler_part(service: Service) -> Part:
         auth = conv.KAFKA_TRIGGER_AUTH if ctx.platform.kafka_auth_secret else None
         kafka = scaling.kafka
         trigger = KafkaTrigger(
-            ctx.platform.kafka_bootstrap, kafka.topic, kafka.consumer_group, kafka.lag_threshold, kafka.activation_lag_threshold, auth
+            ctx.platform.kafka_bootstrap,
+            kafka.topic,
+            kafka.consumer_group,
+            kafka.lag_threshold,
+            kafka.activation_lag_threshold,
+            auth,
         )
         props = ScaledObjectProps(
             _meta(ctx, service),

@@ -15,6 +15,7 @@ be a bucket of the histogram (catalogue/bucket_checks.py).
 Both read the service's histogram ``slo.histogram`` (slo.latency.metric, default
 platform.metrics.duration).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,7 +51,10 @@ def le_pattern(bound: float) -> str:
     exponent = len(whole) - 1
     if fraction == "" and exponent >= 6:  # Go's strconv 'g' (shortest) and prometheus_client's floatToGoString
         mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        spellings += [f"{mantissa}e\\+{exponent:02d}".replace(".", "\\."), f"{mantissa}e\\+0{exponent}".replace(".", "\\.")]
+        spellings += [
+            f"{mantissa}e\\+{exponent:02d}".replace(".", "\\."),
+            f"{mantissa}e\\+0{exponent}".replace(".", "\\."),
+        ]
     return "|".join(dict.fromkeys(spellings))
 
 
@@ -155,6 +159,7 @@ def sli_series(service: Service) -> tuple[tuple[str, str], ...]:
         return ()
     histogram = service.slo.histogram
     buckets = tuple(
-        (_bucket(service, b), f'{histogram}_bucket{{le="{number(durations.exact_seconds(b))}"}}') for b in dict.fromkeys(bounds)
+        (_bucket(service, b), f'{histogram}_bucket{{le="{number(durations.exact_seconds(b))}"}}')
+        for b in dict.fromkeys(bounds)
     )
     return buckets + ((_count(service), f"{histogram}_count"),)

@@ -13,12 +13,23 @@ to the platform's. kube-prometheus-stack's alerts carry no ``team``: always the 
 alerts of the same namespace and service, never alerts without a service.
 Notifications carry each alert's summary, description and runbook link.
 """
+
 from __future__ import annotations
 
 from opsgen import conventions as conv
-from opsgen.generate.kinds import AlertmanagerConfigProps, InhibitRule, Matcher, Message, ObjectMeta, Receiver, Route, SecretRef
-from opsgen.catalogue.model import SEVERITIES, Platform, Receiver as CatalogueReceiver
+from opsgen.catalogue.model import SEVERITIES, Platform
+from opsgen.catalogue.model import Receiver as CatalogueReceiver
 from opsgen.catalogue.templates import literal
+from opsgen.generate.kinds import (
+    AlertmanagerConfigProps,
+    InhibitRule,
+    Matcher,
+    Message,
+    ObjectMeta,
+    Receiver,
+    Route,
+    SecretRef,
+)
 
 ROUTED = ("page", "warn")  # severities that may have a receiver, most urgent first
 # kube-prometheus-stack's severities, as the opsgen severity whose receiver takes them
@@ -90,7 +101,9 @@ def _routes(routed: list[str], teams: tuple, max_severity: str) -> tuple[Route, 
     for team, sev, _ in teams:
         values = severities_to(sev, max_severity)
         if values:
-            routes.append(Route(conv.team_receiver_name(team, sev), (Matcher(conv.TEAM_LABEL, team), _severity(*values))))
+            routes.append(
+                Route(conv.team_receiver_name(team, sev), (Matcher(conv.TEAM_LABEL, team), _severity(*values)))
+            )
     for sev in routed:
         values = severities_to(sev, max_severity)
         if values:
@@ -115,4 +128,6 @@ def _receiver(name: str, spec: CatalogueReceiver, message: Message) -> Receiver:
     if spec.kind == "pagerduty":
         return Receiver(name, pagerduty=secret, message=message)
     # Alertmanager expands the channel as a Go template: catalogue text stays text
-    return Receiver(name, slack=secret, channel=literal(spec.channel) if spec.channel is not None else None, message=message)
+    return Receiver(
+        name, slack=secret, channel=literal(spec.channel) if spec.channel is not None else None, message=message
+    )

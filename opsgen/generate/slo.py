@@ -16,9 +16,10 @@ when the service has no failure series yet or was idle; the windows the first pa
 reads are evaluated with the cluster's interval, the longer ones and the period every
 burn.LONG_INTERVAL, with the constants (docs/alerts.md, "Rules and series").
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from opsgen import conventions as conv
 from opsgen import durations
@@ -168,8 +169,12 @@ def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
     return generated(name, service, expr, summary, description)
 
 
-def burn_expr(service: Service, name: str, conditions: tuple[burn.Condition, ...],
-              extra: Callable[[burn.Condition], list[str]] = lambda condition: []) -> str:
+def burn_expr(
+    service: Service,
+    name: str,
+    conditions: tuple[burn.Condition, ...],
+    extra: Callable[[burn.Condition], list[str]] = lambda condition: [],
+) -> str:
     """Any of ``conditions`` (of the SLO ``name``; burn.plan gives every alert one at
     least); as Sloth does, each side drops ``sloth_window`` so that they match (the alert
     keeps the identity and Sloth's SLO labels); ``extra``: more sides a condition needs."""

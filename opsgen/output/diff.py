@@ -4,6 +4,7 @@ adds, changes or removes (kind, namespace, name) and a unified diff.
 Files opsgen did not write are kept by synth (write.py), so they are no change.
 Nothing is written; both sides' YAML documents are parsed to name the objects.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -55,10 +56,16 @@ class FileChange:
 def changes(out: Path, files: dict[str, bytes]) -> list[FileChange]:
     """Every file synth would add, change or remove under ``out``, in path order."""
     drift = compare(out, files)
-    found = [(p, ADDED) for p in drift.missing] + [(p, CHANGED) for p in drift.changed] + [(p, REMOVED) for p in drift.extra]
+    found = (
+        [(p, ADDED) for p in drift.missing]
+        + [(p, CHANGED) for p in drift.changed]
+        + [(p, REMOVED) for p in drift.extra]
+    )
     shown = str(out)
-    return [_file_change(shown, path, change, _read(out / path) if change != ADDED else "", _text(files.get(path, b"")))
-            for path, change in sorted(found)]
+    return [
+        _file_change(shown, path, change, _read(out / path) if change != ADDED else "", _text(files.get(path, b"")))
+        for path, change in sorted(found)
+    ]
 
 
 def _file_change(out: str, path: str, change: str, old: str, new: str) -> FileChange:
@@ -138,12 +145,18 @@ def markdown(out: Path, found: list[FileChange]) -> str:
     if not found:
         return f"**opsgen diff**: `{out}` is up to date; nothing would change.\n"
     rows = [f"| `{out}/{f.path}` | {f.change} | {'<br>'.join(str(o) for o in f.objects) or '—'} |" for f in found]
-    parts = [f"**opsgen diff**: {summary(found)}\n\n| file | change | objects |\n|---|---|---|\n", "\n".join(rows), "\n"]
+    parts = [
+        f"**opsgen diff**: {summary(found)}\n\n| file | change | objects |\n|---|---|---|\n",
+        "\n".join(rows),
+        "\n",
+    ]
     size = sum(len(p) for p in parts)
     for index, change in enumerate(found):
         block = _details(out, change)
         if size + len(block) > MARKDOWN_LIMIT:
-            parts.append(f"\n{len(found) - index} more diffs left out (a comment holds 65,536 characters): run `opsgen diff` locally.\n")
+            parts.append(
+                f"\n{len(found) - index} more diffs left out (a comment holds 65,536 characters): run `opsgen diff` locally.\n"
+            )
             break
         parts.append(block)
         size += len(block)

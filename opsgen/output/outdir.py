@@ -2,6 +2,7 @@
 (lstat only), which files are opsgen's (regular, the generated header, where opsgen
 writes them), and how it differs from what synth would write (opsgen diff / check).
 """
+
 from __future__ import annotations
 
 import os
@@ -91,7 +92,8 @@ _OUTPUT_DEPTHS = (2, 3)
 def opsgen_files(out: Path, entries: dict[str, os.stat_result]) -> set[str]:
     """The entries of ``out`` that are opsgen's files: regular, with the header, where opsgen writes."""
     return {
-        rel for rel, info in entries.items()
+        rel
+        for rel, info in entries.items()
         if rel.count("/") + 1 in _OUTPUT_DEPTHS and stat.S_ISREG(info.st_mode) and is_generated(out / rel)
     }
 

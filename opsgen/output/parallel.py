@@ -13,6 +13,7 @@ and Node (docs/performance.md). The bytes are the same whoever renders.
 OPSGEN_WORKERS=0 builds in this process (for profiling), as does a process
 that already runs cdk8s (tests); any other value, or none, one worker.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -20,12 +21,13 @@ import os
 import pickle
 import signal
 import traceback
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
+from opsgen.catalogue.model import Catalogue
 from opsgen.errors import EngineFailed
 from opsgen.synth import failures, kernel
-from opsgen.catalogue.model import Catalogue
 
 if TYPE_CHECKING:
     from opsgen.generate.batch import Batch
@@ -65,7 +67,7 @@ class Worker:
             child.close()
             self._worker = (process, parent)
 
-    def build(self, catalogue: Catalogue) -> "Rendered":
+    def build(self, catalogue: Catalogue) -> Rendered:
         """Every output file, rendered here or by the worker (see the module's docstring)."""
         from opsgen.output.render import assemble, render, sources  # cdk8s-free (see render.py)
 
@@ -84,7 +86,7 @@ class Worker:
         process.join()
         return rendered
 
-    def __enter__(self) -> "Worker":
+    def __enter__(self) -> Worker:
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
@@ -104,7 +106,7 @@ def start() -> Worker:
     return Worker(forks())
 
 
-def synthesize(catalogue: Catalogue) -> "Rendered":
+def synthesize(catalogue: Catalogue) -> Rendered:
     with start() as worker:
         return worker.build(catalogue)
 
@@ -115,7 +117,7 @@ def forks() -> bool:
     return not kernel.kernel_started() and os.environ.get("OPSGEN_WORKERS", "").strip() != "0"
 
 
-def _batches(catalogue: Catalogue) -> "Iterator[Batch]":
+def _batches(catalogue: Catalogue) -> Iterator[Batch]:
     from opsgen.generate.generate import generate
 
     return generate(catalogue)
@@ -225,7 +227,9 @@ def _end_now(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _rendered(process: multiprocessing.process.BaseProcess, conn: Connection, source: "Sources") -> "Iterator[tuple[Batch, dict[str, bytes]]]":
+def _rendered(
+    process: multiprocessing.process.BaseProcess, conn: Connection, source: Sources
+) -> Iterator[tuple[Batch, dict[str, bytes]]]:
     """Each batch the worker sends with its files: rendered by the worker, or
     here (then the worker is told this process is ready for another)."""
     from opsgen.output.render import render_batch
@@ -237,7 +241,9 @@ def _rendered(process: multiprocessing.process.BaseProcess, conn: Connection, so
         yield batch, files
 
 
-def _results(process: multiprocessing.process.BaseProcess, conn: Connection) -> "Iterator[tuple[Batch, dict[str, bytes] | None]]":
+def _results(
+    process: multiprocessing.process.BaseProcess, conn: Connection
+) -> Iterator[tuple[Batch, dict[str, bytes] | None]]:
     """(batch, its rendered files or None) as the worker sends them."""
     while True:
         try:

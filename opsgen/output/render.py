@@ -3,12 +3,14 @@
 Importing this module does not import cdk8s: parallel.py renders batches in a
 parent process that must never start a jsii kernel of its own.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import yaml
 
@@ -113,7 +115,11 @@ def render_batch(batch: Batch, source: Sources) -> dict[str, bytes]:
         if count:
             shown = os.path.join(batch.env, path)
             written = source.of(shown)
-            files[shown] = dump(documents[start : start + count], written, os.path.dirname(source.catalogue) if written != source.catalogue else None)
+            files[shown] = dump(
+                documents[start : start + count],
+                written,
+                os.path.dirname(source.catalogue) if written != source.catalogue else None,
+            )
         start += count
     return files
 

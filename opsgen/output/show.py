@@ -5,6 +5,7 @@ TriggerAuthentication its ScaledObject refers to) followed by the service's own
 file (monitor, scaler, rules), the files' bytes as synth writes them, separated
 by ``---``: ready for ``kubectl apply --dry-run=server -f -``.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,10 @@ def _environment(catalogue: Catalogue, env: str | None) -> Environment:
 def paths(environment: Environment, service: Service) -> list[str]:
     """The output files (relative to the output directory) that hold the service's objects."""
     prefix = conv.env_dir(environment.name)
-    return [os.path.join(prefix, conv.namespace_file(service.namespace)), os.path.join(prefix, conv.service_file(service))]
+    return [
+        os.path.join(prefix, conv.namespace_file(service.namespace)),
+        os.path.join(prefix, conv.service_file(service)),
+    ]
 
 
 def stream(files: dict[str, bytes], wanted: list[str]) -> bytes:

@@ -6,6 +6,7 @@ what ``opsgen show`` prints for one service and what ``npx cdk8s synth`` gets
 for every object (one file: cdk8s-cli's ``--stdout`` copies each file it finds
 to its output concurrently, so several files could interleave).
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ import re
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 SEPARATOR = b"---\n"
 
@@ -27,7 +28,7 @@ def join(files: dict[str, bytes], paths: Iterable[str] | None = None) -> bytes:
 _OWN_DESCRIPTOR = re.compile(r"/dev/(stdout|stderr|fd/([0-9]+))|/proc/self/fd/([0-9]+)")
 
 
-def descriptor(path: Path) -> "int | None":
+def descriptor(path: Path) -> int | None:
     """The descriptor of this process that ``path`` names (/dev/stdout, /dev/fd/3), if any."""
     match = _OWN_DESCRIPTOR.fullmatch(str(path))
     if match is None:
@@ -68,13 +69,15 @@ def write(path: Path, data: bytes) -> None:
     if not stat.S_ISREG(here.st_mode):
         raise StreamRefused(f"{path} is not a regular file (a folder, a socket or a block device)")
     if here.st_uid != os.geteuid():
-        raise StreamRefused(f"{path} belongs to another user (uid {here.st_uid}); opsgen replaces only its user's files")
+        raise StreamRefused(
+            f"{path} belongs to another user (uid {here.st_uid}); opsgen replaces only its user's files"
+        )
     if here.st_nlink > 1:
         raise StreamRefused(f"{path} has other hard links; replacing it would split them")
     return _replace(path, data, stat.S_IMODE(here.st_mode))
 
 
-def write_or_say(path: Path, data: bytes, objects: int, written: "str | None") -> bool:
+def write_or_say(path: Path, data: bytes, objects: int, written: str | None) -> bool:
     """write(), then one line saying so (on stderr when the stream is stdout itself); or one
     line on stderr naming the stream, and whether the output (``written``, the output
     directory, when it was) was written: False then."""
@@ -104,10 +107,10 @@ def _write_through(path: Path, data: bytes) -> None:
 def _write_all(handle: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(handle, view):]
+        view = view[os.write(handle, view) :]
 
 
-def _replace(path: Path, data: bytes, mode: "int | None") -> None:
+def _replace(path: Path, data: bytes, mode: int | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -25,6 +25,7 @@ old output whole. Staging folders carry a marker (conventions.STAGING_MARKER)
 that their run holds locked; the next synth removes those a kill left behind,
 and puts the old tree back if a kill fell between the two renames.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -37,10 +38,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsgen import conventions as conv
-from opsgen.errors import OutputRefused
 from opsgen import held
+from opsgen.errors import OutputRefused
 from opsgen.output.outdir import (  # noqa: F401 (re-exported: callers read the output directory through write)
-    Drift, compare, existing_files, is_generated, not_an_output_directory, opsgen_files, scan, unusable_path,
+    Drift,
+    compare,
+    existing_files,
+    is_generated,
+    not_an_output_directory,
+    opsgen_files,
+    scan,
+    unusable_path,
 )
 
 _RENAME_EXCHANGE = 2
@@ -91,23 +99,36 @@ def _conflicts(rel: str, shown: str, entries: dict[str, os.stat_result], generat
         if info is None or stat.S_ISDIR(info.st_mode) or (stat.S_ISREG(info.st_mode) and folder in generated):
             continue
         what = "a symbolic link: synth never writes through one" if stat.S_ISLNK(info.st_mode) else f"{_kind(info)}"
-        return [f"{shown}/{folder} is {what}, and synth writes the folder {shown}/{folder}/; move it away and run again"]
+        return [
+            f"{shown}/{folder} is {what}, and synth writes the folder {shown}/{folder}/; move it away and run again"
+        ]
     info = entries.get(rel)
     if info is None:
         return []
     if rel not in generated:
-        return [f"{shown}/{rel} was not written by opsgen ({_kind(info)} without the generated header), "
-                "and synth writes this path; move it away (or delete it) and run again"]
+        return [
+            f"{shown}/{rel} was not written by opsgen ({_kind(info)} without the generated header), "
+            "and synth writes this path; move it away (or delete it) and run again"
+        ]
     if info.st_nlink > 1:
-        return [f"{shown}/{rel} has {info.st_nlink} hard links, which writing it anew would break; "
-                "remove the other links (or copy the file) and run again"]
+        return [
+            f"{shown}/{rel} has {info.st_nlink} hard links, which writing it anew would break; "
+            "remove the other links (or copy the file) and run again"
+        ]
     return []
 
 
 def _kind(info: os.stat_result) -> str:
     mode = info.st_mode
-    kinds = {stat.S_ISREG: "a file", stat.S_ISDIR: "a folder", stat.S_ISLNK: "a symbolic link", stat.S_ISFIFO: "a FIFO",
-             stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device"}
+    kinds = {
+        stat.S_ISREG: "a file",
+        stat.S_ISDIR: "a folder",
+        stat.S_ISLNK: "a symbolic link",
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
     return next((name for test, name in kinds.items() if test(mode)), "a special file")
 
 
@@ -150,7 +171,8 @@ def write(out: Path, files: dict[str, bytes]) -> list[str]:
     finally:
         staging.remove(keep=bool(stranded))
     return [
-        f"{shown}/{rel} appeared while synth ran and could not be put back; it is kept in {old}/{rel}" for rel in stranded
+        f"{shown}/{rel} appeared while synth ran and could not be put back; it is kept in {old}/{rel}"
+        for rel in stranded
     ]
 
 
@@ -225,8 +247,12 @@ def _link(source: Path, target: Path, shown: str) -> None:
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError as exc:
-        raise OutputRefused([f"{shown} cannot be kept as it is ({exc.strerror}: synth keeps files by hard link "
-                             "in a new tree beside the old one); move it away and run again"]) from None
+        raise OutputRefused(
+            [
+                f"{shown} cannot be kept as it is ({exc.strerror}: synth keeps files by hard link "
+                "in a new tree beside the old one); move it away and run again"
+            ]
+        ) from None
 
 
 def _keep_owner_and_mode(path: Path, old: os.stat_result, shown: str) -> None:
@@ -235,8 +261,9 @@ def _keep_owner_and_mode(path: Path, old: os.stat_result, shown: str) -> None:
         try:
             os.chown(path, old.st_uid, old.st_gid, follow_symlinks=False)
         except OSError as exc:
-            raise OutputRefused([f"{shown} cannot keep its owner {old.st_uid}:{old.st_gid} ({exc.strerror}); "
-                                 "run synth as its owner"]) from None
+            raise OutputRefused(
+                [f"{shown} cannot keep its owner {old.st_uid}:{old.st_gid} ({exc.strerror}); run synth as its owner"]
+            ) from None
     os.chmod(path, stat.S_IMODE(old.st_mode))
 
 

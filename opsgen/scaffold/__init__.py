@@ -12,6 +12,7 @@ generated from the catalogue (``platform.argocd``, commented in services.yaml).
 DIR must be empty or absent; no file is ever overwritten (each is created
 exclusively, so a file that appears meanwhile is refused too).
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,12 @@ def scaffold(stack: bool) -> dict[str, bytes]:
     files["services.schema.json"] = schema.schema_json().encode()
     files["services.include.schema.json"] = schema.included_schema_json().encode()
     files["package.json"] = _json(_package())
-    files[".pre-commit-config.yaml"] = _yaml("pre-commit hooks of opsgen (pre-commit installs opsgen itself)", _pre_commit())
-    files[".github/workflows/opsgen.yaml"] = _yaml("dist/ is what services.yaml compiles to (seconds: opsgen check only)", _workflow(stack))
+    files[".pre-commit-config.yaml"] = _yaml(
+        "pre-commit hooks of opsgen (pre-commit installs opsgen itself)", _pre_commit()
+    )
+    files[".github/workflows/opsgen.yaml"] = _yaml(
+        "dist/ is what services.yaml compiles to (seconds: opsgen check only)", _workflow(stack)
+    )
     if stack:
         files.update(_tree(STACK, ""))
     return dict(sorted(files.items()))
@@ -99,10 +104,18 @@ def _pre_commit() -> dict:
 
 def _workflow(stack: bool) -> dict:
     action = source().removeprefix("https://github.com/")
-    check = {"uses": f"{action}/{ACTION}@{revision()}", "with": {"catalogue": "services.yaml", "out": "dist", "stack": str(stack).lower()}}
+    check = {
+        "uses": f"{action}/{ACTION}@{revision()}",
+        "with": {"catalogue": "services.yaml", "out": "dist", "stack": str(stack).lower()},
+    }
     steps = [{"uses": "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"}, {"name": "opsgen check", **check}]
     job = {"runs-on": "ubuntu-latest", "timeout-minutes": 10, "steps": steps}
-    return {"name": "opsgen", "on": {"push": {"branches": ["main"]}, "pull_request": {}}, "permissions": {"contents": "read"}, "jobs": {"check": job}}
+    return {
+        "name": "opsgen",
+        "on": {"push": {"branches": ["main"]}, "pull_request": {}},
+        "permissions": {"contents": "read"},
+        "jobs": {"check": job},
+    }
 
 
 def _json(data: dict) -> bytes:

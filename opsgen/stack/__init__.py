@@ -14,11 +14,13 @@ templated helmfile.yaml, ``bases:`` and ``helmfiles:``), and opsgen has no rende
 them: what depends on them is reported as "not checked (needs helmfile)", never as a
 problem. A helmfile whose shape it cannot read is "not checked" too, with the reason.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from opsgen.catalogue.model import Catalogue
 from opsgen.errors import Problem
@@ -48,21 +50,59 @@ def report(catalogue: Catalogue, root: Path) -> Report:
         try:
             return check(*args)
         except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
-            unchecked.append(at_file(file, f"not checked: {what}: a value has a shape opsgen does not read ({type(exc).__name__}: {exc})"))
+            unchecked.append(
+                at_file(
+                    file, f"not checked: {what}: a value has a shape opsgen does not read ({type(exc).__name__}: {exc})"
+                )
+            )
             return None
 
     data = helmfile.readable(sources, unchecked)
     if data is not None:
         envs = [env.name or DEFAULT_ENV for env in catalogue.environments]
-        values = guarded(HELMFILE, "the environments", helmfile.environments, sources, data, envs, catalogue.file, problems, unchecked)
+        values = guarded(
+            HELMFILE,
+            "the environments",
+            helmfile.environments,
+            sources,
+            data,
+            envs,
+            catalogue.file,
+            problems,
+            unchecked,
+        )
         if values:
             guarded(HELMFILE, "the environments' values", environments.check, catalogue, sources, values, problems)
         releases = data.get("releases") or []
         for release in releases:
             guarded(HELMFILE, "the values files", _release_files, sources, release, problems, unchecked)
-        guarded(HELMFILE, f"the {prometheus.CHART} release's values", prometheus.check, catalogue, sources, releases, problems)
-        guarded(HELMFILE, f"the {charts.KUBECOST_CHART} release's values", charts.kubecost, catalogue, sources, releases, problems)
-        guarded(HELMFILE, f"the {charts.KAFKA_EXPORTER_CHART} release's values", charts.kafka_exporter, catalogue, sources, releases, problems)
+        guarded(
+            HELMFILE,
+            f"the {prometheus.CHART} release's values",
+            prometheus.check,
+            catalogue,
+            sources,
+            releases,
+            problems,
+        )
+        guarded(
+            HELMFILE,
+            f"the {charts.KUBECOST_CHART} release's values",
+            charts.kubecost,
+            catalogue,
+            sources,
+            releases,
+            problems,
+        )
+        guarded(
+            HELMFILE,
+            f"the {charts.KAFKA_EXPORTER_CHART} release's values",
+            charts.kafka_exporter,
+            catalogue,
+            sources,
+            releases,
+            problems,
+        )
         guarded(HELMFILE, f"the {collector.CHART} release's values", collector.check, sources, releases, problems)
     guarded(charts.CHARTS_DIR, "the release labels", charts.release_labels, catalogue, sources, problems)
     guarded(argocd.HAND_WRITTEN_DIR, "Argo CD", argocd.check, catalogue, sources, problems)
@@ -77,7 +117,9 @@ def _release_files(sources: Sources, release: dict, problems: list[Problem], unc
             continue
         if not sources.exists(entry):
             where = ["releases", index, "values", position]
-            problems.append(sources.at(HELMFILE, where, f"release {release.get('name')!r}: values file {entry} does not exist"))
+            problems.append(
+                sources.at(HELMFILE, where, f"release {release.get('name')!r}: values file {entry} does not exist")
+            )
         else:
             helmfile.merged_values(sources, [entry], problems, unchecked)
 

@@ -1,9 +1,11 @@
 """The other charts' values against the catalogue: Kubecost reads the platform
 Prometheus, kafka-exporter reads the catalogue's brokers, and every ``release``
 label in charts/ is the catalogue's."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from opsgen import conventions as conv
 from opsgen.catalogue.model import Catalogue
@@ -29,8 +31,13 @@ def kubecost(catalogue: Catalogue, sources: Sources, releases: list[dict], probl
     fqdn = str(values.get("global.prometheus.fqdn"))
     host = f"{prometheus.service(catalogue.platform.release)}.{catalogue.platform.namespace}."
     if f"//{host}" not in fqdn:
-        problems.append(values.at("global.prometheus.fqdn", f"global.prometheus.fqdn is {fqdn!r}; the platform Prometheus of "
-                                                           f"{catalogue.file} is http://{host}svc:9090"))
+        problems.append(
+            values.at(
+                "global.prometheus.fqdn",
+                f"global.prometheus.fqdn is {fqdn!r}; the platform Prometheus of "
+                f"{catalogue.file} is http://{host}svc:9090",
+            )
+        )
 
 
 def kafka_exporter(catalogue: Catalogue, sources: Sources, releases: list[dict], problems: list[Problem]) -> None:
@@ -40,13 +47,24 @@ def kafka_exporter(catalogue: Catalogue, sources: Sources, releases: list[dict],
     if wanted is None:
         return
     if release is None:
-        problems.append(sources.at(HELMFILE, ["releases"], f"no {KAFKA_EXPORTER_CHART} release: Kafka lag alerts and dashboards would have no data"))
+        problems.append(
+            sources.at(
+                HELMFILE,
+                ["releases"],
+                f"no {KAFKA_EXPORTER_CHART} release: Kafka lag alerts and dashboards would have no data",
+            )
+        )
         return
     values = Values(sources, release)
     servers = values.get("kafkaServer")
     if servers != [wanted]:
-        problems.append(values.at("kafkaServer", f"release {release.get('name')!r}: kafkaServer is {show(servers)}; "
-                                                 f"{catalogue.file} has platform.kafka.bootstrapServers {wanted!r}"))
+        problems.append(
+            values.at(
+                "kafkaServer",
+                f"release {release.get('name')!r}: kafkaServer is {show(servers)}; "
+                f"{catalogue.file} has platform.kafka.bootstrapServers {wanted!r}",
+            )
+        )
 
 
 def release_labels(catalogue: Catalogue, sources: Sources, problems: list[Problem]) -> None:
@@ -64,8 +82,14 @@ def release_labels(catalogue: Catalogue, sources: Sources, problems: list[Proble
             continue
         for where, value in _label_values(data, conv.RELEASE_LABEL):
             if value != catalogue.platform.release:
-                problems.append(sources.at(name, where, f"{'.'.join(map(str, where))} is {value!r}, but {catalogue.file} sets "
-                    f"platform.prometheus.release to {catalogue.platform.release!r}: every release label and selector must use it"))
+                problems.append(
+                    sources.at(
+                        name,
+                        where,
+                        f"{'.'.join(map(str, where))} is {value!r}, but {catalogue.file} sets "
+                        f"platform.prometheus.release to {catalogue.platform.release!r}: every release label and selector must use it",
+                    )
+                )
 
 
 def _label_values(node: Any, label: str, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:

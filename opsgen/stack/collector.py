@@ -1,5 +1,6 @@
 """The OpenTelemetry Collector's pipelines: every component they name is defined,
 and connectors join pipelines of the signals they connect."""
+
 from __future__ import annotations
 
 from opsgen.errors import Problem
@@ -50,7 +51,7 @@ def collector_problems(config: dict) -> list[str]:
                 if cid in connectors and part in sides:
                     sides[part].setdefault(cid, []).append(signal)
     problems += _connectors(connectors, sides["exporters"], sides["receivers"])
-    for ext in ((config.get("service") or {}).get("extensions") or []):
+    for ext in (config.get("service") or {}).get("extensions") or []:
         if ext not in (config.get("extensions") or {}):
             problems.append(f"config.service.extensions: {ext!r} is not defined in config.extensions")
     return problems
@@ -69,11 +70,15 @@ def _deprecated(config: dict) -> list[str]:
     ]
 
 
-def _connectors(connectors: set[str], as_exporter: dict[str, list[str]], as_receiver: dict[str, list[str]]) -> list[str]:
+def _connectors(
+    connectors: set[str], as_exporter: dict[str, list[str]], as_receiver: dict[str, list[str]]
+) -> list[str]:
     problems = []
     for cid in sorted(connectors):
         if cid not in as_exporter or cid not in as_receiver:
-            problems.append(f"config.connectors.{cid}: a connector must be an exporter of one pipeline and a receiver of another")
+            problems.append(
+                f"config.connectors.{cid}: a connector must be an exporter of one pipeline and a receiver of another"
+            )
             continue
         sides = CONNECTOR_TYPES.get(cid.split("/")[0])
         if sides and (sides[0] not in as_exporter[cid] or sides[1] not in as_receiver[cid]):

@@ -3,10 +3,12 @@
 checked per environment: the keys the templates read, of the right kind, and a
 Prometheus that keeps at least the SLO period (the error budget reads that far
 back)."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from opsgen import durations
 from opsgen.catalogue.model import Catalogue
@@ -54,22 +56,36 @@ KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-def check(catalogue: Catalogue, sources: Sources, values: dict[str, tuple[dict, list[str]]], problems: list[Problem]) -> None:
+def check(
+    catalogue: Catalogue, sources: Sources, values: dict[str, tuple[dict, list[str]]], problems: list[Problem]
+) -> None:
     for env, (merged, files) in values.items():
         for key, (valid, what) in KEYS.items():
             value = get(merged, key)
             if not valid(value):
-                problems.append(sources.set_in(files, key, f"environment {env!r}: {key} is {show(value)}; it must be {what}", HELMFILE))
+                problems.append(
+                    sources.set_in(
+                        files, key, f"environment {env!r}: {key} is {show(value)}; it must be {what}", HELMFILE
+                    )
+                )
         _retention(catalogue, sources, env, merged, files, problems)
 
 
-def _retention(catalogue: Catalogue, sources: Sources, env: str, merged: dict, files: list[str], problems: list[Problem]) -> None:
+def _retention(
+    catalogue: Catalogue, sources: Sources, env: str, merged: dict, files: list[str], problems: list[Problem]
+) -> None:
     retention = get(merged, RETENTION)
     if not _duration(retention):
         return
     period = catalogue.platform.slo_period  # as written: 30d, 4w
     if durations.seconds(retention) < durations.seconds(period):
-        problems.append(sources.set_in(files, RETENTION,
-            f"environment {env!r}: Prometheus keeps {retention}, less than the SLO period {period} "
-            f"(platform.slo.period of {catalogue.file}): the error budget would cover {retention} only; "
-            f"keep at least {period} (and size prometheus.storage for it) or shorten the period", HELMFILE))
+        problems.append(
+            sources.set_in(
+                files,
+                RETENTION,
+                f"environment {env!r}: Prometheus keeps {retention}, less than the SLO period {period} "
+                f"(platform.slo.period of {catalogue.file}): the error budget would cover {retention} only; "
+                f"keep at least {period} (and size prometheus.storage for it) or shorten the period",
+                HELMFILE,
+            )
+        )

@@ -1,5 +1,6 @@
 """helmfile.yaml as plain YAML: whether opsgen can read it, its environments,
 its releases and their values files (merged as Helm merges them)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -82,26 +83,51 @@ def _values_shape(where: str, values: Any) -> str | None:
 
 
 def gotmpl(unchecked: list[Problem], entry: str) -> None:
-    note = at_file(entry, f"{NEEDS_HELMFILE}: a Go template helmfile renders per environment; opsgen reads plain YAML only")
+    note = at_file(
+        entry, f"{NEEDS_HELMFILE}: a Go template helmfile renders per environment; opsgen reads plain YAML only"
+    )
     if note not in unchecked:
         unchecked.append(note)
 
 
-def environments(sources: Sources, helmfile: dict, envs: list[str], catalogue_file: str,
-                 problems: list[Problem], unchecked: list[Problem]) -> dict[str, tuple[dict, list[str]]]:
+def environments(
+    sources: Sources,
+    helmfile: dict,
+    envs: list[str],
+    catalogue_file: str,
+    problems: list[Problem],
+    unchecked: list[Problem],
+) -> dict[str, tuple[dict, list[str]]]:
     """Each environment's merged values and the plain files they came from; a
     problem for each catalogue environment the helmfile lacks, and the reverse."""
     declared = helmfile.get("environments") or {}
     for env in envs:
         if env not in declared:
-            problems.append(sources.at(HELMFILE, ["environments"], f"no environment {env!r}; {catalogue_file} has environments {', '.join(envs)}"))
+            problems.append(
+                sources.at(
+                    HELMFILE,
+                    ["environments"],
+                    f"no environment {env!r}; {catalogue_file} has environments {', '.join(envs)}",
+                )
+            )
     for env in declared:
         if env not in envs:
-            problems.append(sources.at(HELMFILE, ["environments", env], f"environment {env!r} is not in {catalogue_file} ({', '.join(envs)})"))
-    return {env: merged_values(sources, (spec or {}).get("values") or [], problems, unchecked) for env, spec in declared.items()}
+            problems.append(
+                sources.at(
+                    HELMFILE,
+                    ["environments", env],
+                    f"environment {env!r} is not in {catalogue_file} ({', '.join(envs)})",
+                )
+            )
+    return {
+        env: merged_values(sources, (spec or {}).get("values") or [], problems, unchecked)
+        for env, spec in declared.items()
+    }
 
 
-def merged_values(sources: Sources, entries: list, problems: list[Problem], unchecked: list[Problem]) -> tuple[dict, list[str]]:
+def merged_values(
+    sources: Sources, entries: list, problems: list[Problem], unchecked: list[Problem]
+) -> tuple[dict, list[str]]:
     """Values entries (inline mappings and file names) merged in order, and the
     plain files among them; ``*.gotmpl`` files only helmfile renders."""
     merged: dict = {}

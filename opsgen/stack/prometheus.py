@@ -2,6 +2,7 @@
 namespace, the selectors that must pick up opsgen's monitors, rules and
 AlertmanagerConfig, the Grafana sidecar that loads its dashboards, and the default
 rules that duplicate opsgen's alerts switched off."""
+
 from __future__ import annotations
 
 from opsgen import conventions as conv
@@ -44,18 +45,30 @@ def check(catalogue: Catalogue, sources: Sources, releases: list[dict], problems
     platform, cat = catalogue.platform, catalogue.file
     release = find_release(releases, CHART)
     if release is None:
-        problems.append(sources.at(HELMFILE, ["releases"], f"no {CHART} release; opsgen's monitors, rules and dashboards need one"))
+        problems.append(
+            sources.at(HELMFILE, ["releases"], f"no {CHART} release; opsgen's monitors, rules and dashboards need one")
+        )
         return
     index = releases.index(release)
     name, namespace = release.get("name"), release.get("namespace")
     if name != platform.release:
-        problems.append(sources.at(HELMFILE, ["releases", index, "name"],
-            f"the {CHART} release is named {name!r}, but {cat} sets platform.prometheus.release to "
-            f"{platform.release!r} (the release label opsgen puts on monitors and rules)"))
+        problems.append(
+            sources.at(
+                HELMFILE,
+                ["releases", index, "name"],
+                f"the {CHART} release is named {name!r}, but {cat} sets platform.prometheus.release to "
+                f"{platform.release!r} (the release label opsgen puts on monitors and rules)",
+            )
+        )
     if namespace != platform.namespace:
-        problems.append(sources.at(HELMFILE, ["releases", index, "namespace"],
-            f"the {CHART} release is in namespace {namespace!r}, but {cat} sets platform.prometheus.namespace to "
-            f"{platform.namespace!r} (where opsgen puts dashboards and alert routing)"))
+        problems.append(
+            sources.at(
+                HELMFILE,
+                ["releases", index, "namespace"],
+                f"the {CHART} release is in namespace {namespace!r}, but {cat} sets platform.prometheus.namespace to "
+                f"{platform.namespace!r} (where opsgen puts dashboards and alert routing)",
+            )
+        )
     values = Values(sources, release)
     problems.extend(_selectors(values, platform.release))
     problems.extend(_alertmanager(values, catalogue, namespace))
@@ -70,8 +83,13 @@ def _duplicate_rules(values: Values) -> list[Problem]:
     for rule, ours in conv.STACK_DUPLICATES.items():
         path = f"{conv.STACK_DISABLED_RULES}.{rule}"
         if values.get(path) is not True:
-            out.append(values.at(path, f"{path} must be true (is {show(values.get(path))}): {CHART}'s {rule} fires for the "
-                                       f"same condition as opsgen's {ours}, and both would notify"))
+            out.append(
+                values.at(
+                    path,
+                    f"{path} must be true (is {show(values.get(path))}): {CHART}'s {rule} fires for the "
+                    f"same condition as opsgen's {ours}, and both would notify",
+                )
+            )
     return out
 
 
@@ -85,11 +103,18 @@ def _selectors(values: Values, release: str) -> list[Problem]:
         if isinstance(selector, dict) and selector:
             labels = selector.get("matchLabels") or {}
             if conv.RELEASE_LABEL not in labels or selector.get("matchExpressions") or len(labels) > 1:
-                out.append(values.at(path, f"{path} {show(selector)} must be matchLabels {{{conv.RELEASE_LABEL}: {release}}}, "
-                                           f"the only label opsgen puts on every {kind_name} whatever the service"))
+                out.append(
+                    values.at(
+                        path,
+                        f"{path} {show(selector)} must be matchLabels {{{conv.RELEASE_LABEL}: {release}}}, "
+                        f"the only label opsgen puts on every {kind_name} whatever the service",
+                    )
+                )
         path = f"{SPEC}.{kind}NamespaceSelector"
         if values.get(path) not in (MISSING, {}):
-            out.append(values.at(path, f"{path} must be {{}} (all namespaces): opsgen writes into every service namespace"))
+            out.append(
+                values.at(path, f"{path} must be {{}} (all namespaces): opsgen writes into every service namespace")
+            )
     return out
 
 
@@ -98,19 +123,34 @@ def _alertmanager(values: Values, catalogue: Catalogue, namespace: object) -> li
     path = f"{ALERTMANAGER}.alertmanagerConfigMatcherStrategy"
     strategy = values.get(f"{path}.type")
     if strategy != "None":
-        out.append(values.at(path, f"{path}.type must be 'None' (is {show(strategy)}): otherwise the operator confines "
-                                   f"opsgen's AlertmanagerConfig to alerts from namespace {platform.namespace!r}"))
+        out.append(
+            values.at(
+                path,
+                f"{path}.type must be 'None' (is {show(strategy)}): otherwise the operator confines "
+                f"opsgen's AlertmanagerConfig to alerts from namespace {platform.namespace!r}",
+            )
+        )
     labels = conv.platform_labels(platform, conv.ROUTING_PART)
     path = f"{ALERTMANAGER}.alertmanagerConfigSelector"
     selector = values.get(path)
     wanted = (selector.get("matchLabels") or {}) if isinstance(selector, dict) else None
     if not wanted or selector.get("matchExpressions") or any(labels.get(k) != v for k, v in wanted.items()):
-        out.append(values.at(path, f"{path} {show(selector)} does not select opsgen's AlertmanagerConfig "
-                                   f"{conv.alertmanager_config_name(platform)!r} (labels {show(labels)})"))
+        out.append(
+            values.at(
+                path,
+                f"{path} {show(selector)} does not select opsgen's AlertmanagerConfig "
+                f"{conv.alertmanager_config_name(platform)!r} (labels {show(labels)})",
+            )
+        )
     path = f"{ALERTMANAGER}.alertmanagerConfigNamespaceSelector"
     if values.get(path) != {} and namespace != platform.namespace:
-        out.append(values.at(path, f"{path} must be {{}}: the AlertmanagerConfig lives in {platform.namespace!r}, "
-                                   f"Alertmanager in {namespace!r}"))
+        out.append(
+            values.at(
+                path,
+                f"{path} must be {{}}: the AlertmanagerConfig lives in {platform.namespace!r}, "
+                f"Alertmanager in {namespace!r}",
+            )
+        )
     return out
 
 
@@ -120,13 +160,23 @@ def _sidecar(values: Values, catalogue: Catalogue, namespace: object) -> list[Pr
         path = f"{DASHBOARDS}.{key}"
         got = values.get(path)
         if got != want:
-            out.append(values.at(path, f"{path} must be {show(want)} (is {show(got)}): opsgen's dashboard ConfigMaps carry "
-                                       f"{conv.GRAFANA_DASHBOARD_LABEL}={conv.GRAFANA_DASHBOARD_VALUE!r} and the folder "
-                                       f"{platform.grafana_folder!r} in the annotation {conv.GRAFANA_FOLDER_ANNOTATION}"))
+            out.append(
+                values.at(
+                    path,
+                    f"{path} must be {show(want)} (is {show(got)}): opsgen's dashboard ConfigMaps carry "
+                    f"{conv.GRAFANA_DASHBOARD_LABEL}={conv.GRAFANA_DASHBOARD_VALUE!r} and the folder "
+                    f"{platform.grafana_folder!r} in the annotation {conv.GRAFANA_FOLDER_ANNOTATION}",
+                )
+            )
     path = f"{DASHBOARDS}.searchNamespace"
     search = values.get(path)
     if search != "ALL" and namespace != platform.namespace and not _names(search, platform.namespace):
-        out.append(values.at(path, f"{path} must include {platform.namespace!r} (or be ALL): opsgen's dashboard ConfigMaps live there"))
+        out.append(
+            values.at(
+                path,
+                f"{path} must include {platform.namespace!r} (or be ALL): opsgen's dashboard ConfigMaps live there",
+            )
+        )
     return out
 
 

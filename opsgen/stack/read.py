@@ -4,11 +4,13 @@ with the catalogue's limits and positions (YAML 1.1 numbers kept: Helm reads the
 
 Every finding is a ``Problem`` located at the value it is about when the file
 says where, else at the file (line 0: the whole file)."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from opsgen.catalogue import load, safe_yaml
 from opsgen.errors import CatalogueError, Location, Problem
@@ -59,7 +61,6 @@ class Sources:
             return Problem(self.document(name).locate(list(path), value=True), message)
         except Unreadable:
             return at_file(name, message)
-
 
     def set_in(self, names: Sequence[str], dotted: str, message: str, fallback: str) -> Problem:
         """``message`` at ``dotted`` in the last of ``names`` (values files, merged in

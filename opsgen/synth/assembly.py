@@ -11,6 +11,7 @@ cdk8s's own ApiObject from then on (metadata, chart labels, JSON patches,
 resolution, synthesis; below the top level the manifest keeps its own key
 order, see jsii/index.js).
 """
+
 from __future__ import annotations
 
 import functools

@@ -6,6 +6,7 @@ Importing this module starts nothing. ``start`` chooses the jsii runtime
 kernel; the pipeline or the worker calls it once, and the functions here call
 it too, so that no import order is a contract.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

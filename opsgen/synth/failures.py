@@ -2,6 +2,7 @@
 process ended (killed, out of memory) before answering. jsii reports these as a
 FileNotFoundError or as a broken conversation (an empty reply, a closed pipe); the
 CLI prints this sentence instead of a traceback (output/parallel.py asks)."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from opsgen.synth import kernel
 NO_NODE = "Node.js ('node') is not on PATH: cdk8s runs in a Node.js process (jsii); nothing was written"
 
 
-def explain(exc: BaseException) -> "str | None":
+def explain(exc: BaseException) -> str | None:
     """A sentence for an engine failure opsgen recognises, else None (a bug: a traceback is right)."""
     if isinstance(exc, EngineFailed):
         return str(exc)
@@ -32,7 +33,7 @@ def explain(exc: BaseException) -> "str | None":
     return f"cdk8s's Node.js process {how} before it finished; nothing was written"
 
 
-def _ended(child: subprocess.Popen, grace: float) -> "int | None":
+def _ended(child: subprocess.Popen, grace: float) -> int | None:
     """The child's exit status, waiting up to ``grace`` seconds for one that is dying."""
     try:
         return child.wait(timeout=grace) if grace else child.poll()

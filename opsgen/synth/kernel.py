@@ -24,6 +24,7 @@ temporary folder of its own as its TMPDIR (jsii unpacks cdk8s there, about
 4 MB), removed when the kernel ends; one that a kill left behind is removed
 when the next kernel starts.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -31,8 +32,8 @@ import ctypes
 import functools
 import gzip
 import hashlib
-import io
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -44,9 +45,9 @@ import tarfile
 import tempfile
 import time
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from opsgen import held
 
@@ -145,7 +146,9 @@ def _holds_exactly(directory: str, files: dict[str, bytes]) -> bool:
         info = os.lstat(directory)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
             return False
-        return sorted(os.listdir(directory)) == sorted(files) and all(_is_exactly(directory, n, b) for n, b in files.items())
+        return sorted(os.listdir(directory)) == sorted(files) and all(
+            _is_exactly(directory, n, b) for n, b in files.items()
+        )
     except OSError:
         return False
 
@@ -191,7 +194,7 @@ class _Subprocess:
     def __getattr__(self, name: str) -> object:
         return getattr(self._module, name)
 
-    def Popen(self, *args: object, env: "dict[str, str] | None" = None, **kwargs: object) -> subprocess.Popen:  # noqa: N802
+    def Popen(self, *args: object, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.Popen:  # noqa: N802
         parent = os.getpid()
         _prctl()  # looked up here: the child between fork and exec must not load anything
         scratch = _scratch()  # known before Node starts: a signal may come while it does
@@ -210,7 +213,7 @@ class _Scratch:
 
     folder: str
     marker: int
-    node: "subprocess.Popen | None" = None
+    node: subprocess.Popen | None = None
 
 
 def _scratch() -> _Scratch:
@@ -370,5 +373,3 @@ def _embedded_runtime() -> Path | None:
         return None
     directory = Path(spec.origin).parent / "_embedded" / "jsii"
     return directory if all((directory / name).is_file() for name in KERNEL_FILES) else None
-
-

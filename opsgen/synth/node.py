@@ -4,6 +4,7 @@ jsii runs ``$JSII_NODE`` (default ``node`` on PATH); without it the first cdk8s
 import fails deep in a worker with ``FileNotFoundError: 'node'``. The CLI asks
 here first and stops with one line (exit 2) instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,9 @@ def unusable() -> str | None:
     if found is None:
         return f"{where} not found: opsgen needs Node.js {OLDEST_MAJOR} or later on PATH (cdk8s runs in it)"
     try:
-        probe = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=_PROBE_SECONDS, stdin=subprocess.DEVNULL)
+        probe = subprocess.run(
+            [found, "--version"], capture_output=True, text=True, timeout=_PROBE_SECONDS, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{found} cannot be run ({getattr(exc, 'strerror', None) or exc}): opsgen needs Node.js {OLDEST_MAJOR} or later"
     version = re.fullmatch(r"v(\d+)\.\d+\.\d+\S*", probe.stdout.strip())

@@ -1,5 +1,6 @@
 """The rule-cost benchmark runs end to end on a real Prometheus (its figures are
 docs/performance.md's; here only that it measures both rule sets)."""
+
 from __future__ import annotations
 
 import sys

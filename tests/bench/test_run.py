@@ -1,4 +1,5 @@
 """The benchmark's own pieces work (its timings are not asserted anywhere: `make bench`)."""
+
 from __future__ import annotations
 
 import json

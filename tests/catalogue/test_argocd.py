@@ -1,7 +1,6 @@
 """platform.argocd and environments.<env>.argocd: located errors, and the model's defaults."""
-from __future__ import annotations
 
-import textwrap
+from __future__ import annotations
 
 import pytest
 
@@ -39,7 +38,9 @@ def built(catalogue: str) -> model.Catalogue:
 
 def test_defaults():
     catalogue = built(text())
-    assert catalogue.platform.argocd == model.ArgoCd("https://git.example.com/shop.git", "shop", conv.ARGOCD_NAMESPACE, conv.ARGOCD_PATH)
+    assert catalogue.platform.argocd == model.ArgoCd(
+        "https://git.example.com/shop.git", "shop", conv.ARGOCD_NAMESPACE, conv.ARGOCD_PATH
+    )
     for env in catalogue.environments:
         assert env.delivery == model.Delivery(model.Cluster(conv.IN_CLUSTER_SERVER, None), conv.TARGET_REVISION)
 
@@ -47,7 +48,9 @@ def test_defaults():
 def test_every_field():
     argocd = "{repoURL: 'git@github.com:example/shop.git', project: obs, namespace: gitops, path: deploy/opsgen/}"
     catalogue = built(text(argocd, "{argocd: {cluster: {name: prod-eu}, targetRevision: v1.0.0}}"))
-    assert catalogue.platform.argocd == model.ArgoCd("git@github.com:example/shop.git", "obs", "gitops", "deploy/opsgen")
+    assert catalogue.platform.argocd == model.ArgoCd(
+        "git@github.com:example/shop.git", "obs", "gitops", "deploy/opsgen"
+    )
     prod = catalogue.environments[1]
     assert prod.delivery == model.Delivery(model.Cluster(None, "prod-eu"), "v1.0.0")
 
@@ -58,8 +61,16 @@ def test_without_repo_url_there_is_no_argocd():
 
 
 def test_errors_are_located():
-    found = problems(text("{repoUrl: 'https://x/y.git', namespace: Argo_CD}", "{argocd: {cluster: {server: 'https://a', name: a}, targetRevision: ''}}"))
-    assert any(p.startswith("services.yaml:3:12: unknown key 'repoUrl' in platform.argocd; did you mean 'repoURL'?") for p in found), found
+    found = problems(
+        text(
+            "{repoUrl: 'https://x/y.git', namespace: Argo_CD}",
+            "{argocd: {cluster: {server: 'https://a', name: a}, targetRevision: ''}}",
+        )
+    )
+    assert any(
+        p.startswith("services.yaml:3:12: unknown key 'repoUrl' in platform.argocd; did you mean 'repoURL'?")
+        for p in found
+    ), found
     assert any(p.startswith("services.yaml:3:") and "namespace" in p and "DNS-1123" in p for p in found), found
     assert "services.yaml:6:19: environments.prod.argocd.cluster needs exactly one of name, server" in found
     assert any(p.startswith("services.yaml:6:") and "targetRevision" in p for p in found), found
@@ -69,7 +80,9 @@ def test_repo_url_and_path_must_be_plausible():
     assert any("repository URL" in p or "git clone URL" in p for p in problems(text("{repoURL: 'not a url'}")))
     for path in ("/abs", "a/../b", ".."):
         found = problems(text(f"{{repoURL: 'https://x/y.git', path: '{path}'}}"))
-        assert found == [f"services.yaml:3:40: platform.argocd.path ({path!r}) must be {schema.MESSAGES['repository path']}"], found
+        assert found == [
+            f"services.yaml:3:40: platform.argocd.path ({path!r}) must be {schema.MESSAGES['repository path']}"
+        ], found
 
 
 def test_settings_that_write_nothing_are_located_warnings(tmp_path):

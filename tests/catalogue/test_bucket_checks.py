@@ -6,6 +6,7 @@ histogram's bucket with that ``le``, so it must be one of the histogram's bucket
 - without them: a located warning unless it is one of prometheus_client's default
   buckets, printed as ``file:line:col: warning: ...``; exit 0.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,7 +66,12 @@ def with_exposition(write_catalogue, tmp_path):
     def write(buckets: tuple[float, ...] | None, text: str = CATALOGUE) -> Path:
         (tmp_path / "metrics").mkdir(exist_ok=True)
         (tmp_path / "metrics" / "agent.prom").write_bytes(exposition(buckets))
-        return write_catalogue(text.replace("metrics: {port: http}\n    slo: {successRate", "metrics: {port: http, exposition: metrics/agent.prom}\n    slo: {successRate"))
+        return write_catalogue(
+            text.replace(
+                "metrics: {port: http}\n    slo: {successRate",
+                "metrics: {port: http, exposition: metrics/agent.prom}\n    slo: {successRate",
+            )
+        )
 
     return write
 
@@ -118,7 +124,10 @@ def test_an_exposition_without_the_histogram_warns_like_none(with_exposition):
 
 
 def test_an_environment_override_is_located_where_it_is_written(write_catalogue):
-    text = CATALOGUE.replace("    slo: {latencyP95: 5s}\n", "    slo: {latencyP95: 5s}\n    environments:\n      prod: {slo: {latencyP95: 20s}}\n")
+    text = CATALOGUE.replace(
+        "    slo: {latencyP95: 5s}\n",
+        "    slo: {latencyP95: 5s}\n    environments:\n      prod: {slo: {latencyP95: 20s}}\n",
+    )
     found = warnings(write_catalogue(text))
     assert [w.split(": ")[0] for w in found] == ["services.yaml:10:40", "services.yaml:17:32"]
     assert "slo.latencyP95: 20s is not one of prometheus_client's default buckets" in found[1]
@@ -127,7 +136,9 @@ def test_an_environment_override_is_located_where_it_is_written(write_catalogue)
 def test_the_latency_slo_threshold_is_checked_against_its_own_histogram(write_catalogue, tmp_path):
     """slo.latency.metric names the histogram both latency bounds read (and the checks)."""
     registry = CollectorRegistry()
-    Histogram("http_request_duration_seconds", "Request duration.", buckets=(0.1, 0.25, 1), registry=registry).observe(0.2)
+    Histogram("http_request_duration_seconds", "Request duration.", buckets=(0.1, 0.25, 1), registry=registry).observe(
+        0.2
+    )
     (tmp_path / "api.prom").write_bytes(generate_latest(registry))
     text = CATALOGUE.replace(
         "    metrics: {port: http}\n    slo: {latencyP95: 5s}\n",
@@ -153,8 +164,13 @@ def test_a_latency_slo_threshold_in_an_environment_is_checked_there(write_catalo
 
 
 def test_unreadable_exposition_is_reported_once_as_before(write_catalogue):
-    text = CATALOGUE.replace("metrics: {port: http}\n    slo: {successRate", "metrics: {port: http, exposition: gone.prom}\n    slo: {successRate")
-    assert problems(write_catalogue(text)) == ["services.yaml:9:27: metrics.exposition: cannot read 'gone.prom': No such file or directory"]
+    text = CATALOGUE.replace(
+        "metrics: {port: http}\n    slo: {successRate",
+        "metrics: {port: http, exposition: gone.prom}\n    slo: {successRate",
+    )
+    assert problems(write_catalogue(text)) == [
+        "services.yaml:9:27: metrics.exposition: cannot read 'gone.prom': No such file or directory"
+    ]
 
 
 def test_buckets_are_parsed_from_prometheus_client_text(tmp_path):
@@ -174,7 +190,12 @@ def test_the_default_buckets_are_prometheus_clients():
 def test_the_bundled_catalogue_reads_only_buckets_its_services_have():
     catalogue = pipeline.load_valid(str(REPO / "services.yaml"))
     assert pipeline.catalogue_warnings(catalogue) == []
-    slow = {s.name: s.metrics.exposition for e in catalogue.environments for s in e.services if s.name in ("coding-agent", "test-builder")}
+    slow = {
+        s.name: s.metrics.exposition
+        for e in catalogue.environments
+        for s in e.services
+        if s.name in ("coding-agent", "test-builder")
+    }
     assert slow == {"coding-agent": "metrics/coding-agent.prom", "test-builder": "metrics/test-builder.prom"}
 
 

@@ -1,5 +1,6 @@
 """catalogue/burn.py: the windows a period records, the pairs' thresholds per objective,
 the time a total outage takes to page, and the doc's table kept equal to them."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,11 @@ def test_windows_scale_with_the_period_and_never_go_under_five_minutes():
 def test_the_workbook_factors_where_they_page_in_time():
     plan = burn.plan(99.9, 30, 30, PAGE_FOR)
     assert [(c.long, c.short, c.threshold) for c in plan.conditions] == [
-        ("1h", "5m", 0.0144), ("6h", "30m", 0.006), ("1d", "2h", 0.003), ("3d", "6h", 0.0015)]
+        ("1h", "5m", 0.0144),
+        ("6h", "30m", 0.006),
+        ("1d", "2h", 0.003),
+        ("3d", "6h", 0.0015),
+    ]
 
 
 @pytest.mark.parametrize("objective", [99.99, 99.9, 99.5, 99, 98, 95, 93, 90, 85, 80, 70, 60, 50, 40])

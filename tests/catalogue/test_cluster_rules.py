@@ -1,6 +1,7 @@
 """Catalogue rules that keep the output safe on a real cluster (issue 10): port names Kubernetes
 accepts, valid label selectors, namespace-qualified Kafka brokers, no zero duration that makes
 an alert fire forever."""
+
 from __future__ import annotations
 
 import pytest
@@ -86,7 +87,9 @@ def test_spaces_or_empty_entries_between_brokers_are_located(servers):
     assert "separated by ',' alone, without spaces or empty entries" in problem
 
 
-@pytest.mark.parametrize("servers", ["kafka.kafka:9092", "kafka-headless.kafka.svc:9092", "a.b.svc.cluster.local:9093,10.0.0.1:9092"])
+@pytest.mark.parametrize(
+    "servers", ["kafka.kafka:9092", "kafka-headless.kafka.svc:9092", "a.b.svc.cluster.local:9093,10.0.0.1:9092"]
+)
 def test_namespace_qualified_brokers_are_fine(servers):
     valid(kafka_platform(servers))
 

@@ -1,6 +1,7 @@
 """detectors.py, the copy of detect-secrets' detectors that lets validate import
 detect-secrets only for a string that could be a credential: it is current, and
 findings are what detect-secrets itself reports."""
+
 from __future__ import annotations
 
 import math

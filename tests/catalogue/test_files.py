@@ -1,5 +1,6 @@
 """opsgen.catalogue.files: a file the catalogue names is read only when it is a
 regular file inside the catalogue's folder, capped, and never quoted."""
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,7 @@ def never_hang():
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     (tmp_path / "cat").mkdir()
-    (tmp_path / "outside.prom").write_text(f"secret_total{{token=\"{SECRET}\"}} 1\n")
+    (tmp_path / "outside.prom").write_text(f'secret_total{{token="{SECRET}"}} 1\n')
     return tmp_path / "cat"
 
 
@@ -112,7 +113,9 @@ def test_invalid_utf8_is_refused_by_position_not_content(home: Path) -> None:
 
 def write(home: Path, exposition: str) -> Path:
     catalogue = home / "services.yaml"
-    catalogue.write_text(VALID.replace("metrics: {port: http}", f"metrics: {{port: http, exposition: '{exposition}'}}", 1))
+    catalogue.write_text(
+        VALID.replace("metrics: {port: http}", f"metrics: {{port: http, exposition: '{exposition}'}}", 1)
+    )
     return catalogue
 
 
@@ -138,8 +141,10 @@ def test_the_environment_is_never_printed(home: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(before=st.lists(st.sampled_from(["# TYPE a counter", "a_total 1", 'b{x="y"} 2', "", "# HELP a x"]), max_size=4),
-       bad=st.sampled_from(["{s} 1 2 3 4", 'x{{a="{s}" 1', "{s}{{", "# TYPE x {s}", 'x{{a="b"}} {s}', "x {s}"]))
+@given(
+    before=st.lists(st.sampled_from(["# TYPE a counter", "a_total 1", 'b{x="y"} 2', "", "# HELP a x"]), max_size=4),
+    bad=st.sampled_from(["{s} 1 2 3 4", 'x{{a="{s}" 1', "{s}{{", "# TYPE x {s}", 'x{{a="b"}} {s}', "x {s}"]),
+)
 def test_a_parse_error_never_quotes_the_file(tmp_path: Path, before: list[str], bad: str) -> None:
     lines = [*before, bad.format(s=SECRET), "c 1"]
     (tmp_path / "m.prom").write_text("\n".join(lines) + "\n")
@@ -149,7 +154,9 @@ def test_a_parse_error_never_quotes_the_file(tmp_path: Path, before: list[str], 
     assert str(caught.value) == f"is not in the Prometheus text format (line {len(before) + 1})"
 
 
-PIECES = st.sampled_from(["..", ".", "", "m.prom", "sub", "out", "loop", "fifo", "dev", "/", "~", "\0", "//", "sub/m.prom"])
+PIECES = st.sampled_from(
+    ["..", ".", "", "m.prom", "sub", "out", "loop", "fifo", "dev", "/", "~", "\0", "//", "sub/m.prom"]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -185,7 +192,10 @@ def test_a_bad_last_line_in_a_large_exposition_file_is_parsed_once(tmp_path: Pat
     from opsgen.errors import CatalogueError
 
     (tmp_path / "m.prom").write_text("".join(f'm_total{{a="{i}"}} {i}\n' for i in range(40000)) + "bad{ line\n")
-    services = "".join(f"  - {{name: s{i}, namespace: apps, team: core, metrics: {{port: http, exposition: m.prom}}}}\n" for i in range(20))
+    services = "".join(
+        f"  - {{name: s{i}, namespace: apps, team: core, metrics: {{port: http, exposition: m.prom}}}}\n"
+        for i in range(20)
+    )
     catalogue = tmp_path / "services.yaml"
     catalogue.write_text("platform: {name: demo}\nenvironments: {a: {}, b: {}, c: {}}\nservices:\n" + services)
     exposition._parse_once.cache_clear()

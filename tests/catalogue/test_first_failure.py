@@ -1,6 +1,7 @@
 """catalogue/first_failure.py: a located warning when a success SLO's counter has samples
 in the service's exposition file but no failure series (prometheus_client creates it
 with the first failure, which rate() then never counts)."""
+
 from __future__ import annotations
 
 from opsgen import pipeline
@@ -22,7 +23,9 @@ HTTP = '# TYPE http_requests_total counter\nhttp_requests_total{code="200"} 3.0\
 def warnings(write_catalogue, exposition: str, slo: str = "") -> list[str]:
     write_catalogue(exposition, "a.prom")
     path = write_catalogue(CATALOGUE % slo)
-    return [str(w).replace(str(path), "services.yaml") for w in pipeline.catalogue_warnings(pipeline.load_valid(str(path)))]
+    return [
+        str(w).replace(str(path), "services.yaml") for w in pipeline.catalogue_warnings(pipeline.load_valid(str(path)))
+    ]
 
 
 def test_a_counter_without_its_failure_series_warns_at_the_exposition(write_catalogue):

@@ -1,10 +1,12 @@
 """Values that look valid but crashed opsgen or reached the output wrongly (issue 14):
 explicit tags, huge and non-finite numbers, floats where integers belong, patterns
 that accepted a trailing newline, int32 and duration bounds, reserved label names."""
+
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -63,7 +65,9 @@ def test_success_rate_nan_no_longer_disables_paging():
 @pytest.mark.parametrize("field", ["maxReplicas", "minReplicas"])
 def test_replicas_written_as_float_are_refused_with_a_hint(field):
     found = problems(with_value(("services", 1, "scaling", field), "7.0"))
-    assert len(found) == 1 and found[0].endswith(f"scaling.{field} must be a whole number, written without a decimal point (not 7.0)"), found
+    assert len(found) == 1 and found[0].endswith(
+        f"scaling.{field} must be a whole number, written without a decimal point (not 7.0)"
+    ), found
 
 
 @pytest.mark.parametrize(

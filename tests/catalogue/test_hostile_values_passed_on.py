@@ -1,6 +1,7 @@
 """Values opsgen passes on to other tools, held to what those tools accept (issue 21):
 Kafka topics, consumer groups and brokers, Secret keys, selector label keys,
 grafana.folder as a path, YAML 1.1 number forms, '<<:' misuse and merge chains."""
+
 from __future__ import annotations
 
 import time
@@ -86,7 +87,9 @@ def test_kafka_brokers_that_resolve_pass(servers):
 @pytest.mark.parametrize("key", ["a/b", ".", "..", "..x", "a b", "k" * 254, "ключ", "a\n"])
 def test_secret_keys_are_valid_secret_data_keys(key):
     receiver = {"slack": {"secret": "s", "key": key, "channel": "#c"}}
-    found = problems(with_value(("platform", "alerting"), {"page": {"pagerduty": {"secret": "s", "key": key}}, "warn": receiver}))
+    found = problems(
+        with_value(("platform", "alerting"), {"page": {"pagerduty": {"secret": "s", "key": key}}, "warn": receiver})
+    )
     assert sum("a Kubernetes Secret key" in p for p in found) == 2, found
 
 
@@ -95,9 +98,7 @@ def test_secret_keys_kubernetes_accepts_pass(key):
     accepted(with_value(("platform", "alerting"), {"page": {"pagerduty": {"secret": "s", "key": key}}}))
 
 
-@pytest.mark.parametrize(
-    "key", ["a..b/x", "-a.b/x", "a.b-/x", "A.b/x", ("a" * 63 + ".") * 4 + "ab/x", "/x", "a/b/c"]
-)
+@pytest.mark.parametrize("key", ["a..b/x", "-a.b/x", "a.b-/x", "A.b/x", ("a" * 63 + ".") * 4 + "ab/x", "/x", "a/b/c"])
 def test_selector_keys_have_a_dns_subdomain_prefix(key):
     found = problems(with_value(("services", 0, "metrics", "selector"), {key: "v"}))
     assert any("a Kubernetes label key" in p for p in found), found
@@ -108,7 +109,9 @@ def test_selector_keys_kubernetes_accepts_pass(key):
     accepted(with_value(("services", 0, "metrics", "selector"), {key: "v"}))
 
 
-@pytest.mark.parametrize("folder", ["../../../../etc/grafana/provisioning/dashboards", "..", ".", "a/b", "a\\b", "/etc", "a\tb", "f" * 256])
+@pytest.mark.parametrize(
+    "folder", ["../../../../etc/grafana/provisioning/dashboards", "..", ".", "a/b", "a\\b", "/etc", "a\tb", "f" * 256]
+)
 def test_grafana_folder_is_one_folder_name(folder):
     found = problems(with_value(("platform", "grafana", "folder"), folder))
     assert any("grafana.folder" in p and "one Grafana folder name" in p for p in found), found
@@ -160,7 +163,9 @@ def test_alert_names_differing_only_in_case_are_refused_at_their_line():
         {"name": "Highlatency", "expr": "up == 0", "severity": "warn", "summary": "s"},
     ]
     found = problems(with_value(("alerts",), alerts))
-    assert any("'Highlatency' differs only in case from 'HighLatency'" in p and "/highlatency" in p for p in found), found
+    assert any("'Highlatency' differs only in case from 'HighLatency'" in p and "/highlatency" in p for p in found), (
+        found
+    )
 
 
 def test_a_catalogue_alert_differing_in_case_from_a_generated_one_is_refused(tmp_path):

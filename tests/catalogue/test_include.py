@@ -1,5 +1,6 @@
 """include: [teams/*.yaml] — one catalogue split into files, with every error
 located in the file it is in and the output of the catalogue written in one file."""
+
 from __future__ import annotations
 
 import json
@@ -87,10 +88,14 @@ def test_files_are_read_in_sorted_order_once_each(tmp_path):
 
 
 def test_a_catalogue_may_keep_all_its_services_in_included_files(tmp_path):
-    catalogue = write(tmp_path, {"services.yaml": PLATFORM + "include: [teams/*.yaml]\n", "teams/core.yaml": "services:\n" + WORKER})
+    catalogue = write(
+        tmp_path, {"services.yaml": PLATFORM + "include: [teams/*.yaml]\n", "teams/core.yaml": "services:\n" + WORKER}
+    )
     assert [s.name for s in pipeline.load_valid(str(catalogue)).environments[0].services] == ["worker"]
     (tmp_path / "teams/core.yaml").write_text("alerts: []\n", encoding="utf-8")
-    assert problems(catalogue) == ["services.yaml:2:1: the catalogue has no services: neither it nor the files it includes list any"]
+    assert problems(catalogue) == [
+        "services.yaml:2:1: the catalogue has no services: neither it nor the files it includes list any"
+    ]
 
 
 # --- every error in the file it is in ------------------------------------------------------
@@ -152,7 +157,9 @@ def test_errors_of_the_catalogue_and_of_its_included_files_come_together(tmp_pat
 
 def test_a_pattern_that_matches_nothing_is_located_at_the_pattern(tmp_path):
     catalogue = write(tmp_path, {"services.yaml": PLATFORM + "include:\n  - teams/*.yaml\nservices:\n" + WORKER})
-    assert problems(catalogue) == [f"services.yaml:3:5: include: 'teams/*.yaml' matches no file in the catalogue's folder ({tmp_path})"]
+    assert problems(catalogue) == [
+        f"services.yaml:3:5: include: 'teams/*.yaml' matches no file in the catalogue's folder ({tmp_path})"
+    ]
 
 
 def test_malformed_includes_are_schema_errors(tmp_path):
@@ -199,7 +206,9 @@ def test_patterns_may_not_leave_the_folder(tmp_path, pattern, message):
 
 def test_symbolic_links_may_not_lead_outside(tmp_path):
     outside = write(tmp_path / "outside", {"secret.yaml": "services: []\n", "t/other.yaml": "services: []\n"}).parent
-    catalogue = write(tmp_path / "repo", {"services.yaml": PLATFORM + "include: [teams/*.yaml, linked/*.yaml]\nservices:\n" + WORKER})
+    catalogue = write(
+        tmp_path / "repo", {"services.yaml": PLATFORM + "include: [teams/*.yaml, linked/*.yaml]\nservices:\n" + WORKER}
+    )
     (tmp_path / "repo" / "teams").mkdir()
     (tmp_path / "repo" / "teams" / "evil.yaml").symlink_to(outside / "secret.yaml")
     (tmp_path / "repo" / "linked").symlink_to(outside / "t")
@@ -211,7 +220,13 @@ def test_symbolic_links_may_not_lead_outside(tmp_path):
 
 
 def test_a_symbolic_link_inside_the_folder_is_followed(tmp_path):
-    catalogue = write(tmp_path, {"services.yaml": PLATFORM + "include: [teams/*.yaml]\nservices:\n" + WORKER, "shared/b.yaml": "services: []\n"})
+    catalogue = write(
+        tmp_path,
+        {
+            "services.yaml": PLATFORM + "include: [teams/*.yaml]\nservices:\n" + WORKER,
+            "shared/b.yaml": "services: []\n",
+        },
+    )
     (tmp_path / "teams").mkdir()
     (tmp_path / "teams" / "b.yaml").symlink_to(tmp_path / "shared" / "b.yaml")
     assert [s.name for s in pipeline.load_valid(str(catalogue)).environments[0].services] == ["worker"]
@@ -244,4 +259,6 @@ def test_the_included_files_schema_is_committed_and_current(run):
 def test_the_catalogue_schema_allows_include_instead_of_services():
     validator = jsonschema.Draft7Validator(schema.catalogue_schema())
     assert list(validator.iter_errors({"platform": {"name": "x"}, "include": ["teams/*.yaml"]})) == []
-    assert [e.message for e in validator.iter_errors({"platform": {"name": "x"}})] == ["'services' is a required property"]
+    assert [e.message for e in validator.iter_errors({"platform": {"name": "x"}})] == [
+        "'services' is a required property"
+    ]

@@ -1,8 +1,8 @@
 """include_glob.py: one walk of the catalogue's folder, glob's meaning, no loops (issue 21)."""
+
 from __future__ import annotations
 
 import glob
-import os
 import time
 
 import pytest
@@ -10,7 +10,16 @@ import pytest
 from opsgen.catalogue import include, include_glob
 from tests.catalogue.test_include import PLATFORM, WORKER, problems, write
 
-TREE = ["a.yaml", ".hidden.yaml", "teams/x.yaml", "teams/y.yml", "teams/sub/z.yaml", "teams/.h/w.yaml", "b[1].yaml", "c?.yaml"]
+TREE = [
+    "a.yaml",
+    ".hidden.yaml",
+    "teams/x.yaml",
+    "teams/y.yml",
+    "teams/sub/z.yaml",
+    "teams/.h/w.yaml",
+    "b[1].yaml",
+    "c?.yaml",
+]
 
 
 @pytest.fixture
@@ -23,9 +32,27 @@ def folder(tmp_path):
 
 @pytest.mark.parametrize(
     "pattern",
-    ["*.yaml", "teams/*.yaml", "teams/*.y*ml", "**/*.yaml", "teams/**/*.yaml", "teams/**", "?.yaml", "[ab].yaml",
-     "[!a].yaml", "teams/[xy].y*", "a.yaml", "teams/x.yaml", ".*.yaml", "teams/.h/*", "*", "teams/*", "nope/*.yaml",
-     "b[[]1].yaml", "teams/sub/z.yaml"],
+    [
+        "*.yaml",
+        "teams/*.yaml",
+        "teams/*.y*ml",
+        "**/*.yaml",
+        "teams/**/*.yaml",
+        "teams/**",
+        "?.yaml",
+        "[ab].yaml",
+        "[!a].yaml",
+        "teams/[xy].y*",
+        "a.yaml",
+        "teams/x.yaml",
+        ".*.yaml",
+        "teams/.h/*",
+        "*",
+        "teams/*",
+        "nope/*.yaml",
+        "b[[]1].yaml",
+        "teams/sub/z.yaml",
+    ],
 )
 def test_patterns_match_what_glob_matches(folder, pattern):
     ours = include_glob.matches(pattern, include_glob.walk(str(folder)))

@@ -1,4 +1,5 @@
 """opsgen.catalogue.load: YAML text -> data, refusing what is unsafe, with file:line:col."""
+
 from __future__ import annotations
 
 import time
@@ -167,7 +168,9 @@ def test_unreadable_file(tmp_path):
     missing = tmp_path / "nope.yaml"
     with pytest.raises(CatalogueError) as caught:
         load.load_file(str(missing))
-    assert [str(p) for p in caught.value.problems] == [f"{missing}:1:1: cannot read the catalogue: No such file or directory"]
+    assert [str(p) for p in caught.value.problems] == [
+        f"{missing}:1:1: cannot read the catalogue: No such file or directory"
+    ]
 
 
 def test_invalid_utf8(tmp_path):
@@ -192,7 +195,9 @@ def test_a_catalogue_that_never_ends_is_refused_at_the_cap(tmp_path, monkeypatch
     monkeypatch.setattr(load, "MAX_BYTES", 1024)
     with pytest.raises(CatalogueError) as caught:
         load.load_file("/dev/zero")
-    assert [p.message for p in caught.value.problems] == ["the catalogue is larger than 1,024 bytes; split it into files with include:"]
+    assert [p.message for p in caught.value.problems] == [
+        "the catalogue is larger than 1,024 bytes; split it into files with include:"
+    ]
 
 
 def test_a_catalogue_that_is_not_utf8_is_located_without_its_bytes(tmp_path):

@@ -1,5 +1,6 @@
 """opsgen.catalogue.objects: object names and alert names unique per environment;
 validate: labels opsgen sets are not silently overwritten (issue 14)."""
+
 from __future__ import annotations
 
 import textwrap
@@ -34,7 +35,10 @@ def problems(text: str) -> list[str]:
 
 
 def test_a_cpu_service_named_like_the_hpa_keda_creates_is_refused():
-    text = BASE + "  - {name: keda-hpa-worker, namespace: apps, team: core, scaling: {maxReplicas: 3, cpu: {targetUtilization: 50}}}\n"
+    text = (
+        BASE
+        + "  - {name: keda-hpa-worker, namespace: apps, team: core, scaling: {maxReplicas: 3, cpu: {targetUtilization: 50}}}\n"
+    )
     assert problems(text) == [
         "services.yaml:13:6: service 'keda-hpa-worker' needs the HorizontalPodAutoscaler apps/keda-hpa-worker, "
         "which the HPA KEDA creates for service 'worker' (line 6) already uses; rename the service"
@@ -42,7 +46,10 @@ def test_a_cpu_service_named_like_the_hpa_keda_creates_is_refused():
 
 
 def test_in_another_namespace_it_is_fine():
-    text = BASE + "  - {name: keda-hpa-worker, namespace: other, team: core, scaling: {maxReplicas: 3, cpu: {targetUtilization: 50}}}\n"
+    text = (
+        BASE
+        + "  - {name: keda-hpa-worker, namespace: other, team: core, scaling: {maxReplicas: 3, cpu: {targetUtilization: 50}}}\n"
+    )
     objects.check(model.build(load.load_text(text, "services.yaml")))
 
 
@@ -66,7 +73,10 @@ def test_an_override_may_not_reuse_an_alert_name():
 
 
 def test_an_override_may_replace_its_own_alert_of_the_same_name():
-    text = BASE + "    environments:\n      prod: {alerts: [{name: WorkerDown, expr: up == 1, severity: page, summary: s}]}\n"
+    text = (
+        BASE
+        + "    environments:\n      prod: {alerts: [{name: WorkerDown, expr: up == 1, severity: page, summary: s}]}\n"
+    )
     objects.check(model.build(load.load_text(text, "services.yaml")))
 
 
@@ -91,11 +101,17 @@ def test_labels_opsgen_sets_are_not_silently_overwritten(where, label, expected)
 
 
 def test_top_level_alerts_may_label_team_namespace_and_service_without_a_team():
-    text = BASE + "alerts:\n  - {name: Top, expr: up == 0, severity: warn, summary: s, labels: {team: a, namespace: b, service: c}}\n"
+    text = (
+        BASE
+        + "alerts:\n  - {name: Top, expr: up == 0, severity: warn, summary: s, labels: {team: a, namespace: b, service: c}}\n"
+    )
     validate.validate(load.load_text(text, "services.yaml"))
 
 
 def test_override_labels_are_checked_too():
-    text = BASE + "    environments:\n      prod: {alerts: [{name: WorkerDown, expr: up == 1, severity: page, summary: s, labels: {severity: x}}]}\n"
+    text = (
+        BASE
+        + "    environments:\n      prod: {alerts: [{name: WorkerDown, expr: up == 1, severity: page, summary: s, labels: {severity: x}}]}\n"
+    )
     found = problems(text)
     assert len(found) == 1 and "labels.severity" in found[0] and found[0].startswith("services.yaml:14:"), found

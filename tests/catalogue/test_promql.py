@@ -1,4 +1,5 @@
 """opsgen.catalogue.promql: parsing, known metrics, exposition files."""
+
 from __future__ import annotations
 
 import re
@@ -8,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opsgen.generate import alerting
 from opsgen import pipeline
 from opsgen.catalogue import load, model, promql
-from opsgen.errors import Location
 from opsgen.catalogue.exporters import EXPORTERS, WELL_KNOWN
+from opsgen.errors import Location
+from opsgen.generate import alerting
 from tests.conftest import VALID
 
 EXPOSITION = """\
@@ -32,7 +33,9 @@ agent_tasks_total{outcome="success"} 1
 
 @pytest.fixture
 def known(write_catalogue):
-    path = write_catalogue(VALID.replace("metrics: {port: http}", "metrics: {port: http, exposition: orch.prom, exports: [my_gauge]}", 1))
+    path = write_catalogue(
+        VALID.replace("metrics: {port: http}", "metrics: {port: http, exposition: orch.prom, exports: [my_gauge]}", 1)
+    )
     (path.parent / "orch.prom").write_text(EXPOSITION, encoding="utf-8")
     catalogue = pipeline.load_valid(str(path))
     return promql.known_metrics(catalogue, str(path.parent))
@@ -65,7 +68,10 @@ def test_every_source_of_known_metrics(known):
     convention = {"agent_tasks_total", "agent_task_duration_seconds_bucket", "ci_build_duration_seconds_count"}
     exposed = {"orch_stage_total", "orch_loop_seconds_bucket", "orch_loop_seconds_sum"}
     recorded = {"slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate3d", "opsgen:hpa_info", "slo:objective:ratio"}
-    assert convention | exposed | recorded | {"my_gauge", "up", "kafka_consumergroup_lag", "keda_scaler_errors"} <= known.names
+    assert (
+        convention | exposed | recorded | {"my_gauge", "up", "kafka_consumergroup_lag", "keda_scaler_errors"}
+        <= known.names
+    )
 
 
 def test_counter_keeps_its_total_suffix_and_histograms_have_no_base_series(known):
@@ -90,7 +96,9 @@ def test_labels_are_not_checked_when_another_source_also_declares_the_metric(kno
 
 
 def test_name_given_as_matcher_is_checked(known):
-    assert promql.check_expr('{__name__="nope_metric"}', known, "x") == ["x: unknown metric 'nope_metric'" + promql.UNKNOWN_HINT]
+    assert promql.check_expr('{__name__="nope_metric"}', known, "x") == [
+        "x: unknown metric 'nope_metric'" + promql.UNKNOWN_HINT
+    ]
     assert promql.check_expr('{__name__=~"nope.*"}', known, "x") == []  # a regex names no metric
 
 
@@ -139,7 +147,9 @@ def test_exporter_lists_are_sorted_and_disjoint():
     assert len(WELL_KNOWN) == sum(len(n) for n in EXPORTERS.values())
 
 
-@pytest.mark.parametrize("expr, kind", [("up[5m]", "a range vector"), ("(rate(up[5m])[30m:1m])", "a range vector"), ('"text"', "a string")])
+@pytest.mark.parametrize(
+    "expr, kind", [("up[5m]", "a range vector"), ("(rate(up[5m])[30m:1m])", "a range vector"), ('"text"', "a string")]
+)
 def test_result_must_be_an_instant_vector_or_scalar(known, expr, kind):
     assert promql.check_expr(expr, known, "alerts[0].expr") == [
         f"alerts[0].expr: the result is {kind}; it must be an instant vector or a scalar"
@@ -165,7 +175,12 @@ _REFERENCE_SHAPE = re.compile(r'(?<![=!~])(!?=)\s*"(?:[^"\\]|\\.)*"')
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(['=', '!=', '=~', '!~', '==', '~', '!', '"', '\\', ' ', 'a', '{', '}', ',', '"x"', '"a\\"b"']), max_size=24))
+@given(
+    st.lists(
+        st.sampled_from(["=", "!=", "=~", "!~", "==", "~", "!", '"', "\\", " ", "a", "{", "}", ",", '"x"', '"a\\"b"']),
+        max_size=24,
+    )
+)
 def test_shape_empties_exactly_the_strings_after_equality_matchers(pieces: list[str]) -> None:
     expr = "".join(pieces)
     assert promql.shape(expr) == _REFERENCE_SHAPE.sub(r'\1""', expr)

@@ -1,4 +1,5 @@
 """PromQL the pinned Prometheus (2.51) cannot run, and PromQL too deep for the parser (issue 14)."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,16 @@ def test_functions_newer_than_prometheus_2_51_are_errors(expr):
 
 @pytest.mark.parametrize(
     "expr",
-    ["sum by (job) (rate(up[5m]))", "histogram_quantile(0.9, rate(x_bucket[5m]))", "topk(3, up)", "count_values(\"v\", up)",
-     "quantile(0.5, up)", "label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")", "clamp(up, 0, 1)", "absent_over_time(up[5m])"],
+    [
+        "sum by (job) (rate(up[5m]))",
+        "histogram_quantile(0.9, rate(x_bucket[5m]))",
+        "topk(3, up)",
+        'count_values("v", up)',
+        "quantile(0.5, up)",
+        'label_replace(up, "a", "$1", "b", "(.*)")',
+        "clamp(up, 0, 1)",
+        "absent_over_time(up[5m])",
+    ],
 )
 def test_functions_of_prometheus_2_51_are_fine(expr):
     assert promql.parse(expr).error is None
@@ -63,7 +72,11 @@ def test_brackets_inside_strings_do_not_count():
 def test_an_over_deep_alert_is_a_located_error(tmp_path, run):
     catalogue = tmp_path / "services.yaml"
     expr = "(" * 10_000 + "up" + ")" * 10_000
-    catalogue.write_text(VALID + f"alerts:\n  - {{name: Deep, expr: '{expr}', severity: warn, summary: s}}\n", encoding="utf-8")
+    catalogue.write_text(
+        VALID + f"alerts:\n  - {{name: Deep, expr: '{expr}', severity: warn, summary: s}}\n", encoding="utf-8"
+    )
     code, out, err = run("validate", "-c", catalogue)
     assert code == 3
-    assert f"{catalogue}:22:24: alerts[0].expr: cannot parse PromQL: the expression is nested or chained too deeply" in err
+    assert (
+        f"{catalogue}:22:24: alerts[0].expr: cannot parse PromQL: the expression is nested or chained too deeply" in err
+    )

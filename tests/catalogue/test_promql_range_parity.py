@@ -1,5 +1,6 @@
 """PromQL parity with Prometheus 2.51 beyond the parser (promql_limits.py): durations within
 int64 nanoseconds, @ timestamps below 2^63, label names that functions create."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,9 @@ def test_what_prometheus_accepts_passes(expr):
 
 
 def test_the_message_names_the_duration():
-    assert "the range (300.00 years) is longer than Prometheus' longest duration" in promql.parse("rate(up[300y])").error
+    assert (
+        "the range (300.00 years) is longer than Prometheus' longest duration" in promql.parse("rate(up[300y])").error
+    )
     assert "subquery step" in promql.parse("up[5m:300y]").error
     assert promql.parse("up offset 300y").error.startswith("offset (300.00 years)")
 

@@ -1,4 +1,5 @@
 """docs/catalogue.md is the field reference generated from the schema, and current."""
+
 from __future__ import annotations
 
 from opsgen import pipeline
@@ -11,7 +12,9 @@ DOC = REPO / "docs" / "catalogue.md"
 def test_the_committed_reference_is_current(run):
     code, stdout, _ = run("schema", "--markdown")
     assert code == 0 and stdout == reference.markdown()
-    assert DOC.read_text(encoding="utf-8") == stdout, f"docs/catalogue.md is stale: run `{reference.COMMAND}` and commit it"
+    assert DOC.read_text(encoding="utf-8") == stdout, (
+        f"docs/catalogue.md is stale: run `{reference.COMMAND}` and commit it"
+    )
 
 
 def test_a_schema_change_makes_the_committed_reference_stale(monkeypatch):

@@ -1,4 +1,5 @@
 """opsgen.catalogue.routing_checks: platform.alerting.teams names teams of the catalogue."""
+
 from __future__ import annotations
 
 import textwrap
@@ -44,7 +45,9 @@ def problems(text: str) -> list[str]:
 
 
 def test_teams_of_services_overrides_and_alerts_may_have_receivers():
-    text = catalogue(f"payments: {{page: {PD}}}\npayments-prod: {{page: {PD}}}\nsearch-oncall: {{warn: {PD}}}\nplatform: {{page: {PD}}}\n")
+    text = catalogue(
+        f"payments: {{page: {PD}}}\npayments-prod: {{page: {PD}}}\nsearch-oncall: {{warn: {PD}}}\nplatform: {{page: {PD}}}\n"
+    )
     doc = load.load_text(text, "services.yaml")
     validate.validate(doc)
     teams = model.build(doc).platform.team_alerting
@@ -66,7 +69,9 @@ def test_every_unknown_team_is_reported():
 
 
 def test_a_team_needs_a_receiver():
-    assert problems(catalogue("search: {}\n")) == ["services.yaml:6:7: platform.alerting.teams.search needs page or warn (or remove the team)"]
+    assert problems(catalogue("search: {}\n")) == [
+        "services.yaml:6:7: platform.alerting.teams.search needs page or warn (or remove the team)"
+    ]
 
 
 def test_a_team_name_must_be_a_name_and_receivers_are_checked():

@@ -1,5 +1,6 @@
 """safe_yaml.read_yaml, the one reader of the YAML files the stack check reads (issue 21):
 an alias bomb, a link to /dev/zero, a FIFO, an absolute or '..' path are located errors."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Validation does work linear in the catalogue, counted in function calls
 (never timed), and 'did you mean' compares with a bounded number of names (issue 14)."""
+
 from __future__ import annotations
 
 import sys
@@ -73,7 +74,9 @@ def _every_alert_misspelt(n: int) -> str:
 
 
 @pytest.mark.parametrize(
-    "make", [_valid, _every_service_wrong, _every_alert_misspelt], ids=["valid", "an error per service", "a misspelt metric per service"]
+    "make",
+    [_valid, _every_service_wrong, _every_alert_misspelt],
+    ids=["valid", "an error per service", "a misspelt metric per service"],
 )
 def test_validation_is_linear_in_the_number_of_services(make):
     small, large = _calls(make(150)), _calls(make(600))

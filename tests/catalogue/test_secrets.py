@@ -1,4 +1,5 @@
 """Credentials in the catalogue are refused, located, and never shown (issue 14)."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,11 @@ ALERTING = """\
 def catalogue(**edits: str) -> str:
     text = VALID
     if "channel" in edits or "key" in edits:
-        text = text.replace("platform:\n", "platform:\n" + ALERTING % (edits.get("key", "routing-key"), edits.get("channel", "#alerts")), 1)
+        text = text.replace(
+            "platform:\n",
+            "platform:\n" + ALERTING % (edits.get("key", "routing-key"), edits.get("channel", "#alerts")),
+            1,
+        )
     if "bootstrap" in edits:
         text = text.replace("bootstrapServers: kafka.kafka.svc:9092", f"bootstrapServers: '{edits['bootstrap']}'")
     if "runbook" in edits:
@@ -41,12 +46,32 @@ def catalogue(**edits: str) -> str:
 CASES = {
     "slack webhook as channel": ({"channel": SLACK_HOOK}, SLACK_HOOK, "platform.alerting.warn.slack.channel"),
     "routing key as key name": ({"key": ROUTING_KEY}, ROUTING_KEY, "platform.alerting.page.pagerduty.key"),
-    "password in bootstrap servers": ({"bootstrap": "admin:Zq7pW3xK@kafka.kafka.svc:9092"}, "Zq7pW3xK", "platform.kafka.bootstrapServers"),
-    "password in runbook URL": ({"runbook": "https://bob:Zq7pW3xKm@runbooks.example.com/x"}, "Zq7pW3xKm", "platform.runbookBaseUrl"),
+    "password in bootstrap servers": (
+        {"bootstrap": "admin:Zq7pW3xK@kafka.kafka.svc:9092"},
+        "Zq7pW3xK",
+        "platform.kafka.bootstrapServers",
+    ),
+    "password in runbook URL": (
+        {"runbook": "https://bob:Zq7pW3xKm@runbooks.example.com/x"},
+        "Zq7pW3xKm",
+        "platform.runbookBaseUrl",
+    ),
     "token in metrics path": ({"path": "/metrics?token=Zq7pW3xKm2"}, "Zq7pW3xKm2", "metrics.path"),
-    "label named password": ({"alert": "{name: A, expr: up == 0, severity: warn, summary: s, labels: {password: Zq7pW3xKm3}}"}, "Zq7pW3xKm3", "alerts[0].labels.password"),
-    "github token in a description": ({"alert": f"{{name: A, expr: up == 0, severity: warn, summary: s, description: 'use {GITHUB}'}}"}, GITHUB, "alerts[0].description"),
-    "aws key as a label name": ({"alert": f"{{name: A, expr: up == 0, severity: warn, summary: s, labels: {{{AWS}: x}}}}"}, AWS, "alerts[0].labels"),
+    "label named password": (
+        {"alert": "{name: A, expr: up == 0, severity: warn, summary: s, labels: {password: Zq7pW3xKm3}}"},
+        "Zq7pW3xKm3",
+        "alerts[0].labels.password",
+    ),
+    "github token in a description": (
+        {"alert": f"{{name: A, expr: up == 0, severity: warn, summary: s, description: 'use {GITHUB}'}}"},
+        GITHUB,
+        "alerts[0].description",
+    ),
+    "aws key as a label name": (
+        {"alert": f"{{name: A, expr: up == 0, severity: warn, summary: s, labels: {{{AWS}: x}}}}"},
+        AWS,
+        "alerts[0].labels",
+    ),
     "token where a name belongs": ({"team": GITHUB}, GITHUB, "team"),
     "long token where a name belongs": ({"team": "x" * 190 + GITHUB}, GITHUB, "team"),
 }
@@ -70,7 +95,10 @@ LOW_ENTROPY_KEY = "ab" * 16  # a PagerDuty routing key's shape (32 hex digits) t
 @pytest.mark.parametrize(
     "alerting, shown_path",
     [
-        (f"  alerting:\n    page: {{pagerduty: {{secret: pd, key: {LOW_ENTROPY_KEY}}}}}\n", "platform.alerting.page.pagerduty.key"),
+        (
+            f"  alerting:\n    page: {{pagerduty: {{secret: pd, key: {LOW_ENTROPY_KEY}}}}}\n",
+            "platform.alerting.page.pagerduty.key",
+        ),
         (
             f"  alerting:\n    teams:\n      core: {{page: {{pagerduty: {{secret: pd, key: {LOW_ENTROPY_KEY}}}}}}}\n",
             "platform.alerting.teams.core.page.pagerduty.key",
@@ -97,9 +125,17 @@ TOKENS = st.one_of(
     st.from_regex(r"AKIA[0-9A-Z]{16}", fullmatch=True),
     st.from_regex(r"sk_live_[0-9a-zA-Z]{24}", fullmatch=True),
 )
-PLACES = [("platform", "name"), ("services", 0, "name"), ("services", 0, "namespace"), ("services", 0, "description"),
-          ("services", 0, "metrics", "port"), ("services", 0, "scaling", "kafka", "topic"), ("platform", "kafka", "bootstrapServers"),
-          ("services", 1, "scaling", "cpu", "targetUtilization"), ("services", 0, "role")]
+PLACES = [
+    ("platform", "name"),
+    ("services", 0, "name"),
+    ("services", 0, "namespace"),
+    ("services", 0, "description"),
+    ("services", 0, "metrics", "port"),
+    ("services", 0, "scaling", "kafka", "topic"),
+    ("platform", "kafka", "bootstrapServers"),
+    ("services", 1, "scaling", "cpu", "targetUtilization"),
+    ("services", 0, "role"),
+]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -126,8 +162,16 @@ def test_no_false_positives_on_real_catalogues(path):
 
 
 @pytest.mark.parametrize(
-    "text", ["kafka-headless.kafka:9092", "agent_task_duration_seconds_bucket", "HighPipelineFailureRate", "https://runbooks.example.com/self-healing",
-             "sum by (namespace, service) (rate(agent_tasks_total[5m]))", "#platform-alerts", "code.task.out"]
+    "text",
+    [
+        "kafka-headless.kafka:9092",
+        "agent_task_duration_seconds_bucket",
+        "HighPipelineFailureRate",
+        "https://runbooks.example.com/self-healing",
+        "sum by (namespace, service) (rate(agent_tasks_total[5m]))",
+        "#platform-alerts",
+        "code.task.out",
+    ],
 )
 def test_ordinary_values_are_not_credentials(text):
     assert secrets.detect(text) is None
@@ -160,8 +204,13 @@ def test_redacting_a_long_credential_in_many_messages_is_linear():
 
     rng = random.Random(1)
     word = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(355_000))
-    services = "".join(f"  - {{name: s{i}, namespace: apps, team: core, metrics: {{port: http, interval: 0s}}}}\n" for i in range(300))
-    text = f"platform: {{name: demo}}\nservices:\n  - {{name: x, namespace: apps, team: core, description: '{word}'}}\n" + services
+    services = "".join(
+        f"  - {{name: s{i}, namespace: apps, team: core, metrics: {{port: http, interval: 0s}}}}\n" for i in range(300)
+    )
+    text = (
+        f"platform: {{name: demo}}\nservices:\n  - {{name: x, namespace: apps, team: core, description: '{word}'}}\n"
+        + services
+    )
     start = time.process_time()
     with pytest.raises(CatalogueError) as caught:
         validate.validate(load.load_text(text, "services.yaml"))

@@ -2,6 +2,7 @@
 whole days in range, an objective too low to page by burn rate, a scrape interval that
 leaves fewer than 4 samples in the shortest window, a failure regex that does not compile;
 and the new fields valid per environment."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,11 @@ def problems(write_catalogue, platform="", metrics="", rate="99", slo="") -> lis
 
 def test_period_must_be_whole_days_in_range(write_catalogue):
     assert problems(write_catalogue, platform=", slo: {period: 100d}") == [
-        "services.yaml:1:35: platform.slo.period (100d) must be whole days from 1d to 90d, such as 30d or 28d"]
-    assert problems(write_catalogue, platform=", slo: {period: 36h}")[0].endswith("(36h) must be whole days from 1d to 90d, such as 30d or 28d")
+        "services.yaml:1:35: platform.slo.period (100d) must be whole days from 1d to 90d, such as 30d or 28d"
+    ]
+    assert problems(write_catalogue, platform=", slo: {period: 36h}")[0].endswith(
+        "(36h) must be whole days from 1d to 90d, such as 30d or 28d"
+    )
 
 
 def test_an_objective_too_low_to_page_is_refused_at_its_line(write_catalogue):
@@ -48,7 +52,9 @@ def test_an_objective_refused_in_one_environment_says_which(write_catalogue):
     with pytest.raises(CatalogueError) as info:
         pipeline.load_valid(str(path))
     (problem,) = info.value.problems
-    assert str(problem).startswith(f"{path}:9:32: slo.successRate (20) is too low") and str(problem).endswith("(in environment dev)")
+    assert str(problem).startswith(f"{path}:9:32: slo.successRate (20) is too low") and str(problem).endswith(
+        "(in environment dev)"
+    )
 
 
 def test_an_interval_that_blinds_the_shortest_window(write_catalogue):
@@ -60,12 +66,19 @@ def test_an_interval_that_blinds_the_shortest_window(write_catalogue):
 
 def test_a_failure_regex_that_does_not_compile(write_catalogue):
     found = problems(write_catalogue, slo=', requests: {metric: http_requests_total, failures: {code: "5(.."}}')
-    assert found == ["services.yaml:8:79: slo.requests.failures.code: '5(..' is not a regular expression: "
-                     "missing ), unterminated subpattern at position 1"]
+    assert found == [
+        "services.yaml:8:79: slo.requests.failures.code: '5(..' is not a regular expression: "
+        "missing ), unterminated subpattern at position 1"
+    ]
 
 
 def test_the_new_fields_are_valid_per_environment(write_catalogue):
-    text = BASE % (", slo: {period: 28d}", ", interval: 15s", "99.9", ', requests: {metric: http_requests_total, failures: {code: "5.."}}')
+    text = BASE % (
+        ", slo: {period: 28d}",
+        ", interval: 15s",
+        "99.9",
+        ', requests: {metric: http_requests_total, failures: {code: "5.."}}',
+    )
     text += "    environments: {prod: {slo: {minFailures: 3, requests: {failures: {code: '50[23]'}}}}}\n"
     catalogue = pipeline.load_valid(str(write_catalogue(text)))
     dev, prod = (env.services[0].slo for env in catalogue.environments)

@@ -2,6 +2,7 @@
 thresholds can page within 10 minutes of a total breach while a burn rate of 1.5 or less
 stays quiet (catalogue/burn.py, the success SLO's model; slo_checks.py refuses both SLOs'
 objectives with one check), located at the value, with what to write instead."""
+
 from __future__ import annotations
 
 import pytest
@@ -63,8 +64,9 @@ def test_an_environment_override_is_refused_where_it_is_written(write_catalogue)
 
 def test_a_zero_threshold_is_refused(write_catalogue):
     text = CATALOGUE.replace("OBJECTIVE", "99").replace("500ms", "0s")
-    assert "services.yaml:10:21: slo.latency.threshold (0s) must be more than zero: every request would be slow" in problems(
-        write_catalogue, text
+    assert (
+        "services.yaml:10:21: slo.latency.threshold (0s) must be more than zero: every request would be slow"
+        in problems(write_catalogue, text)
     )
 
 
@@ -76,7 +78,9 @@ def test_threshold_and_objective_are_required_and_keys_checked(write_catalogue):
 
 
 def test_the_metric_defaults_to_the_platforms_duration_histogram(write_catalogue):
-    text = CATALOGUE.replace("OBJECTIVE", "99").replace("platform: {name: demo}", "platform: {name: demo, metrics: {duration: job_seconds}}")
+    text = CATALOGUE.replace("OBJECTIVE", "99").replace(
+        "platform: {name: demo}", "platform: {name: demo, metrics: {duration: job_seconds}}"
+    )
     catalogue = pipeline.load_valid(str(write_catalogue(text)))
     assert catalogue.environments[0].services[0].slo.histogram == "job_seconds"
     text = CATALOGUE.replace("objective: OBJECTIVE", "objective: 99, metric: http_request_duration_seconds")

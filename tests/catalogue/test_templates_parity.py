@@ -1,5 +1,6 @@
 """opsgen's template check accepts exactly what Go's text/template parser (Prometheus,
 promtool) accepts, on issue 21's corpus; plus opsgen's own refusals and cost bound."""
+
 from __future__ import annotations
 
 import pytest
@@ -59,7 +60,9 @@ def test_deep_nesting_is_refused_without_recursion_error():
 def test_promtool_agrees_on_the_corpus(tmp_path):
     """Every template of the corpus, one rule file each: promtool's verdict is opsgen's."""
     disagree = []
-    for text, accepted in [(t, True) for t in attack_corpus.GO_ACCEPTS] + [(t, False) for t in attack_corpus.GO_REFUSES]:
+    for text, accepted in [(t, True) for t in attack_corpus.GO_ACCEPTS] + [
+        (t, False) for t in attack_corpus.GO_REFUSES
+    ]:
         rule_file = {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"d": text}}]}]}
         if (prom_tools.check_rules(rule_file, tmp_path).returncode == 0) != accepted:
             disagree.append(text)

@@ -1,4 +1,5 @@
 """opsgen.catalogue.validate: every problem at once, each at file:line:col of the key it is about."""
+
 from __future__ import annotations
 
 import textwrap
@@ -33,7 +34,9 @@ def test_the_bundled_catalogue_is_valid():
 
 def test_top_level_not_a_mapping():
     for text in ("- platform\n- services\n", "just text\n", "42\n"):
-        assert problems(text) == ["services.yaml:1:1: the catalogue must be a mapping with the keys 'platform' and 'services'"]
+        assert problems(text) == [
+            "services.yaml:1:1: the catalogue must be a mapping with the keys 'platform' and 'services'"
+        ]
 
 
 def test_missing_top_level_keys():
@@ -44,7 +47,9 @@ def test_missing_top_level_keys():
 
 
 def test_empty_services():
-    assert problems("platform: {name: demo}\nservices: []\n") == ["services.yaml:2:1: services must have at least 1 entry"]
+    assert problems("platform: {name: demo}\nservices: []\n") == [
+        "services.yaml:2:1: services must have at least 1 entry"
+    ]
 
 
 def test_wrong_types():
@@ -305,7 +310,9 @@ def test_backlog_without_kafka():
             team: core
             slo: {backlog: 100}
         """
-    ) == ["services.yaml:7:11: slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"]
+    ) == [
+        "services.yaml:7:11: slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch"
+    ]
 
 
 def test_unknown_environment_in_override():
@@ -323,7 +330,9 @@ def test_unknown_environment_in_override():
             environments:
               prd: {team: x}
         """
-    ) == ["services.yaml:11:7: environments.prd: unknown environment; did you mean 'prod'? (the catalogue's environments: dev, prod)"]
+    ) == [
+        "services.yaml:11:7: environments.prd: unknown environment; did you mean 'prod'? (the catalogue's environments: dev, prod)"
+    ]
 
 
 def test_override_without_environments():
@@ -537,7 +546,11 @@ def test_rules_in_several_services_are_all_reported():
             metrics: {port: http, interval: 10s, scrapeTimeout: 11s}
         """
     )
-    assert [line.split(": ")[0] for line in found] == ["services.yaml:7:5", "services.yaml:11:11", "services.yaml:15:42"]
+    assert [line.split(": ")[0] for line in found] == [
+        "services.yaml:7:5",
+        "services.yaml:11:11",
+        "services.yaml:15:42",
+    ]
 
 
 def test_long_values_are_cut_short():
@@ -549,7 +562,9 @@ def test_long_values_are_cut_short():
 
 
 def test_one_problem_is_one_line_even_with_newlines_in_keys():
-    (only,) = problems('platform: {name: demo, "multi\\nline\\u2028key": 1}\nservices: [{name: a, namespace: b, team: c}]\n')
+    (only,) = problems(
+        'platform: {name: demo, "multi\\nline\\u2028key": 1}\nservices: [{name: a, namespace: b, team: c}]\n'
+    )
     assert only == "services.yaml:1:24: unknown key 'multi\\nline\\u2028key' in platform"
     assert len(only.splitlines()) == 1
 
@@ -728,4 +743,6 @@ def test_a_bare_number_where_a_duration_belongs_suggests_the_unit():
             team: core
             metrics: {port: http}
             slo: {latencyP95: 500}
-        """) == ["services.yaml:7:11: slo.latencyP95 must be a duration with its unit, such as '500ms' or '500s', not a bare number (500)"]
+        """) == [
+        "services.yaml:7:11: slo.latencyP95 must be a duration with its unit, such as '500ms' or '500s', not a bare number (500)"
+    ]

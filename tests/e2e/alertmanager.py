@@ -11,6 +11,7 @@ local stand-in. The base config the operator merges it into is
 kube-prometheus-stack's default (as tests/generate/test_routing.py restates it),
 with short group timings so a test need not wait 30 s for a notification.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,10 +22,10 @@ from typing import Any
 import yaml
 
 from opsgen.generate.kinds import AlertmanagerConfigProps, SecretRef
-from tests.support.operator import mounted_path, operator_config
-from tests.support.alertmanager import KPS_BASE
 from tests.e2e import webhook
 from tests.e2e.processes import LOOPBACK, Process, Processes, http_json
+from tests.support.alertmanager import KPS_BASE
+from tests.support.operator import mounted_path, operator_config
 
 BINARY = "/usr/bin/prometheus-alertmanager"
 ROOT_TIMING = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
@@ -68,7 +69,7 @@ class Alertmanager:
     process: Process
 
     @classmethod
-    def start(cls, processes: Processes, workdir: Path, cfg: dict[str, Any]) -> "Alertmanager":
+    def start(cls, processes: Processes, workdir: Path, cfg: dict[str, Any]) -> Alertmanager:
         workdir.mkdir(parents=True, exist_ok=True)
         config_file = workdir / "alertmanager.yml"
         config_file.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")

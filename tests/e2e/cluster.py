@@ -2,6 +2,7 @@
 (fleet.py) per catalogue service, in the scenario its name says, and the
 exporters the stack brings (kafka_exporter, kube-state-metrics, KEDA,
 Kubecost), each with the scrape target its monitor would give it."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ from tests.e2e.prometheus import Target
 
 # service name -> scenario (fleet.agent); every other service is healthy
 SCENARIOS = {
-    "outage-agent": "outage", "slow-agent": "slow", "slow-api": "slow", "renamed-agent": "renamed",
-    "steady-agent": "steady", "low-objective-agent": "outage", "http-api": "http",
+    "outage-agent": "outage",
+    "slow-agent": "slow",
+    "slow-api": "slow",
+    "renamed-agent": "renamed",
+    "steady-agent": "steady",
+    "low-objective-agent": "outage",
+    "http-api": "http",
 }
 # service -> lag per partition of its consumer group (-1: never committed); others: HEALTHY_LAGS
 LAGS = {"backlog-consumer": [1001, -1, -1]}
@@ -51,30 +57,60 @@ def scenario(service: Service) -> str:
 
 def members(generated: Generated) -> list[Member]:
     services = [s for s in generated.services if s.metrics]
-    monitors = {(d["metadata"]["namespace"], d["metadata"]["name"]): d for d in generated.of_kind("ServiceMonitor") + generated.of_kind("PodMonitor")}
+    monitors = {
+        (d["metadata"]["namespace"], d["metadata"]["name"]): d
+        for d in generated.of_kind("ServiceMonitor") + generated.of_kind("PodMonitor")
+    }
     out = [_service_member(s, monitors[(s.namespace, s.name)]) for s in services]
     return out + _exporters(generated)
 
 
 def _service_member(service: Service, monitor: dict[str, Any]) -> Member:
     kind = "http" if scenario(service) == "http" else "agent"
-    spec = {"kind": kind, "scenario": scenario(service), "runner": service.role == "runner", "duration": service.slo.histogram}
+    spec = {
+        "kind": kind,
+        "scenario": scenario(service),
+        "runner": service.role == "runner",
+        "duration": service.slo.histogram,
+    }
     endpoints = monitor["spec"].get("endpoints") or monitor["spec"].get("podMetricsEndpoints")
     kind = "service" if monitor["kind"] == "ServiceMonitor" else "pod"
     relabelings = tuple(endpoints[0].get("relabelings") or ())
     path = endpoints[0].get("path", "/metrics")
-    return Member(service.name, spec, service.namespace, service.name, endpoints[0]["port"], kind=kind, path=path, relabelings=relabelings)
+    return Member(
+        service.name,
+        spec,
+        service.namespace,
+        service.name,
+        endpoints[0]["port"],
+        kind=kind,
+        path=path,
+        relabelings=relabelings,
+    )
 
 
 def _exporters(generated: Generated) -> list[Member]:
     kafka = [s for s in generated.services if s.scaling and s.scaling.kafka]
     scaled = [s for s in generated.services if s.scaling]
     topics = list(generated.catalogue.pipeline_topics) or [s.scaling.kafka.topic for s in kafka]
-    groups = [{"group": s.scaling.kafka.consumer_group, "topic": s.scaling.kafka.topic, "lags": LAGS.get(s.name, HEALTHY_LAGS)} for s in kafka]
+    groups = [
+        {
+            "group": s.scaling.kafka.consumer_group,
+            "topic": s.scaling.kafka.topic,
+            "lags": LAGS.get(s.name, HEALTHY_LAGS),
+        }
+        for s in kafka
+    ]
     rates = {topic: max(1, TOPIC_RATE - index) for index, topic in enumerate(topics)}
     namespaces = sorted({s.namespace for s in generated.services})
     return [
-        Member("kafka-exporter", {"kind": "kafka-exporter", "topics": rates, "groups": groups}, "monitoring", "kafka-exporter", "metrics"),
+        Member(
+            "kafka-exporter",
+            {"kind": "kafka-exporter", "topics": rates, "groups": groups},
+            "monitoring",
+            "kafka-exporter",
+            "metrics",
+        ),
         Member(
             "kube-state-metrics",
             {"kind": "kube-state-metrics", "hpas": [_hpa(s) for s in scaled]},
@@ -83,7 +119,13 @@ def _exporters(generated: Generated) -> list[Member]:
             "http",
             honor_labels=True,
         ),
-        Member("keda", {"kind": "keda", "scaledobjects": [_scaled_object(s) for s in kafka]}, "keda", "keda-operator", "metrics"),
+        Member(
+            "keda",
+            {"kind": "keda", "scaledobjects": [_scaled_object(s) for s in kafka]},
+            "keda",
+            "keda-operator",
+            "metrics",
+        ),
         Member(
             "kubecost",
             {"kind": "kubecost", "node": KUBECOST_NODE, "namespaces": namespaces},
@@ -106,7 +148,12 @@ def _hpa(service: Service) -> dict[str, Any]:
 
 def _scaled_object(service: Service) -> dict[str, Any]:
     lags = LAGS.get(service.name, HEALTHY_LAGS)
-    return {"namespace": service.namespace, "name": service.name, "topic": service.scaling.kafka.topic, "lag": sum(x for x in lags if x > 0)}
+    return {
+        "namespace": service.namespace,
+        "name": service.name,
+        "topic": service.scaling.kafka.topic,
+        "lag": sum(x for x in lags if x > 0),
+    }
 
 
 def start(processes: Processes, workdir: Path, fleet: list[Member]) -> list[Target]:
@@ -116,7 +163,9 @@ def start(processes: Processes, workdir: Path, fleet: list[Member]) -> list[Targ
     for member in fleet:
         port_file = workdir / f"{member.namespace}-{member.name}.port"
         argv = [sys.executable, "-m", "tests.e2e.fleet", json.dumps(member.spec), str(port_file)]
-        process = processes.start(Process(f"fleet {member.name}", argv, workdir / f"{member.namespace}-{member.name}.log"), cwd=_repo())
+        process = processes.start(
+            Process(f"fleet {member.name}", argv, workdir / f"{member.namespace}-{member.name}.log"), cwd=_repo()
+        )
         started.append((member, process, port_file))
     return [_target(member, process, port_file) for member, process, port_file in started]
 

@@ -2,11 +2,12 @@
 catalogue, the fleet, local webhooks, a real Alertmanager and a real
 Prometheus. Every process is started in a fixture and stopped in its
 ``finally``, whatever the tests did; each wait has a deadline."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -65,7 +66,9 @@ def prom(generated, processes, workdir, targets, alertmanager_server) -> Prometh
     home = workdir / "prometheus"
     now = time.time()
     (kubecost,) = [t for t in targets if t.namespace == "kubecost"]
-    past = history.budget(generated, targets, now).update(history.steady(kubecost, http_get(kubecost.url()).decode(), now))
+    past = history.budget(generated, targets, now).update(
+        history.steady(kubecost, http_get(kubecost.url()).decode(), now)
+    )
     past.update(history.slo_history(generated, targets, now))
     past.write_blocks(home / "data")
     rule_files = generated.rule_files()

@@ -23,6 +23,7 @@ stopped. The spec's ``kind`` picks what it exports:
   without honor_labels they arrive as ``exported_namespace``).
 - ``kubecost``: Kubecost cost-model prices and allocations.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,7 +31,8 @@ import json
 import os
 import sys
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
@@ -49,7 +51,11 @@ def agent(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
     duration_name = "agent_job_duration_seconds" if scenario == "renamed" else spec["duration"]  # the SLOs' histogram
     duration = Histogram(duration_name, "Task duration.", registry=registry)
     outcome = "failure" if scenario == "outage" else "success"
-    outcomes = itertools.cycle(["failure"] + ["success"] * (STEADY_EVERY - 1)) if scenario == "steady" else itertools.repeat(outcome)
+    outcomes = (
+        itertools.cycle(["failure"] + ["success"] * (STEADY_EVERY - 1))
+        if scenario == "steady"
+        else itertools.repeat(outcome)
+    )
     seconds = itertools.cycle([SLOW_TASK] if scenario == "slow" else [0.2, 0.3, 0.4])
     builds = _builds(registry) if spec.get("runner") else None
 
@@ -108,9 +114,13 @@ def _group(gauges: dict[str, Gauge], group: dict[str, Any], head: int) -> None:
     for partition, lag in enumerate(lags):
         committed = lag >= 0
         gauges["kafka_consumergroup_lag"].labels(name, topic, str(partition)).set(lag)
-        gauges["kafka_consumergroup_current_offset"].labels(name, topic, str(partition)).set(head - lag if committed else -1)
+        gauges["kafka_consumergroup_current_offset"].labels(name, topic, str(partition)).set(
+            head - lag if committed else -1
+        )
     gauges["kafka_consumergroup_lag_sum"].labels(name, topic).set(sum(lag for lag in lags if lag >= 0))
-    gauges["kafka_consumergroup_current_offset_sum"].labels(name, topic).set(sum(head - lag for lag in lags if lag >= 0))
+    gauges["kafka_consumergroup_current_offset_sum"].labels(name, topic).set(
+        sum(head - lag for lag in lags if lag >= 0)
+    )
 
 
 def kube_state_metrics(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
@@ -122,11 +132,17 @@ def kube_state_metrics(spec: dict[str, Any], registry: CollectorRegistry) -> Upd
         "kube_horizontalpodautoscaler_spec_min_replicas": "min",
         "kube_horizontalpodautoscaler_spec_max_replicas": "max",
     }
-    info = Gauge("kube_horizontalpodautoscaler_info", "", hpa + ["scaletargetref_kind", "scaletargetref_name"], registry=registry)
+    info = Gauge(
+        "kube_horizontalpodautoscaler_info", "", hpa + ["scaletargetref_kind", "scaletargetref_name"], registry=registry
+    )
     deployment = ["namespace", "deployment"]
     replicas = {
         name: Gauge(name, "", deployment, registry=registry)
-        for name in ("kube_deployment_spec_replicas", "kube_deployment_status_replicas", "kube_deployment_status_replicas_available")
+        for name in (
+            "kube_deployment_spec_replicas",
+            "kube_deployment_status_replicas",
+            "kube_deployment_status_replicas_available",
+        )
     }
     gauges = {name: Gauge(name, "", hpa, registry=registry) for name in values}
     for item in spec["hpas"]:
@@ -162,13 +178,20 @@ def kubecost(spec: dict[str, Any], registry: CollectorRegistry) -> Updater:
     prices = {"node_cpu_hourly_cost": 0.03, "node_ram_hourly_cost": 0.004, "node_gpu_hourly_cost": 0.0}
     for name, price in prices.items():
         Gauge(name, "", ["node", "instance_type"], registry=registry).labels(node, "m5.large").set(price)
-    Gauge("node_total_hourly_cost", "", ["node", "instance_type"], registry=registry).labels(node, "m5.large").set(0.096)
+    Gauge("node_total_hourly_cost", "", ["node", "instance_type"], registry=registry).labels(node, "m5.large").set(
+        0.096
+    )
     pod = ["namespace", "pod", "container", "node"]
     cpu = Gauge("container_cpu_allocation", "", pod, registry=registry)
     memory = Gauge("container_memory_allocation_bytes", "", pod, registry=registry)
     pv_cost = Gauge("pv_hourly_cost", "", ["persistentvolume", "volumename"], registry=registry)
     capacity = Gauge("kube_persistentvolume_capacity_bytes", "", ["persistentvolume"], registry=registry)
-    claim = Gauge("kube_persistentvolumeclaim_info", "", ["namespace", "persistentvolumeclaim", "volumename", "storageclass"], registry=registry)
+    claim = Gauge(
+        "kube_persistentvolumeclaim_info",
+        "",
+        ["namespace", "persistentvolumeclaim", "volumename", "storageclass"],
+        registry=registry,
+    )
     for namespace in spec["namespaces"]:
         cpu.labels(namespace, f"{namespace}-0", "main", node).set(0.5)
         memory.labels(namespace, f"{namespace}-0", "main", node).set(512 * 1024**2)

@@ -3,6 +3,7 @@ Python API, and read back the way the cluster would read it: each
 PrometheusRule's ``spec`` is a rule file (what prometheus-operator writes
 for Prometheus), each dashboard ConfigMap's data is a Grafana dashboard, and
 the AlertmanagerConfig's props give the operator's Alertmanager config."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,9 @@ from typing import Any
 import yaml
 
 from opsgen import pipeline
+from opsgen.catalogue.model import Catalogue, Service
 from opsgen.generate import routing
 from opsgen.generate.kinds import AlertmanagerConfigProps
-from opsgen.catalogue.model import Catalogue, Service
 
 CATALOGUE = Path(__file__).with_name("services.yaml")
 

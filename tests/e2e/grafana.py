@@ -4,11 +4,13 @@ asked of Prometheus), multi-value selections written as a regex group
 ``(a|b)`` with regex characters escaped, and the built-in ``$__rate_interval``,
 ``$__interval`` and ``$__range`` (a panel's relative time override wins over
 the dashboard's time range)."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 # kube-prometheus-stack gives Grafana's Prometheus data source timeInterval 30s
 # (its scrape interval): $__rate_interval = max($__interval + 30s, 4 * 30s).
@@ -56,7 +58,9 @@ def queries(name: str, dashboard: dict[str, Any]) -> list[Query]:
         for target in panel.get("targets") or []:
             if target.get("expr") and not target.get("hide"):
                 instant = bool(target.get("instant")) and not target.get("range")
-                out.append(Query(name, panel.get("title", ""), target.get("refId", ""), target["expr"], instant, window))
+                out.append(
+                    Query(name, panel.get("title", ""), target.get("refId", ""), target["expr"], instant, window)
+                )
     return out
 
 
@@ -125,7 +129,9 @@ def resolve(dashboard: dict[str, Any], selected: dict[str, list[str]], label_val
             continue
         offered = variable_values(variable, out, label_values)
         wanted = [v for v in offered if v in selected[variable["name"]]] if variable["name"] in selected else offered
-        assert wanted, f"variable {variable['name']} offers none of {selected.get(variable['name'])} (it offers {offered})"
+        assert wanted, (
+            f"variable {variable['name']} offers none of {selected.get(variable['name'])} (it offers {offered})"
+        )
         all_value = variable.get("allValue")
         chose_all = variable["name"] not in selected and variable.get("includeAll")
         out[variable["name"]] = all_value if chose_all and all_value else regex_value(wanted)

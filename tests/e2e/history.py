@@ -18,9 +18,10 @@ before it starts (the blocks end before its first scrape):
   ``--rules.alert.for-grace-period``), so those alerts fire at once and reach
   Alertmanager, as they would after a restart in the middle of an outage.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from prometheus_client import Histogram
 from prometheus_client.parser import text_string_to_metric_families
@@ -95,7 +96,9 @@ def _histogram(generated: Generated, service: str) -> str:
     return next(s.slo.histogram for s in generated.services if s.name == service)
 
 
-def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str, start: float, end: float, base: str) -> None:
+def _tasks(
+    out: History, generated: Generated, labels: dict[str, str], kind: str, start: float, end: float, base: str
+) -> None:
     """What fleet.agent exported over [start, end] in scenario ``kind``; ``base``: its histogram."""
     conventions = generated.catalogue.platform.metrics
     outcome = conventions.failure_outcome if kind == "outage" else "success"
@@ -104,10 +107,13 @@ def _tasks(out: History, generated: Generated, labels: dict[str, str], kind: str
     seconds = fleet.SLOW_TASK if kind == "slow" else 0.3
     for bound in Histogram.DEFAULT_BUCKETS:
         le = "+Inf" if bound == float("inf") else repr(float(bound))
-        out.add(f"{base}_bucket", labels | {"le": le}, growing if seconds <= bound else constant(start, end, RESTART_STEP, 0.0))
+        out.add(
+            f"{base}_bucket",
+            labels | {"le": le},
+            growing if seconds <= bound else constant(start, end, RESTART_STEP, 0.0),
+        )
     out.add(f"{base}_count", labels, growing)
     out.add(f"{base}_sum", labels, [(t, v * seconds) for t, v in growing])
-
 
 
 STEADY_HOURS = 8
@@ -123,13 +129,30 @@ def slo_history(generated: Generated, targets: list[Target], now: float) -> Hist
     steady = generated.service("steady-agent")
     share = 1 / fleet.STEADY_EVERY
     start = end - STEADY_HOURS * 3600
-    _counter(out, generated, _target(targets, steady.name), {"failure": lambda t: (t - start) * TASKS_PER_SECOND * share,
-                                                             "success": lambda t: (t - start) * TASKS_PER_SECOND * (1 - share)}, start, end)
+    _counter(
+        out,
+        generated,
+        _target(targets, steady.name),
+        {
+            "failure": lambda t: (t - start) * TASKS_PER_SECOND * share,
+            "success": lambda t: (t - start) * TASKS_PER_SECOND * (1 - share),
+        },
+        start,
+        end,
+    )
     start = end - BUSY_IDLE_HOURS * 3600
     busy = _busy_seconds(start)
-    _counter(out, generated, _target(targets, "busy-idle-agent"), {
-        "failure": lambda t: busy(t) * BUSY_PER_SECOND * BUSY_FAILURE_RATIO,
-        "success": lambda t: busy(t) * BUSY_PER_SECOND * (1 - BUSY_FAILURE_RATIO)}, start, end)
+    _counter(
+        out,
+        generated,
+        _target(targets, "busy-idle-agent"),
+        {
+            "failure": lambda t: busy(t) * BUSY_PER_SECOND * BUSY_FAILURE_RATIO,
+            "success": lambda t: busy(t) * BUSY_PER_SECOND * (1 - BUSY_FAILURE_RATIO),
+        },
+        start,
+        end,
+    )
     _outage(out, generated, _target(targets, "low-objective-agent"), outage_start(generated, now), end)
     return out
 
@@ -147,6 +170,7 @@ def _busy_seconds(start: float):
     def busy(t: float) -> float:
         hours, rest = divmod(t - start, 3600)
         return (hours // 2 + hours % 2) * 3600 + (rest if hours % 2 == 0 else 0)
+
     return busy
 
 

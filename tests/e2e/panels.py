@@ -1,4 +1,5 @@
 """Dashboard queries against a real Prometheus, as Grafana would send them."""
+
 from __future__ import annotations
 
 import time

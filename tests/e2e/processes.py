@@ -5,6 +5,7 @@ Every server listens on 127.0.0.1 only. Ports: the fleet binds port 0 and
 reports the port it got; Prometheus and Alertmanager are given a port the OS
 just handed out (``free_port``), the only way to pick theirs.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 20.0  # seconds a server may take to answer its readiness URL
@@ -91,11 +93,13 @@ class Process:
     log: Path
     popen: subprocess.Popen | None = field(default=None, repr=False)
 
-    def start(self, **kwargs: Any) -> "Process":
+    def start(self, **kwargs: Any) -> Process:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         argv = [SETPRIV, "--pdeathsig", "KILL", "--", *self.argv] if SETPRIV else self.argv
         with open(self.log, "wb") as out:
-            self.popen = subprocess.Popen(argv, stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
+            self.popen = subprocess.Popen(
+                argv, stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs
+            )
         return self
 
     def alive(self) -> bool:
@@ -142,7 +146,9 @@ class Processes:
         self.started.append(process)
         return process.start(**kwargs)
 
-    def start_server(self, make: Callable[[int], Process], ready_path: str, cwd: Path, attempts: int = 3) -> tuple[Process, str]:
+    def start_server(
+        self, make: Callable[[int], Process], ready_path: str, cwd: Path, attempts: int = 3
+    ) -> tuple[Process, str]:
         """A server that takes its port on the command line: started on a port
         free_port() handed out, and on another one if it exits while starting
         (someone took the port in between). Returns it and its base URL."""

@@ -7,15 +7,17 @@ one prometheus-operator writes for a ServiceMonitor or PodMonitor, so the
 series get the same ``namespace``, ``service``, ``job``, ``pod``,
 ``container``, ``endpoint`` and ``instance`` labels as in the cluster.
 """
+
 from __future__ import annotations
 
 import shutil
 import subprocess
 import time
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -119,7 +121,7 @@ class History:
     def add(self, name: str, labels: dict[str, str], samples: Iterable[tuple[float, float]]) -> None:
         self.series.setdefault((name, tuple(sorted(labels.items()))), []).extend(samples)
 
-    def update(self, other: "History") -> "History":
+    def update(self, other: History) -> History:
         for (name, labels), samples in other.series.items():
             self.add(name, dict(labels), samples)
         return self
@@ -139,7 +141,16 @@ class History:
         data_dir.mkdir(parents=True, exist_ok=True)
         source = data_dir.parent / f"{data_dir.name}-history.om"
         source.write_text(self.openmetrics(), encoding="utf-8")
-        argv = ["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=1000h", str(source), str(data_dir)]
+        argv = [
+            "promtool",
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            "--quiet",
+            "--max-block-duration=1000h",
+            str(source),
+            str(data_dir),
+        ]
         result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
         assert result.returncode == 0, f"promtool backfill failed:\n{result.stdout}\n{result.stderr}"
 
@@ -173,14 +184,20 @@ class Prometheus:
 
     @classmethod
     def start(
-        cls, processes: Processes, workdir: Path, cfg: dict[str, Any], rules: dict[str, dict[str, Any]], extra_args: tuple[str, ...] = ()
-    ) -> "Prometheus":
+        cls,
+        processes: Processes,
+        workdir: Path,
+        cfg: dict[str, Any],
+        rules: dict[str, dict[str, Any]],
+        extra_args: tuple[str, ...] = (),
+    ) -> Prometheus:
         workdir.mkdir(parents=True, exist_ok=True)
         for name, rule_file in rules.items():
             (workdir / "rules").mkdir(exist_ok=True)
             (workdir / "rules" / name).write_text(yaml.safe_dump(rule_file, sort_keys=False), encoding="utf-8")
         config_file = workdir / "prometheus.yml"
         config_file.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+
         def process(port: int) -> Process:
             argv = [
                 BINARY,
@@ -216,7 +233,9 @@ class Prometheus:
     def alert_states(self, **labels: str) -> dict[str, str]:
         """alertname -> state ("pending"/"firing") of the alerts carrying ``labels``."""
         return {
-            a["labels"]["alertname"]: a["state"] for a in self.alerts() if all(a["labels"].get(k) == v for k, v in labels.items())
+            a["labels"]["alertname"]: a["state"]
+            for a in self.alerts()
+            if all(a["labels"].get(k) == v for k, v in labels.items())
         }
 
     def wait_for_alert(self, alertname: str, state: str, timeout: float, **labels: str) -> dict[str, Any]:

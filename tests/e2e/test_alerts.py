@@ -5,6 +5,7 @@ Every ``for`` of the generated alerts is minutes long, so a fresh Prometheus
 shows them pending (test_delivery.py has them fire). Assertions that an alert
 is NOT raised are made once the scenario's own alerts are pending, that is
 once the rules have evaluated the same scrapes."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,11 @@ def test_outage_burns_the_error_budget_fast_and_slow(incidents):
         conv.ALERT_BURN_FAST: "pending",  # for: 2m
         conv.ALERT_BURN_SLOW: "pending",  # for: 15m
     }
-    (fast,) = [a for a in incidents.alerts() if a["labels"]["alertname"] == conv.ALERT_BURN_FAST and a["labels"]["service"] == "outage-agent"]
+    (fast,) = [
+        a
+        for a in incidents.alerts()
+        if a["labels"]["alertname"] == conv.ALERT_BURN_FAST and a["labels"]["service"] == "outage-agent"
+    ]
     assert fast["labels"]["severity"] == "page" and fast["labels"]["team"] == "agents"
     assert float(fast["value"]) == pytest.approx(1.0)  # every task failed
 
@@ -67,7 +72,9 @@ def test_a_total_latency_breach_pages_the_latency_slo(incidents):
     (fast,) = [a for a in incidents.alerts() if a["labels"]["alertname"] == conv.ALERT_LATENCY_BURN_FAST]
     assert fast["labels"]["severity"] == "page" and fast["labels"]["sloth_slo"] == "latency"
     assert float(fast["value"]) == pytest.approx(1.0)  # every request slower than the threshold
-    (ratio,) = incidents.wait_for_series(f'{conv.error_ratio_record("5m")}{{service="slow-api", sloth_slo="latency"}}', SOON)
+    (ratio,) = incidents.wait_for_series(
+        f'{conv.error_ratio_record("5m")}{{service="slow-api", sloth_slo="latency"}}', SOON
+    )
     assert float(ratio["value"][1]) == pytest.approx(1.0)
 
 
@@ -94,8 +101,13 @@ def test_kafka_backlog_ignores_uncommitted_partitions(incidents):
     """Lag 1001 on one partition and -1 on two: raw sums say 999, under the
     backlog threshold of 1000; the real backlog is 1001."""
     incidents.wait_for_alert(conv.ALERT_BACKLOG, "pending", SOON, service="backlog-consumer")
-    incidents.wait_for_alert(conv.ALERT_AT_MAX, "pending", SOON, service="backlog-consumer")  # kube-state-metrics: 3 of 4, the topic's 3 partitions
-    assert incidents.alert_states(namespace="incidents", service="backlog-consumer") == {conv.ALERT_BACKLOG: "pending", conv.ALERT_AT_MAX: "pending"}
+    incidents.wait_for_alert(
+        conv.ALERT_AT_MAX, "pending", SOON, service="backlog-consumer"
+    )  # kube-state-metrics: 3 of 4, the topic's 3 partitions
+    assert incidents.alert_states(namespace="incidents", service="backlog-consumer") == {
+        conv.ALERT_BACKLOG: "pending",
+        conv.ALERT_AT_MAX: "pending",
+    }
     (recorded,) = incidents.wait_for_series(f'{conv.KAFKA_LAG_RECORD}{{service="backlog-consumer"}}', SOON)
     assert float(recorded["value"][1]) == 1001.0
     (healthy,) = incidents.query(f'{conv.KAFKA_LAG_RECORD}{{service="coding-agent"}}')
@@ -106,7 +118,9 @@ def test_healthy_agent_error_ratio_reads_zero(incidents):
     """prometheus_client never created the healthy agent's failure series."""
     assert not incidents.query('agent_tasks_total{service="coding-agent", outcome="failure"}')
     for window in burn.windows(30):
-        (ratio,) = incidents.wait_for_series(f'{conv.error_ratio_record(window)}{{namespace="agents", service="coding-agent"}}', SOON)
+        (ratio,) = incidents.wait_for_series(
+            f'{conv.error_ratio_record(window)}{{namespace="agents", service="coding-agent"}}', SOON
+        )
         assert float(ratio["value"][1]) == 0.0, window
 
 

@@ -7,14 +7,15 @@ The exception are panels that list firing alerts (queries over ``ALERTS``):
 for a healthy fleet they must list nothing (no value above 0; a count per
 service may read 0); test_delivery.py shows them listing the incidents'
 alerts once those fire."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e import cluster, grafana
-from tests.e2e.panels import has_data, substituted, wait_for_data
 from opsgen.generate import dashboards
+from tests.e2e import cluster, grafana
 from tests.e2e.conftest import needs_servers
+from tests.e2e.panels import has_data, substituted, wait_for_data
 from tests.e2e.prometheus import Prometheus
 
 pytestmark = needs_servers
@@ -32,8 +33,13 @@ def healthy(prom: Prometheus) -> Prometheus:
     """Prometheus once every healthy service has a rate and the catalogue series are recorded."""
     namespaces = "|".join(cluster.HEALTHY_NAMESPACES)
     count = len(cluster.HEALTHY_NAMESPACES)
-    prom.wait_for_series(f'count(count by (namespace) (rate(agent_tasks_total{{namespace=~"{namespaces}"}}[1m]) > 0)) == {count}', TIMEOUT)
-    prom.wait_for_series(f'count(count by (namespace) (opsgen:service_info{{namespace=~"{namespaces}"}})) == {count}', TIMEOUT)
+    prom.wait_for_series(
+        f'count(count by (namespace) (rate(agent_tasks_total{{namespace=~"{namespaces}"}}[1m]) > 0)) == {count}',
+        TIMEOUT,
+    )
+    prom.wait_for_series(
+        f'count(count by (namespace) (opsgen:service_info{{namespace=~"{namespaces}"}})) == {count}', TIMEOUT
+    )
     return prom
 
 

@@ -9,6 +9,7 @@ minutes of the incidents (history.restart): the scenario series and the
 ``ALERTS_FOR_STATE`` series of the alerts the first Prometheus shows pending,
 as if it had been running through the incidents and restarted. Prometheus
 restores the alerts' ``for`` state at start-up and they fire at once."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,8 @@ from tests.e2e import alertmanager, grafana, history, prometheus, webhook
 from tests.e2e.conftest import needs_servers
 from tests.e2e.panels import substituted, wait_for_data
 from tests.e2e.processes import wait_for
-from tests.support import alertmanager as support_alertmanager
 from tests.e2e.prometheus import Prometheus
+from tests.support import alertmanager as support_alertmanager
 
 pytestmark = needs_servers
 TIMEOUT = 30.0  # seconds for an alert to fire, or a message to arrive
@@ -33,7 +34,9 @@ GRACE_PERIOD = "1m"
 # discovered the Alertmanager, and is then dropped (the default resend is 1m later)
 RESEND_DELAY = "1s"
 RESTORED = (
-    (conv.ALERT_BURN_FAST, "outage-agent"), (conv.ALERT_BURN_SLOW, "outage-agent"), (conv.ALERT_LATENCY, "slow-agent"),
+    (conv.ALERT_BURN_FAST, "outage-agent"),
+    (conv.ALERT_BURN_SLOW, "outage-agent"),
+    (conv.ALERT_LATENCY, "slow-agent"),
     (conv.ALERT_LATENCY_BURN_FAST, "slow-api"),
 )
 
@@ -65,10 +68,16 @@ def receiver(generated, name: str):
 
 def test_page_reaches_the_teams_own_pagerduty(restarted, webhooks, generated):
     """outage-agent's team (agents) has its own page receiver (platform.alerting.teams)."""
-    annotations = restarted.wait_for_alert(conv.ALERT_BURN_FAST, "firing", TIMEOUT, service="outage-agent")["annotations"]
-    event = webhooks.wait_for(webhook.PAGERDUTY_PATH, "the fast burn paged", mentions(conv.ALERT_BURN_FAST, "outage-agent"), TIMEOUT)
+    annotations = restarted.wait_for_alert(conv.ALERT_BURN_FAST, "firing", TIMEOUT, service="outage-agent")[
+        "annotations"
+    ]
+    event = webhooks.wait_for(
+        webhook.PAGERDUTY_PATH, "the fast burn paged", mentions(conv.ALERT_BURN_FAST, "outage-agent"), TIMEOUT
+    )
     # the team's Secret's value, as the operator inlines it: the team's receiver paged
-    assert event["routing_key"] == alertmanager.routing_key(receiver(generated, conv.team_receiver_name("agents", "page")).pagerduty)
+    assert event["routing_key"] == alertmanager.routing_key(
+        receiver(generated, conv.team_receiver_name("agents", "page")).pagerduty
+    )
     assert event["event_action"] == "trigger"
     assert conv.ALERT_BURN_FAST in event["payload"]["summary"]
     assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(event)  # what on-call reads
@@ -76,14 +85,18 @@ def test_page_reaches_the_teams_own_pagerduty(restarted, webhooks, generated):
 
 def test_latency_page_reaches_pagerduty(restarted, webhooks):
     restarted.wait_for_alert(conv.ALERT_LATENCY_BURN_FAST, "firing", TIMEOUT, service="slow-api")
-    event = webhooks.wait_for(webhook.PAGERDUTY_PATH, "the latency burn paged", mentions(conv.ALERT_LATENCY_BURN_FAST, "slow-api"), TIMEOUT)
+    event = webhooks.wait_for(
+        webhook.PAGERDUTY_PATH, "the latency burn paged", mentions(conv.ALERT_LATENCY_BURN_FAST, "slow-api"), TIMEOUT
+    )
     assert event["event_action"] == "trigger"
 
 
 def test_a_warn_of_a_team_without_its_own_warn_receiver_reaches_the_platforms_slack(restarted, webhooks, generated):
     """slow-agent's team (agents) names no warn receiver: the platform's takes it."""
     annotations = restarted.wait_for_alert(conv.ALERT_LATENCY, "firing", TIMEOUT, service="slow-agent")["annotations"]
-    message = webhooks.wait_for(webhook.SLACK_PATH, "the latency warning in Slack", mentions(conv.ALERT_LATENCY, "slow-agent"), TIMEOUT)
+    message = webhooks.wait_for(
+        webhook.SLACK_PATH, "the latency warning in Slack", mentions(conv.ALERT_LATENCY, "slow-agent"), TIMEOUT
+    )
     assert message["channel"] == receiver(generated, conv.receiver_name("warn")).channel
     assert mentions(annotations["summary"], annotations[conv.RUNBOOK_ANNOTATION])(message)
 
@@ -133,7 +146,13 @@ PROBES = (
 
 
 def probe(team: str, severity: str) -> dict[str, str]:
-    return {"alertname": "RoutingProbe", "severity": severity, "team": team, "namespace": "probes", "service": f"probe-{team}-{severity}"}
+    return {
+        "alertname": "RoutingProbe",
+        "severity": severity,
+        "team": team,
+        "namespace": "probes",
+        "service": f"probe-{team}-{severity}",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +161,11 @@ def probed(alertmanager_server) -> dict[str, dict]:
     support_alertmanager.post(alertmanager_server.url, [probe(team, sev) for team, sev, _ in PROBES])
 
     def routed() -> dict | None:
-        alerts = {a["labels"].get("service"): a for a in alertmanager_server.alerts() if a["labels"]["alertname"] == "RoutingProbe"}
+        alerts = {
+            a["labels"].get("service"): a
+            for a in alertmanager_server.alerts()
+            if a["labels"]["alertname"] == "RoutingProbe"
+        }
         return alerts if len(alerts) == len(PROBES) else None
 
     return wait_for("every routing probe held by Alertmanager", routed, TIMEOUT)
@@ -161,12 +184,16 @@ def test_the_notification_arrives_where_the_receiver_sends_it(probed, webhooks, 
     wanted = receiver(generated, expected)
     service = f"probe-{team}-{severity}"
     if wanted.pagerduty:
-        event = webhooks.wait_for(webhook.PAGERDUTY_PATH, f"the page of {service}", mentions("RoutingProbe", service), TIMEOUT)
+        event = webhooks.wait_for(
+            webhook.PAGERDUTY_PATH, f"the page of {service}", mentions("RoutingProbe", service), TIMEOUT
+        )
         assert event["routing_key"] == alertmanager.routing_key(wanted.pagerduty)
         others = [e for e in webhooks.posted(webhook.PAGERDUTY_PATH) if mentions("RoutingProbe", service)(e)]
         assert {e["routing_key"] for e in others} == {event["routing_key"]}
     else:
-        message = webhooks.wait_for(webhook.SLACK_PATH, f"the warning of {service}", mentions("RoutingProbe", service), TIMEOUT)
+        message = webhooks.wait_for(
+            webhook.SLACK_PATH, f"the warning of {service}", mentions("RoutingProbe", service), TIMEOUT
+        )
         assert message["channel"] == wanted.channel
         others = [m for m in webhooks.posted(webhook.SLACK_PATH) if mentions("RoutingProbe", service)(m)]
         assert {m["channel"] for m in others} == {wanted.channel}

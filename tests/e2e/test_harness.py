@@ -1,6 +1,7 @@
 """The harness itself, without servers: Grafana's substitution, the operator's
 Alertmanager config with the Secrets resolved, backfill input, and processes
 that are stopped on every path."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,7 +22,10 @@ from tests.e2e.processes import SETPRIV, Process, Processes, wait_for
 def test_every_variable_form_is_substituted():
     values = {"namespace": "(a|b)", "__range": "3600s", "__range_s": "3600"}
     expr = 'x{namespace=~"$namespace"} + y{namespace=~"${namespace}"} + z{namespace=~"${namespace:regex}"} + w{n=~"[[namespace]]"}'
-    assert grafana.interpolate(expr, values) == 'x{namespace=~"(a|b)"} + y{namespace=~"(a|b)"} + z{namespace=~"(a|b)"} + w{n=~"(a|b)"}'
+    assert (
+        grafana.interpolate(expr, values)
+        == 'x{namespace=~"(a|b)"} + y{namespace=~"(a|b)"} + z{namespace=~"(a|b)"} + w{n=~"(a|b)"}'
+    )
     assert grafana.interpolate("increase(x[$__range]) / $__range_s", values) == "increase(x[3600s]) / 3600"
     assert grafana.interpolate("$namespaces", {"namespace": "a"}) == "$namespaces"  # another name
 
@@ -45,7 +49,14 @@ def test_query_variables_ask_prometheus_with_earlier_variables_substituted():
     board = dashboard(
         [
             {"name": "datasource", "type": "datasource", "query": "prometheus"},
-            {"name": "namespace", "type": "custom", "query": "agents,ci,search", "includeAll": True, "multi": True, "allValue": ".+"},
+            {
+                "name": "namespace",
+                "type": "custom",
+                "query": "agents,ci,search",
+                "includeAll": True,
+                "multi": True,
+                "allValue": ".+",
+            },
             {
                 "name": "service",
                 "type": "query",
@@ -64,7 +75,11 @@ def test_queries_skip_hidden_targets_and_take_the_panel_time_override():
     board = dashboard(
         [],
         [
-            {"title": "row", "type": "row", "panels": [{"title": "in a row", "targets": [{"refId": "A", "expr": "a"}]}]},
+            {
+                "title": "row",
+                "type": "row",
+                "panels": [{"title": "in a row", "targets": [{"refId": "A", "expr": "a"}]}],
+            },
             {
                 "title": "budget",
                 "timeFrom": "30d",
@@ -73,7 +88,10 @@ def test_queries_skip_hidden_targets_and_take_the_panel_time_override():
         ],
     )
     found = grafana.queries("d", board)
-    assert [(q.panel, q.expr, q.instant, q.range_seconds) for q in found] == [("in a row", "a", False, 21600), ("budget", "b", True, 2592000)]
+    assert [(q.panel, q.expr, q.instant, q.range_seconds) for q in found] == [
+        ("in a row", "a", False, 21600),
+        ("budget", "b", True, 2592000),
+    ]
 
 
 def test_alert_lists_are_recognised():
@@ -90,9 +108,14 @@ def test_secrets_are_resolved_and_receivers_point_at_the_webhooks(generated):
     (pagerduty,) = receivers["page"]["pagerduty_configs"]
     (slack,) = receivers["warn"]["slack_configs"]
     (page,) = [r for r in generated.routing().receivers if r.name == "page"]
-    assert (pagerduty["routing_key"], pagerduty["url"]) == (alertmanager.routing_key(page.pagerduty), "http://127.0.0.1:1" + webhook.PAGERDUTY_PATH)
+    assert (pagerduty["routing_key"], pagerduty["url"]) == (
+        alertmanager.routing_key(page.pagerduty),
+        "http://127.0.0.1:1" + webhook.PAGERDUTY_PATH,
+    )
     (team_page,) = receivers["team-agents-page"]["pagerduty_configs"]
-    assert team_page["routing_key"] != pagerduty["routing_key"]  # each Secret its own value: the tests tell receivers apart
+    assert (
+        team_page["routing_key"] != pagerduty["routing_key"]
+    )  # each Secret its own value: the tests tell receivers apart
     assert slack["api_url"] == "http://127.0.0.1:1" + webhook.SLACK_PATH
     assert "_file" not in yaml.safe_dump(config)  # every Secret resolved, as the operator does
     assert config["route"]["group_wait"] == "1s"
@@ -111,7 +134,10 @@ def test_history_is_openmetrics_in_time_order():
     history = prometheus.History()
     history.add("b_total", {"x": 'say "hi"'}, [(20.0, 2.0), (10.0, 1.0)])
     history.add("a", {}, [(5.0, 0.5)])
-    assert history.openmetrics() == 'a{} 0.5 5.000\nb_total{x="say \\"hi\\""} 1.0 10.000\nb_total{x="say \\"hi\\""} 2.0 20.000\n# EOF\n'
+    assert (
+        history.openmetrics()
+        == 'a{} 0.5 5.000\nb_total{x="say \\"hi\\""} 1.0 10.000\nb_total{x="say \\"hi\\""} 2.0 20.000\n# EOF\n'
+    )
 
 
 @prom_tools.needs_promtool
@@ -153,10 +179,10 @@ def test_servers_end_with_a_test_process_that_dies_without_cleaning_up(tmp_path)
         import os
         from pathlib import Path
         from tests.e2e.processes import Process, wait_for
-        child = Process("sleep", ["sleep", "60"], Path({str(tmp_path / 'sleep.log')!r})).start()
+        child = Process("sleep", ["sleep", "60"], Path({str(tmp_path / "sleep.log")!r})).start()
         cmdline = Path(f"/proc/{{child.popen.pid}}/cmdline")
         wait_for("setpriv to exec sleep", lambda: cmdline.read_bytes().startswith(b"sleep"), 10, every=0.05)
-        Path({str(tmp_path / 'pid')!r}).write_text(str(child.popen.pid))
+        Path({str(tmp_path / "pid")!r}).write_text(str(child.popen.pid))
         os._exit(0)  # no cleanup at all
         """
     )

@@ -1,6 +1,7 @@
 """The fleet as Prometheus sees it: the labels prometheus-operator's
 relabeling gives every target, and the exporters' own labels kept
 (honor_labels) or renamed (``exported_*``) as in the stack."""
+
 from __future__ import annotations
 
 from tests.e2e.conftest import needs_servers
@@ -33,7 +34,12 @@ def test_service_series_select_by_namespace_and_service(prom):
 
 
 def test_exporter_labels_are_kept_with_honor_labels_and_renamed_without(prom):
-    (hpa,) = prom.query('kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler="keda-hpa-coding-agent"}')
+    (hpa,) = prom.query(
+        'kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler="keda-hpa-coding-agent"}'
+    )
     assert hpa["metric"]["namespace"] == "agents"  # kube-state-metrics: honor_labels
     (errors,) = prom.query('keda_scaler_errors{scaledObject="coding-agent"}')
-    assert (errors["metric"]["namespace"], errors["metric"]["exported_namespace"]) == ("keda", "agents")  # KEDA: not honoured
+    assert (errors["metric"]["namespace"], errors["metric"]["exported_namespace"]) == (
+        "keda",
+        "agents",
+    )  # KEDA: not honoured

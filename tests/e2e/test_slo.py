@@ -7,6 +7,7 @@
 - a service counting 5xx on its own counter (slo.requests) burns on its 5xx only.
 
 The server evaluates every group every second (generated.rule_files(compressed=True))."""
+
 from __future__ import annotations
 
 import calendar
@@ -15,8 +16,8 @@ import time
 import pytest
 
 from opsgen import conventions as conv
-from opsgen.catalogue import generated_alerts
 from opsgen import durations
+from opsgen.catalogue import generated_alerts
 from tests.e2e import fleet, history
 from tests.e2e.conftest import needs_servers
 
@@ -42,7 +43,9 @@ def test_failures_at_eight_tenths_of_the_budget_stay_quiet_for_hours(prom):
     ratio = _value(prom, f'{conv.error_ratio_record("6h")}{{service="steady-agent"}}')
     assert ratio == pytest.approx(0.8 * 0.01, rel=0.05)  # hours of history are in the windows
     assert _value(prom, f'{conv.error_ratio_record("1h")}{{service="steady-agent"}}') == pytest.approx(0.008, rel=0.1)
-    prom.wait_for_series(f'ALERTS{{service="low-objective-agent", alertname="{conv.ALERT_BURN_FAST}"}}', SOON)  # rules ran
+    prom.wait_for_series(
+        f'ALERTS{{service="low-objective-agent", alertname="{conv.ALERT_BURN_FAST}"}}', SOON
+    )  # rules ran
     assert not {conv.ALERT_BURN_FAST, conv.ALERT_BURN_SLOW} & set(prom.alert_states(service="steady-agent"))
 
 

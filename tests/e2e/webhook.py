@@ -2,6 +2,7 @@
 one HTTP server on 127.0.0.1 (port chosen by the OS) that records every JSON
 body posted to it, by path, and answers as the real services do (PagerDuty
 202 with a status, Slack 200 "ok")."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ class Webhooks:
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self._server.server_address[1]}"
 
-    def __enter__(self) -> "Webhooks":
+    def __enter__(self) -> Webhooks:
         self._thread.start()
         return self
 

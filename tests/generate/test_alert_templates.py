@@ -1,17 +1,16 @@
 """Alert templates (issue 14): catalogue text opsgen pastes into annotations renders
 literally in the real template engine (promtool test rules), and what users write
 as templates is checked at validate time (opsgen.catalogue.templates)."""
-from __future__ import annotations
 
-import textwrap
+from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsgen.generate import alerting
 from opsgen.catalogue import load, model, templates, validate
 from opsgen.errors import CatalogueError
+from opsgen.generate import alerting
 from tests import prom_tools
 
 HOSTILE = [
@@ -38,7 +37,9 @@ def render(texts: list[str], tmp_path) -> None:
                 {
                     "eval_time": "1m",
                     "alertname": "Lit",
-                    "exp_alerts": [{"exp_labels": {"job": "x"}, "exp_annotations": {f"a{i}": t for i, t in enumerate(texts)}}],
+                    "exp_alerts": [
+                        {"exp_labels": {"job": "x"}, "exp_annotations": {f"a{i}": t for i, t in enumerate(texts)}}
+                    ],
                 }
             ],
         }
@@ -54,7 +55,9 @@ def test_hostile_text_renders_literally(tmp_path):
 
 @prom_tools.needs_promtool
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.text(alphabet=st.sampled_from("{}$.|\"'`- ab(/*)"), min_size=1, max_size=24), min_size=1, max_size=6))
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("{}$.|\"'`- ab(/*)"), min_size=1, max_size=24), min_size=1, max_size=6)
+)
 def test_any_text_renders_literally(tmp_path, texts):
     texts = [t for t in texts if t.strip() == t and t]  # YAML round trip keeps inner text; promtool trims nothing
     if texts:
@@ -92,18 +95,30 @@ def test_generated_backlog_alert_prints_the_consumer_group_literally(tmp_path):
     tests = [
         {
             "interval": "1m",
-            "input_series": [{"series": 'kafka_consumergroup_lag{consumergroup="g{{ range query \\"up\\" }}{{ end }}",topic="jobs"}', "values": "1000x30"}],
+            "input_series": [
+                {
+                    "series": 'kafka_consumergroup_lag{consumergroup="g{{ range query \\"up\\" }}{{ end }}",topic="jobs"}',
+                    "values": "1000x30",
+                }
+            ],
             "alert_rule_test": [
                 {
                     "eval_time": "20m",
                     "alertname": "KafkaBacklogHigh",
                     "exp_alerts": [
                         {
-                            "exp_labels": {"severity": "warn", "team": "core", "namespace": "apps", "service": "worker", "consumergroup": 'g{{ range query "up" }}{{ end }}', "topic": "jobs"},
+                            "exp_labels": {
+                                "severity": "warn",
+                                "team": "core",
+                                "namespace": "apps",
+                                "service": "worker",
+                                "consumergroup": 'g{{ range query "up" }}{{ end }}',
+                                "topic": "jobs",
+                            },
                             "exp_annotations": {
                                 "summary": "worker is falling behind on jobs.",
                                 "description": 'Consumer group g{{ range query "up" }}{{ end }} is 1000 messages behind on jobs (more than 40 for 15m).',
-                                "runbook_url": 'https://runbooks.example.com/{{.Value}}/kafkabackloghigh',
+                                "runbook_url": "https://runbooks.example.com/{{.Value}}/kafkabackloghigh",
                             },
                         }
                     ],
@@ -139,7 +154,11 @@ def problems(summary: str = "s", description: str = "d", label: str = "x") -> li
 
 
 def test_well_formed_templates_validate():
-    text = BASE % ("'{{ $labels.job }} is down'", "'{{ if gt $value 1.0 }}{{ $value | humanize }}{{ else }}low{{ end }}'", "'{{ $labels.job }}'")
+    text = BASE % (
+        "'{{ $labels.job }} is down'",
+        "'{{ if gt $value 1.0 }}{{ $value | humanize }}{{ else }}low{{ end }}'",
+        "'{{ $labels.job }}'",
+    )
     validate.validate(load.load_text(text, "services.yaml"))
 
 
@@ -163,26 +182,51 @@ def test_malformed_user_templates_are_located_errors(field, text, reason):
 
 
 @prom_tools.needs_promtool
-@pytest.mark.parametrize("text", ["{{ $labels.job", "{{ if true }}", "{{ end }}", "{{ nope }}", "{{ $nope }}", "{{ ( $value }}", "{{ else }}", "{{ break }}"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ $labels.job",
+        "{{ if true }}",
+        "{{ end }}",
+        "{{ nope }}",
+        "{{ $nope }}",
+        "{{ ( $value }}",
+        "{{ else }}",
+        "{{ break }}",
+    ],
+)
 def test_what_the_check_refuses_promtool_refuses_too(text, tmp_path):
     assert templates.problems(text)
-    rule_file = {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"description": text}}]}]}
+    rule_file = {
+        "groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"description": text}}]}]
+    }
     assert prom_tools.check_rules(rule_file, tmp_path).returncode != 0
 
 
-@pytest.mark.skipif(__import__("shutil").which("amtool") is None, reason="amtool not installed (Debian package prometheus-alertmanager)")
+@pytest.mark.skipif(
+    __import__("shutil").which("amtool") is None, reason="amtool not installed (Debian package prometheus-alertmanager)"
+)
 @pytest.mark.parametrize("channel", ["#alerts", "#x{{ range . }}", "{{", "#a{"])
 def test_the_slack_channel_renders_literally_in_alertmanager(channel, tmp_path):
     import subprocess
 
-    from opsgen.generate import routing
     from opsgen.catalogue.model import Platform, Receiver
+    from opsgen.generate import routing
 
     platform = Platform("demo", alerting={"warn": Receiver("slack", "sl", "url", channel)})
     (receiver,) = [r for r in routing.routing_props(platform).receivers if r.channel]
     (tmp_path / "empty.tmpl").write_text("", encoding="utf-8")
     rendered = subprocess.run(
-        ["amtool", "template", "render", f"--template.glob={tmp_path / 'empty.tmpl'}", f"--template.text={receiver.channel}"],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            "amtool",
+            "template",
+            "render",
+            f"--template.glob={tmp_path / 'empty.tmpl'}",
+            f"--template.text={receiver.channel}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert rendered.returncode == 0 and rendered.stdout == channel, rendered

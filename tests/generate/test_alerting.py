@@ -9,27 +9,27 @@
   passes ``amtool check-config`` and routes each severity to its receiver;
 - invalid alerts are located errors with exact messages.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
 
+from opsgen import conventions as conv
+from opsgen import durations, pipeline
+from opsgen.catalogue import generated_alerts, promql
+from opsgen.catalogue.model import Environment, Platform, Service, Slo
+from opsgen.errors import CatalogueError
 from opsgen.generate import alerting, routing, slo
 from opsgen.generate import latency as latency_rules
-from opsgen import pipeline
-from opsgen.catalogue import generated_alerts, promql
-from opsgen import conventions as conv
-from opsgen import durations
-from opsgen.errors import CatalogueError
-from tests.support.operator import operator_config
-from opsgen.catalogue.model import Environment, Platform, Service, Slo
 from tests import prom_tools
 from tests.conftest import BUNDLED
 from tests.support import manifests
+from tests.support.operator import operator_config
 
 CATALOGUE = """\
 platform:
@@ -150,7 +150,9 @@ def test_files_and_objects(demo_docs):
 
 
 def test_every_object_is_valid_against_its_crd(demo_docs, bundled_docs):
-    for name, doc in of_kind(demo_docs + bundled_docs, "PrometheusRule") + of_kind(demo_docs + bundled_docs, "AlertmanagerConfig"):
+    for name, doc in of_kind(demo_docs + bundled_docs, "PrometheusRule") + of_kind(
+        demo_docs + bundled_docs, "AlertmanagerConfig"
+    ):
         manifests.assert_valid(doc, name)
 
 
@@ -161,22 +163,51 @@ def alerts_of(docs, path: str) -> dict[str, dict]:
 
 def test_generated_alert_kinds_per_service(demo_docs):
     assert list(alerts_of(demo_docs, "prod/apps/worker.yaml")) == [
-        "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "LatencyP95High", "KafkaBacklogHigh",
-        "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax", "KedaScalerErrors", "WorkerStuck",
+        "ErrorBudgetBurnFast",
+        "ErrorBudgetBurnSlow",
+        "LatencyP95High",
+        "KafkaBacklogHigh",
+        "MetricsTargetDown",
+        "SLOMetricAbsent",
+        "ReplicasAtMax",
+        "KedaScalerErrors",
+        "WorkerStuck",
     ]
     assert list(alerts_of(demo_docs, "prod/apps/api.yaml")) == [
-        "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "LatencyBudgetBurnFast", "LatencyBudgetBurnSlow",
-        "MetricsTargetDown", "SLOMetricAbsent", "ReplicasAtMax",
+        "ErrorBudgetBurnFast",
+        "ErrorBudgetBurnSlow",
+        "LatencyBudgetBurnFast",
+        "LatencyBudgetBurnSlow",
+        "MetricsTargetDown",
+        "SLOMetricAbsent",
+        "ReplicasAtMax",
     ]
     assert "SLOMetricAbsent" not in alerts_of(demo_docs, "prod/batch/zero.yaml")  # no SLO on its own metrics
 
 
 def test_labels_annotations_and_runbooks(demo_docs):
     worker = alerts_of(demo_docs, "prod/apps/worker.yaml")
-    assert worker["ErrorBudgetBurnFast"]["labels"] == {"severity": "page", "team": "core", "namespace": "apps", "service": "worker"}
-    assert worker["ErrorBudgetBurnFast"]["annotations"]["runbook_url"] == "https://runbooks.example.com/demo/errorbudgetburnfast"
-    assert worker["WorkerStuck"]["labels"] == {"tier": "backend", "severity": "page", "team": "core", "namespace": "apps", "service": "worker"}
-    assert worker["WorkerStuck"]["annotations"] == {"summary": "worker does nothing.", "runbook_url": "https://wiki.example.com/worker-stuck"}
+    assert worker["ErrorBudgetBurnFast"]["labels"] == {
+        "severity": "page",
+        "team": "core",
+        "namespace": "apps",
+        "service": "worker",
+    }
+    assert (
+        worker["ErrorBudgetBurnFast"]["annotations"]["runbook_url"]
+        == "https://runbooks.example.com/demo/errorbudgetburnfast"
+    )
+    assert worker["WorkerStuck"]["labels"] == {
+        "tier": "backend",
+        "severity": "page",
+        "team": "core",
+        "namespace": "apps",
+        "service": "worker",
+    }
+    assert worker["WorkerStuck"]["annotations"] == {
+        "summary": "worker does nothing.",
+        "runbook_url": "https://wiki.example.com/worker-stuck",
+    }
     assert "{{ $value" in worker["KafkaBacklogHigh"]["annotations"]["description"]
     platform = alerts_of(demo_docs, "prod/monitoring/_alerts.yaml")["ClusterNoisy"]
     assert platform["labels"] == {"severity": "warn"}  # no team unless the alert names one, no service
@@ -203,7 +234,10 @@ def test_slo_metric_absent_waits_as_long_as_an_outage_takes_to_page(demo_docs, c
 
 
 def test_hpa_names_follow_who_creates_the_hpa(demo_docs):
-    assert 'horizontalpodautoscaler="keda-hpa-worker"' in alerts_of(demo_docs, "prod/apps/worker.yaml")["ReplicasAtMax"]["expr"]
+    assert (
+        'horizontalpodautoscaler="keda-hpa-worker"'
+        in alerts_of(demo_docs, "prod/apps/worker.yaml")["ReplicasAtMax"]["expr"]
+    )
     assert 'horizontalpodautoscaler="api"' in alerts_of(demo_docs, "prod/apps/api.yaml")["ReplicasAtMax"]["expr"]
 
 
@@ -268,7 +302,12 @@ def ident(svc: Service) -> dict[str, str]:
 
 def slo_ident(svc: Service) -> dict[str, str]:
     """What burn alerts keep of the error-ratio records: identity and Sloth's SLO labels."""
-    return {**ident(svc), "sloth_id": f"{svc.namespace}/{svc.name}/success-rate", "sloth_service": f"{svc.namespace}/{svc.name}", "sloth_slo": "success-rate"}
+    return {
+        **ident(svc),
+        "sloth_id": f"{svc.namespace}/{svc.name}/success-rate",
+        "sloth_service": f"{svc.namespace}/{svc.name}",
+        "sloth_slo": "success-rate",
+    }
 
 
 def tasks(ratio: float) -> Make:
@@ -304,7 +343,12 @@ def burn(name: str, svc: str) -> Scenario:
 
 def latency_slo_ident(svc: Service) -> dict[str, str]:
     """What the latency burn alerts keep: identity and the latency SLO's Sloth labels."""
-    return {**ident(svc), "sloth_id": f"{svc.namespace}/{svc.name}/latency", "sloth_service": f"{svc.namespace}/{svc.name}", "sloth_slo": "latency"}
+    return {
+        **ident(svc),
+        "sloth_id": f"{svc.namespace}/{svc.name}/latency",
+        "sloth_service": f"{svc.namespace}/{svc.name}",
+        "sloth_slo": "latency",
+    }
 
 
 def requests(slow: float) -> Make:
@@ -364,7 +408,10 @@ def lag(factor: float, uncommitted: int = 0) -> Make:
         labels = {"__name__": "kafka_consumergroup_lag", "consumergroup": kafka.consumer_group, "topic": kafka.topic}
         value = int((svc.slo.backlog or 0) * factor)
         partitions = [(str(p + 1), "-1") for p in range(uncommitted)]
-        return [({**labels, "partition": p, "job": "kafka-exporter"}, f"{v}x{n}") for p, v in [("0", str(value)), *partitions]]
+        return [
+            ({**labels, "partition": p, "job": "kafka-exporter"}, f"{v}x{n}")
+            for p, v in [("0", str(value)), *partitions]
+        ]
 
     return make
 
@@ -380,7 +427,10 @@ def up(value: int | None) -> Make:
 
 
 def sli(
-    tasks_metric: str = "agent_tasks_total", outcome_label: str = "outcome", buckets: bool = True, up_value: int | None = 1,
+    tasks_metric: str = "agent_tasks_total",
+    outcome_label: str = "outcome",
+    buckets: bool = True,
+    up_value: int | None = 1,
     les: tuple[str, ...] = ("2.0", "10.0", "+Inf"),
 ) -> Make:
     """The series a healthy prometheus_client agent exports (successes only: no failure
@@ -391,7 +441,9 @@ def sli(
         target = {**ident(svc), **UP_LABELS}
         out = [({"__name__": tasks_metric, **target, outcome_label: "success"}, f"0+100x{n}")]
         if buckets:
-            out += [({"__name__": "agent_task_duration_seconds_bucket", **target, "le": le}, f"0+100x{n}") for le in les]
+            out += [
+                ({"__name__": "agent_task_duration_seconds_bucket", **target, "le": le}, f"0+100x{n}") for le in les
+            ]
             out.append(({"__name__": "agent_task_duration_seconds_count", **target}, f"0+100x{n}"))
         return out + up(up_value)(svc, n)
 
@@ -410,7 +462,10 @@ def replicas(below_max: int) -> Make:
     def make(svc: Service, n: int) -> Series:
         top = svc.scaling.max_replicas
         return [
-            ({"__name__": "kube_horizontalpodautoscaler_status_current_replicas", **hpa_series(svc)}, f"{top - below_max}x{n}"),
+            (
+                {"__name__": "kube_horizontalpodautoscaler_status_current_replicas", **hpa_series(svc)},
+                f"{top - below_max}x{n}",
+            ),
             ({"__name__": "kube_horizontalpodautoscaler_spec_max_replicas", **hpa_series(svc)}, f"{top}x{n}"),
         ]
 
@@ -419,7 +474,9 @@ def replicas(below_max: int) -> Make:
 
 def keda_errors(increasing: bool, honor_labels: bool) -> Make:
     def make(svc: Service, n: int) -> Series:
-        where = {"namespace": svc.namespace} if honor_labels else {"exported_namespace": svc.namespace, "namespace": "keda"}
+        where = (
+            {"namespace": svc.namespace} if honor_labels else {"exported_namespace": svc.namespace, "namespace": "keda"}
+        )
         labels = {"__name__": "keda_scaler_errors", **where, "scaledObject": svc.name, "scaler": "kafkaScaler"}
         other = {**labels, "scaledObject": "someone-else"}  # another ScaledObject's errors are not ours
         return [(labels, f"0+3x{n}" if increasing else f"5x{n}"), (other, f"0+7x{n}")]
@@ -438,22 +495,45 @@ SCENARIOS = [
     Scenario(conv.ALERT_LATENCY, "worker", latency(fast=False, go=True), latency(fast=True, go=True), ident, "go-le"),
     Scenario(conv.ALERT_BACKLOG, "worker", lag(2), lag(1), lambda s: {"consumergroup": "worker", "topic": "jobs"}),
     # 101 behind on one partition, two never committed (-1 each): behind, not 99
-    Scenario(conv.ALERT_BACKLOG, "worker", lag(1.01, 2), lag(1, 2), lambda s: {"consumergroup": "worker", "topic": "jobs"}, "uncommitted"),
+    Scenario(
+        conv.ALERT_BACKLOG,
+        "worker",
+        lag(1.01, 2),
+        lag(1, 2),
+        lambda s: {"consumergroup": "worker", "topic": "jobs"},
+        "uncommitted",
+    ),
     Scenario(conv.ALERT_TARGET_DOWN, "worker", up(0), up(1), lambda s: {**ident(s), **UP_LABELS}, "down"),
     Scenario(conv.ALERT_TARGET_DOWN, "worker", up(None), up(1), ident, "absent"),
     Scenario(conv.ALERT_TARGET_DOWN, "zero", None, up(None), ident, "scaled-to-zero"),
     # `on (namespace, horizontalpodautoscaler)` keeps only those labels of the series
     Scenario(conv.ALERT_AT_MAX, "worker", replicas(0), replicas(1), hpa_labels, "keda"),
     Scenario(conv.ALERT_AT_MAX, "api", replicas(0), replicas(1), hpa_labels, "hpa"),
-    Scenario(conv.ALERT_KEDA_ERRORS, "worker", keda_errors(True, False), keda_errors(False, False), lambda s: {}, "exported"),
-    Scenario(conv.ALERT_KEDA_ERRORS, "worker", keda_errors(True, True), keda_errors(False, True), lambda s: {}, "honor-labels"),
+    Scenario(
+        conv.ALERT_KEDA_ERRORS, "worker", keda_errors(True, False), keda_errors(False, False), lambda s: {}, "exported"
+    ),
+    Scenario(
+        conv.ALERT_KEDA_ERRORS,
+        "worker",
+        keda_errors(True, True),
+        keda_errors(False, True),
+        lambda s: {},
+        "honor-labels",
+    ),
     # the target is up and healthy (no failure series) vs. it renamed what the SLOs read
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli("agent_task_total"), sli(), ident, "renamed-metric"),
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(outcome_label="result"), sli(), ident, "renamed-label"),
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(buckets=False), sli(), ident, "no-histogram"),
     # buckets without the latencyP95 bound: the exact share cannot be read
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", sli(les=("2.5", "10.0", "+Inf")), sli(), ident, "no-slo-bucket"),
-    Scenario(conv.ALERT_SLO_METRIC_ABSENT, "api", sli(les=("0.25", "+Inf")), sli(les=("0.5", "+Inf")), ident, "latency-slo-bucket"),
+    Scenario(
+        conv.ALERT_SLO_METRIC_ABSENT,
+        "api",
+        sli(les=("0.25", "+Inf")),
+        sli(les=("0.5", "+Inf")),
+        ident,
+        "latency-slo-bucket",
+    ),
     # a target that is down, or none at all: MetricsTargetDown's business, not this alert's
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", None, sli("agent_task_total", up_value=0), ident, "target-down"),
     Scenario(conv.ALERT_SLO_METRIC_ABSENT, "worker", None, sli("agent_task_total", up_value=None), ident, "no-target"),
@@ -492,14 +572,18 @@ def unit_tests(scenario: Scenario, svc: Service, rule: dict) -> list[dict]:
         checks = [{"eval_time": f"{wait + 5}m", "alertname": scenario.alert, "exp_alerts": expected}]
         if wait:  # still pending a minute before `for` has elapsed
             checks.insert(0, {"eval_time": f"{wait - 1}m", "alertname": scenario.alert, "exp_alerts": []})
-        tests.append({"interval": "1m", "input_series": input_series(scenario.firing(svc, n)), "alert_rule_test": checks})
+        tests.append(
+            {"interval": "1m", "input_series": input_series(scenario.firing(svc, n)), "alert_rule_test": checks}
+        )
     quiet = [{"eval_time": f"{wait + 5}m", "alertname": scenario.alert, "exp_alerts": []}]
     tests.append({"interval": "1m", "input_series": input_series(scenario.quiet(svc, n)), "alert_rule_test": quiet})
     return tests
 
 
 @prom_tools.needs_promtool
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: f"{s.alert}-{s.service}{'-' + s.variant if s.variant else ''}")
+@pytest.mark.parametrize(
+    "scenario", SCENARIOS, ids=lambda s: f"{s.alert}-{s.service}{'-' + s.variant if s.variant else ''}"
+)
 def test_alert_fires_after_for_and_stays_quiet_below_threshold(scenario, catalogue, tmp_path):
     svc = service(catalogue, scenario.service)
     rules, alerts = rule_file(svc, env(catalogue, "prod"), catalogue.platform)
@@ -520,7 +604,9 @@ def test_fast_burn_stops_soon_after_the_burn_stops(catalogue, tmp_path):
         {"eval_time": "60m", "alertname": conv.ALERT_BURN_FAST, "exp_alerts": fired},
         {"eval_time": "100m", "alertname": conv.ALERT_BURN_FAST, "exp_alerts": []},
     ]
-    result = prom_tools.test_rules(rules, [{"interval": "1m", "input_series": series, "alert_rule_test": checks}], tmp_path)
+    result = prom_tools.test_rules(
+        rules, [{"interval": "1m", "input_series": series, "alert_rule_test": checks}], tmp_path
+    )
     assert result.returncode == 0, prom_tools.output(result)
 
 
@@ -531,7 +617,10 @@ def test_routing_object_references_secrets_only(bundled_docs):
     (name, doc), *_ = of_kind(bundled_docs, "AlertmanagerConfig")
     receivers = {r["name"]: r for r in doc["spec"]["receivers"]}
     assert receivers["default"] == {"name": "default"}
-    assert receivers["page"]["pagerdutyConfigs"][0]["routingKey"] == {"name": "alertmanager-pagerduty", "key": "routing-key"}
+    assert receivers["page"]["pagerdutyConfigs"][0]["routingKey"] == {
+        "name": "alertmanager-pagerduty",
+        "key": "routing-key",
+    }
     assert receivers["warn"]["slackConfigs"][0]["apiURL"] == {"name": "alertmanager-slack", "key": "webhook-url"}
     assert receivers["warn"]["slackConfigs"][0]["channel"] == "#platform-alerts"
     assert doc["spec"]["inhibitRules"][0]["equal"] == ["namespace", "service"]
@@ -567,7 +656,9 @@ def problems_of(write_catalogue, text: str) -> list[str]:
 
 
 def test_unknown_metric_with_did_you_mean(write_catalogue):
-    text = CATALOGUE.replace("kube_pod_container_status_restarts_total[15m]", "kube_pod_container_status_restart_total[15m]")
+    text = CATALOGUE.replace(
+        "kube_pod_container_status_restarts_total[15m]", "kube_pod_container_status_restart_total[15m]"
+    )
     assert problems_of(write_catalogue, text) == [
         "services.yaml:47:11: alerts[0].expr: unknown metric 'kube_pod_container_status_restart_total'; "
         "did you mean 'kube_pod_container_status_restarts_total'?"
@@ -576,7 +667,9 @@ def test_unknown_metric_with_did_you_mean(write_catalogue):
 
 def test_bad_promql_in_a_service_alert(write_catalogue):
     text = CATALOGUE.replace("[10m])) == 0", "[10m]) == 0")
-    assert problems_of(write_catalogue, text) == ["services.yaml:22:15: alerts[0].expr: cannot parse PromQL: unclosed left parenthesis"]
+    assert problems_of(write_catalogue, text) == [
+        "services.yaml:22:15: alerts[0].expr: cannot parse PromQL: unclosed left parenthesis"
+    ]
 
 
 def test_every_problem_is_reported_once_across_environments(write_catalogue):
@@ -585,15 +678,23 @@ def test_every_problem_is_reported_once_across_environments(write_catalogue):
 
 
 def test_missing_exposition_file(write_catalogue):
-    text = CATALOGUE.replace("metrics: {port: http}\n    scaling:\n      maxReplicas: 4", "metrics: {port: http, exposition: m/worker.prom}\n    scaling:\n      maxReplicas: 4")
+    text = CATALOGUE.replace(
+        "metrics: {port: http}\n    scaling:\n      maxReplicas: 4",
+        "metrics: {port: http, exposition: m/worker.prom}\n    scaling:\n      maxReplicas: 4",
+    )
     assert problems_of(write_catalogue, text) == [
         "services.yaml:15:27: metrics.exposition: cannot read 'm/worker.prom': No such file or directory"
     ]
 
 
 def test_label_missing_from_the_exposition(write_catalogue, tmp_path):
-    (tmp_path / "worker.prom").write_text('# TYPE worker_jobs_total counter\nworker_jobs_total{queue="a"} 1\n', encoding="utf-8")
-    text = CATALOGUE.replace("metrics: {port: http}\n    scaling:\n      maxReplicas: 4", "metrics: {port: http, exposition: worker.prom}\n    scaling:\n      maxReplicas: 4")
+    (tmp_path / "worker.prom").write_text(
+        '# TYPE worker_jobs_total counter\nworker_jobs_total{queue="a"} 1\n', encoding="utf-8"
+    )
+    text = CATALOGUE.replace(
+        "metrics: {port: http}\n    scaling:\n      maxReplicas: 4",
+        "metrics: {port: http, exposition: worker.prom}\n    scaling:\n      maxReplicas: 4",
+    )
     text = text.replace('agent_tasks_total{service="worker"}', 'worker_jobs_total{queu="a"}')
     assert problems_of(write_catalogue, text) == [
         "services.yaml:22:15: alerts[0].expr: metric 'worker_jobs_total' has no label 'queu'; did you mean 'queue'?"
@@ -614,7 +715,9 @@ def test_bundled_catalogue_is_valid_with_the_files_beside_it():
     catalogue = pipeline.load_valid(str(BUNDLED))
     known = promql.known_metrics(catalogue, str(BUNDLED.parent))
     assert known.problems == ()
-    named = {s.metrics.exposition for e in catalogue.environments for s in e.services if s.metrics and s.metrics.exposition}
+    named = {
+        s.metrics.exposition for e in catalogue.environments for s in e.services if s.metrics and s.metrics.exposition
+    }
     assert named and all(path.startswith("metrics/") and (BUNDLED.parent / path).is_file() for path in named)
     assert promql.check_expr(catalogue.alerts[0].expr, known, "alerts[0].expr") == []
 
@@ -629,16 +732,28 @@ def test_bundled_pipeline_failure_alert_fires_on_regressions(tmp_path):
     rule.pop("annotations")
 
     def stages(regress: int, done: int) -> list[dict[str, str]]:
-        return input_series([({"__name__": "orch_stage_total", "stage": "regress"}, f"0+{regress}x40"),
-                             ({"__name__": "orch_stage_total", "stage": "done"}, f"0+{done}x40")])
+        return input_series(
+            [
+                ({"__name__": "orch_stage_total", "stage": "regress"}, f"0+{regress}x40"),
+                ({"__name__": "orch_stage_total", "stage": "done"}, f"0+{done}x40"),
+            ]
+        )
 
     fired = [{"exp_labels": rule["labels"]}]
     tests = [
-        {"interval": "1m", "input_series": stages(1, 9), "alert_rule_test": [
-            {"eval_time": "9m", "alertname": "HighPipelineFailureRate", "exp_alerts": []},
-            {"eval_time": "15m", "alertname": "HighPipelineFailureRate", "exp_alerts": fired}]},
-        {"interval": "1m", "input_series": stages(1, 30), "alert_rule_test": [
-            {"eval_time": "15m", "alertname": "HighPipelineFailureRate", "exp_alerts": []}]},
+        {
+            "interval": "1m",
+            "input_series": stages(1, 9),
+            "alert_rule_test": [
+                {"eval_time": "9m", "alertname": "HighPipelineFailureRate", "exp_alerts": []},
+                {"eval_time": "15m", "alertname": "HighPipelineFailureRate", "exp_alerts": fired},
+            ],
+        },
+        {
+            "interval": "1m",
+            "input_series": stages(1, 30),
+            "alert_rule_test": [{"eval_time": "15m", "alertname": "HighPipelineFailureRate", "exp_alerts": []}],
+        },
     ]
     result = prom_tools.test_rules(rules, tests, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
@@ -653,20 +768,35 @@ def test_catalogue_records_per_service(demo_docs):
     (group,) = [g for g in doc["spec"]["groups"] if g["name"] == "demo.worker.catalogue"]
     ident_labels = {"namespace": "apps", "service": "worker"}
     assert group["interval"] == "2m30s"
-    assert [r["record"] for r in group["rules"][:4]] == ["slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days", "sloth_slo_info"]
+    assert [r["record"] for r in group["rules"][:4]] == [
+        "slo:objective:ratio",
+        "slo:error_budget:ratio",
+        "slo:time_period:days",
+        "sloth_slo_info",
+    ]
     assert group["rules"][4:] == [
         {"record": "opsgen:service_info", "expr": "vector(1)", "labels": {**ident_labels, "role": "service"}},
         {"record": "opsgen:slo_latency_p95:seconds", "expr": "vector(2)", "labels": ident_labels},
         {"record": "opsgen:kafka_lag_threshold", "expr": "vector(10)", "labels": ident_labels},
         {"record": "opsgen:kafka_backlog_threshold", "expr": "vector(100)", "labels": ident_labels},
-        {"record": "opsgen:hpa_info", "expr": "vector(1)", "labels": {**ident_labels, "horizontalpodautoscaler": "keda-hpa-worker"}},
-        {"record": "opsgen:kafka_consumer_info", "expr": "vector(1)", "labels": {**ident_labels, "consumergroup": "worker", "topic": "jobs"}},
+        {
+            "record": "opsgen:hpa_info",
+            "expr": "vector(1)",
+            "labels": {**ident_labels, "horizontalpodautoscaler": "keda-hpa-worker"},
+        },
+        {
+            "record": "opsgen:kafka_consumer_info",
+            "expr": "vector(1)",
+            "labels": {**ident_labels, "consumergroup": "worker", "topic": "jobs"},
+        },
         {"record": "opsgen:scaling_min_replicas", "expr": "vector(1)", "labels": ident_labels},
     ]
     (live,) = [g for g in doc["spec"]["groups"] if g["name"] == "demo.worker.sli"]
     assert "interval" not in live  # the cluster's evaluation interval: the first page pair reads it
     assert live["rules"][-1] == {
-        "record": "opsgen:kafka_consumergroup_lag:sum", "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"} >= 0)', "labels": ident_labels,
+        "record": "opsgen:kafka_consumergroup_lag:sum",
+        "expr": 'sum(kafka_consumergroup_lag{consumergroup="worker",topic="jobs"} >= 0)',
+        "labels": ident_labels,
     }
     assert set(conv.CATALOGUE_RECORDS) <= set(conv.recorded_metrics(()))
 
@@ -690,12 +820,14 @@ def test_catalogue_records_evaluate_as_labelled_constants(catalogue, tmp_path):
     svc = service(catalogue, "worker")
     rules, _ = rule_file(svc, env(catalogue, "prod"), catalogue.platform)
     lag = {"__name__": "kafka_consumergroup_lag", "consumergroup": "worker", "topic": "jobs", "job": "kafka-exporter"}
-    series = input_series([
-        ({**lag, "partition": "0"}, "30x10"),
-        ({**lag, "partition": "1"}, "12x10"),
-        ({**lag, "partition": "0", "consumergroup": "other"}, "1000x10"),
-        ({**lag, "partition": "0", "topic": "elsewhere"}, "1000x10"),
-    ])
+    series = input_series(
+        [
+            ({**lag, "partition": "0"}, "30x10"),
+            ({**lag, "partition": "1"}, "12x10"),
+            ({**lag, "partition": "0", "consumergroup": "other"}, "1000x10"),
+            ({**lag, "partition": "0", "topic": "elsewhere"}, "1000x10"),
+        ]
+    )
     me = ident(svc)
 
     def check(expr: str, *samples: dict) -> dict:
@@ -707,9 +839,13 @@ def test_catalogue_records_evaluate_as_labelled_constants(catalogue, tmp_path):
         check(conv.KAFKA_BACKLOG_RECORD, sample(conv.KAFKA_BACKLOG_RECORD, me, 100)),
         check(conv.SLO_LATENCY_RECORD, sample(conv.SLO_LATENCY_RECORD, me, 2)),
         check(conv.SERVICE_INFO_RECORD, sample(conv.SERVICE_INFO_RECORD, {**me, "role": "service"}, 1)),
-        check(conv.HPA_INFO_RECORD, sample(conv.HPA_INFO_RECORD, {**me, "horizontalpodautoscaler": "keda-hpa-worker"}, 1)),
+        check(
+            conv.HPA_INFO_RECORD, sample(conv.HPA_INFO_RECORD, {**me, "horizontalpodautoscaler": "keda-hpa-worker"}, 1)
+        ),
     ]
-    result = prom_tools.test_rules(rules, [{"interval": "1m", "input_series": series, "promql_expr_test": checks}], tmp_path)
+    result = prom_tools.test_rules(
+        rules, [{"interval": "1m", "input_series": series, "promql_expr_test": checks}], tmp_path
+    )
     assert result.returncode == 0, prom_tools.output(result)
 
 
@@ -721,11 +857,18 @@ def test_pipeline_stages_in_the_platform_rule(demo_docs):
     (doc,) = [d for name, d in demo_docs if name == "prod/monitoring/_alerts.yaml"]
     pipeline_group, alerts_group = doc["spec"]["groups"]
     assert alerts_group["name"] == "demo.platform.alerts"
-    assert pipeline_group == {"name": "demo.platform.pipeline", "rules": [
-        {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "jobs", "stage": "01"}},
-        {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "batch", "stage": "02"}},
-        {"record": "opsgen:pipeline_edge:info", "expr": "vector(1)", "labels": {"topic": "jobs", "next_topic": "batch"}},
-    ]}
+    assert pipeline_group == {
+        "name": "demo.platform.pipeline",
+        "rules": [
+            {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "jobs", "stage": "01"}},
+            {"record": "opsgen:pipeline_stage:info", "expr": "vector(1)", "labels": {"topic": "batch", "stage": "02"}},
+            {
+                "record": "opsgen:pipeline_edge:info",
+                "expr": "vector(1)",
+                "labels": {"topic": "jobs", "next_topic": "batch"},
+            },
+        ],
+    }
     assert set(conv.PIPELINE_RECORDS) <= set(conv.recorded_metrics(()))
 
 
@@ -735,8 +878,11 @@ def test_platform_rule_for_pipeline_topics_without_alerts(write_catalogue):
     (group,) = doc["spec"]["groups"]
     assert group["name"] == "demo.platform.pipeline"
     labels = [r["labels"] for r in group["rules"]]
-    assert labels[:3] == [{"topic": t, "stage": s} for t, s in (("in", "01"), ('we.ird_-Topic', "02"), ("out", "03"))]
-    assert labels[3:] == [{"topic": "in", "next_topic": 'we.ird_-Topic'}, {"topic": 'we.ird_-Topic', "next_topic": "out"}]
+    assert labels[:3] == [{"topic": t, "stage": s} for t, s in (("in", "01"), ("we.ird_-Topic", "02"), ("out", "03"))]
+    assert labels[3:] == [
+        {"topic": "in", "next_topic": "we.ird_-Topic"},
+        {"topic": "we.ird_-Topic", "next_topic": "out"},
+    ]
     manifests.assert_valid(doc, name)
 
 

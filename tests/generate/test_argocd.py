@@ -2,6 +2,7 @@
 
 The AppProject must allow exactly what the Applications sync: tests/support/argocd.py
 reads the written output as Argo CD would and lists what it would refuse."""
+
 from __future__ import annotations
 
 import shutil
@@ -56,7 +57,9 @@ def test_the_project_allows_exactly_what_each_application_syncs(golden):
     for app in apps:
         objects = argocd.synced(golden, app, OUTPUT_PATH)
         assert objects and argocd.refused(project, app, objects) == []
-    every = {(d["apiVersion"].rpartition("/")[0], d["kind"]) for a in apps for _, d in argocd.synced(golden, a, OUTPUT_PATH)}
+    every = {
+        (d["apiVersion"].rpartition("/")[0], d["kind"]) for a in apps for _, d in argocd.synced(golden, a, OUTPUT_PATH)
+    }
     listed = project["spec"]["clusterResourceWhitelist"] + project["spec"]["namespaceResourceWhitelist"]
     assert {(k["group"], k["kind"]) for k in listed} == every  # no kind allowed that is not written
 
@@ -64,7 +67,11 @@ def test_the_project_allows_exactly_what_each_application_syncs(golden):
 def test_a_kind_the_project_does_not_allow_is_refused(golden, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(golden, copy)
-    extra = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "shop"}}
+    extra = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "deny", "namespace": "shop"},
+    }
     (copy / "prod" / "shop" / "extra.yaml").write_text(yaml.safe_dump(extra), encoding="utf-8")
     elsewhere = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "kube-system"}}
     (copy / "prod" / "kube-system.yaml").write_text(yaml.safe_dump(elsewhere), encoding="utf-8")
@@ -81,7 +88,11 @@ def test_each_environment_has_its_cluster_and_revision(golden):
     spec = {a["metadata"]["name"]: a["spec"] for a in apps}
     assert spec["shop-dev"]["destination"] == {"server": "https://dev.k8s.example.com:6443", "namespace": "monitoring"}
     assert spec["shop-staging"]["destination"] == {"name": "staging-eu", "namespace": "monitoring"}
-    assert [spec[f"shop-{e}"]["source"]["targetRevision"] for e in ("dev", "staging", "prod")] == ["main", "release", "v2.3.0"]
+    assert [spec[f"shop-{e}"]["source"]["targetRevision"] for e in ("dev", "staging", "prod")] == [
+        "main",
+        "release",
+        "v2.3.0",
+    ]
     assert {s["source"]["repoURL"] for s in spec.values()} == {"https://git.example.com/platform/shop-catalogue.git"}
     assert [spec[f"shop-{e}"]["source"]["path"] for e in ("dev", "prod")] == ["deploy/opsgen/dev", "deploy/opsgen/prod"]
     for app in spec.values():
@@ -89,7 +100,9 @@ def test_each_environment_has_its_cluster_and_revision(golden):
         assert sync["automated"] == {"prune": True, "selfHeal": True}
         assert sync["retry"]["limit"] > 0 and set(sync["retry"]["backoff"]) == {"duration", "factor", "maxDuration"}
         assert sync["syncOptions"] == list(conv.APPLICATION_SYNC_OPTIONS)
-        assert {"ServerSideApply=true", "CreateNamespace=false", "SkipDryRunOnMissingResource=true"} <= set(sync["syncOptions"])
+        assert {"ServerSideApply=true", "CreateNamespace=false", "SkipDryRunOnMissingResource=true"} <= set(
+            sync["syncOptions"]
+        )
         assert "exclude" not in app["source"]["directory"]  # an environment's folder holds no _argocd/
 
 

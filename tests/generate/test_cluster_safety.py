@@ -2,6 +2,7 @@
 real cluster (issue 10): namespaces Argo CD never prunes or deletes, none for the stack's own
 namespace, custom resources that sync before their CRDs, monitors that set ``service`` to the
 catalogue name and select by ``metrics.selector``, no ReplicasAtMax where nothing scales."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -67,7 +68,13 @@ def test_the_prometheus_namespace_is_never_emitted(docs):
 
 def test_every_custom_resource_skips_the_dry_run_on_its_own(docs):
     custom = [doc for _, doc in docs if doc["apiVersion"].startswith(CUSTOM_GROUPS)]
-    assert {doc["kind"] for doc in custom} >= {"ServiceMonitor", "PodMonitor", "PrometheusRule", "ScaledObject", "TriggerAuthentication"}
+    assert {doc["kind"] for doc in custom} >= {
+        "ServiceMonitor",
+        "PodMonitor",
+        "PrometheusRule",
+        "ScaledObject",
+        "TriggerAuthentication",
+    }
     for doc in custom:
         options = doc["metadata"]["annotations"]["argocd.argoproj.io/sync-options"].split(",")
         assert "SkipDryRunOnMissingResource=true" in options, doc["metadata"]

@@ -1,5 +1,6 @@
 """generate: the catalogue's objects synthesized a batch of whole files at a
 time; any batch size renders the same bytes."""
+
 from __future__ import annotations
 
 import json

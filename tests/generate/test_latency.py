@@ -11,6 +11,7 @@ shaped as prometheus_client (``le="90.0"``) and Go clients (``le="90"``) write t
   series are labelled sloth_slo="latency"; the latency burn alerts read the conditions the
   success SLO's read at the same objective.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -37,7 +38,7 @@ services:
     metrics: {port: http, exposition: agent.prom}
     slo: {latencyP95: 90s}
 """ + "".join(
-    f"""  - name: api-{objective.replace('.', '-')}
+    f"""  - name: api-{objective.replace(".", "-")}
     namespace: apps
     team: web
     metrics: {{port: http}}
@@ -69,7 +70,10 @@ def histogram(svc, minutes: list[dict[float, int]], go: bool = False) -> list[tu
         for bound in totals:
             gain = sum(n for d, n in minute.items() if bound == "+Inf" or d <= bound)
             totals[bound].append(totals[bound][-1] + gain)
-    out = [({"__name__": "agent_task_duration_seconds_bucket", **labels, "le": b if b == "+Inf" else spell(float(b))}, v) for b, v in totals.items()]
+    out = [
+        ({"__name__": "agent_task_duration_seconds_bucket", **labels, "le": b if b == "+Inf" else spell(float(b))}, v)
+        for b, v in totals.items()
+    ]
     out.append(({"__name__": "agent_task_duration_seconds_count", **labels}, totals["+Inf"]))
     return [(lbls, " ".join(str(x) for x in values)) for lbls, values in out]
 
@@ -90,7 +94,12 @@ def fired(svc, name: str, severity: str, team: str, **extra: str) -> dict:
 
 
 def slo_labels(svc) -> dict[str, str]:
-    return {**ident(svc), "sloth_id": f"apps/{svc.name}/latency", "sloth_service": f"apps/{svc.name}", "sloth_slo": "latency"}
+    return {
+        **ident(svc),
+        "sloth_id": f"apps/{svc.name}/latency",
+        "sloth_service": f"apps/{svc.name}",
+        "sloth_slo": "latency",
+    }
 
 
 # --- slo.latencyP95: the issue's 85 s vs 115 s --------------------------------------
@@ -103,8 +112,10 @@ def test_ten_percent_at_115s_fires_and_everything_at_85s_does_not(catalogue, tmp
     tail = histogram(svc, [{30: 90, 115: 10}] * 30, go)
     at_85 = histogram(svc, [{85: 100}] * 30, go)
     alert = conv.ALERT_LATENCY
-    firing = [{"eval_time": "9m", "alertname": alert, "exp_alerts": []},  # pending: for is 10m
-              {"eval_time": "15m", "alertname": alert, "exp_alerts": [fired(svc, alert, "warn", "core")]}]
+    firing = [
+        {"eval_time": "9m", "alertname": alert, "exp_alerts": []},  # pending: for is 10m
+        {"eval_time": "15m", "alertname": alert, "exp_alerts": [fired(svc, alert, "warn", "core")]},
+    ]
     result = run(catalogue, "agent", tail, firing, tmp_path=tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
     quiet = [{"eval_time": "25m", "alertname": alert, "exp_alerts": []}]
@@ -139,7 +150,13 @@ def test_a_total_breach_pages_within_ten_minutes(catalogue, tmp_path, objective)
     alert = conv.ALERT_LATENCY_BURN_FAST
     checks = [
         {"eval_time": "59m", "alertname": alert, "exp_alerts": []},
-        {"eval_time": "70m", "alertname": alert, "exp_alerts": [fired(svc, alert, "page", "web", **{k: v for k, v in slo_labels(svc).items() if k.startswith("sloth_")})]},
+        {
+            "eval_time": "70m",
+            "alertname": alert,
+            "exp_alerts": [
+                fired(svc, alert, "page", "web", **{k: v for k, v in slo_labels(svc).items() if k.startswith("sloth_")})
+            ],
+        },
     ]
     result = run(catalogue, name, series, checks, tmp_path=tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
@@ -155,8 +172,11 @@ def test_a_burn_rate_of_one_or_less_neither_pages_nor_tickets(catalogue, tmp_pat
     svc = service(catalogue, name)
     slow = round(100 * burn * latency.budget(svc), 6)
     series = histogram(svc, [{0.2: 100 - slow, 2: slow}] * 360)
-    checks = [{"eval_time": f"{m}m", "alertname": a, "exp_alerts": []}
-              for m in (30, 120, 359) for a in (conv.ALERT_LATENCY_BURN_FAST, conv.ALERT_LATENCY_BURN_SLOW)]
+    checks = [
+        {"eval_time": f"{m}m", "alertname": a, "exp_alerts": []}
+        for m in (30, 120, 359)
+        for a in (conv.ALERT_LATENCY_BURN_FAST, conv.ALERT_LATENCY_BURN_SLOW)
+    ]
     result = run(catalogue, name, series, checks, tmp_path=tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
 
@@ -166,8 +186,21 @@ def test_a_burn_rate_above_one_tickets(catalogue, tmp_path):
     name = "api-99"
     svc = service(catalogue, name)
     series = histogram(svc, [{0.2: 97.5, 2: 2.5}] * 60)  # 2.5% slow against a 1% budget: burn rate 2.5
-    checks = [{"eval_time": "40m", "alertname": conv.ALERT_LATENCY_BURN_SLOW, "exp_alerts": [
-        fired(svc, conv.ALERT_LATENCY_BURN_SLOW, "warn", "web", **{k: v for k, v in slo_labels(svc).items() if k.startswith("sloth_")})]}]
+    checks = [
+        {
+            "eval_time": "40m",
+            "alertname": conv.ALERT_LATENCY_BURN_SLOW,
+            "exp_alerts": [
+                fired(
+                    svc,
+                    conv.ALERT_LATENCY_BURN_SLOW,
+                    "warn",
+                    "web",
+                    **{k: v for k, v in slo_labels(svc).items() if k.startswith("sloth_")},
+                )
+            ],
+        }
+    ]
     result = run(catalogue, name, series, checks, tmp_path=tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
 
@@ -188,14 +221,32 @@ def test_the_period_budget_is_weighted_by_requests(catalogue, tmp_path):
     ratio = selector(conv.error_ratio_record(burn.period(30)), me)
     remaining = selector(conv.SLO_BUDGET_REMAINING_RECORD, me)
     checks = [
-        {"expr": f"count(abs({ratio} - 0.06) < 1e-9)", "eval_time": "240m", "exp_samples": [{"labels": "{}", "value": 1}]},
-        {"expr": f"count(abs({remaining} + 0.2) < 1e-9)", "eval_time": "240m", "exp_samples": [{"labels": "{}", "value": 1}]},
-        {"expr": conv.SLO_INFO_RECORD, "eval_time": "240m",
-         "exp_samples": [sample(conv.SLO_INFO_RECORD, {**me, "sloth_objective": "95", "sloth_mode": "opsgen"}, 1)]},
-        {"expr": conv.SLO_ERROR_BUDGET_RECORD, "eval_time": "240m", "exp_samples": [sample(conv.SLO_ERROR_BUDGET_RECORD, me, 0.05)]},
+        {
+            "expr": f"count(abs({ratio} - 0.06) < 1e-9)",
+            "eval_time": "240m",
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        },
+        {
+            "expr": f"count(abs({remaining} + 0.2) < 1e-9)",
+            "eval_time": "240m",
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        },
+        {
+            "expr": conv.SLO_INFO_RECORD,
+            "eval_time": "240m",
+            "exp_samples": [sample(conv.SLO_INFO_RECORD, {**me, "sloth_objective": "95", "sloth_mode": "opsgen"}, 1)],
+        },
+        {
+            "expr": conv.SLO_ERROR_BUDGET_RECORD,
+            "eval_time": "240m",
+            "exp_samples": [sample(conv.SLO_ERROR_BUDGET_RECORD, me, 0.05)],
+        },
         # idle now: the current ratio reads 0, not NaN or nothing
-        {"expr": conv.error_ratio_record("5m"), "eval_time": "235m",
-         "exp_samples": [sample(conv.error_ratio_record("5m"), {**me, "sloth_window": "5m"}, 0)]},
+        {
+            "expr": conv.error_ratio_record("5m"),
+            "eval_time": "235m",
+            "exp_samples": [sample(conv.error_ratio_record("5m"), {**me, "sloth_window": "5m"}, 0)],
+        },
     ]
     result = run(catalogue, name, series, expr_tests=checks, tmp_path=tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
@@ -221,7 +272,9 @@ def test_the_latency_burn_alerts_read_the_success_slos_conditions(catalogue):
         expected = burn.plan(float(objective), catalogue.platform.slo_days, slo.interval(svc), slo_checks.page_for())
         assert latency.plan(svc, catalogue.platform) == expected
         for name, success in latency.SAME_PAIRS.items():
-            assert latency.conditions(svc, catalogue.platform, name) == tuple(c for c in expected.conditions if c.alert == success)
+            assert latency.conditions(svc, catalogue.platform, name) == tuple(
+                c for c in expected.conditions if c.alert == success
+            )
 
 
 def test_an_environment_sets_its_own_latency_objective(write_catalogue):

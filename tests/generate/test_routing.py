@@ -1,6 +1,7 @@
 """routing.py on a real cluster's Alertmanager: the AlertmanagerConfig as prometheus-operator
 merges it into kube-prometheus-stack 58.3.1's own config, proven with amtool (routes) and a
 real Alertmanager (inhibition); notifications carry summary, description and runbook."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,14 +10,14 @@ from pathlib import Path
 import pytest
 from cdk8s import App, Chart
 
+from opsgen.catalogue.model import Platform, Receiver
 from opsgen.generate import routing
 from opsgen.generate.kinds import AlertmanagerConfig
-from tests.support.operator import operator_config
-from tests.support.chart import synth
-from opsgen.catalogue.model import Platform, Receiver
 from tests import prom_tools
-from tests.support.alertmanager import KPS_BASE
 from tests.support import alertmanager, manifests
+from tests.support.alertmanager import KPS_BASE
+from tests.support.chart import synth
+from tests.support.operator import operator_config
 
 PLATFORM = Platform(
     name="demo",
@@ -61,7 +62,13 @@ def test_routes(tmp_path, labels, receivers):
 @prom_tools.needs_amtool
 @pytest.mark.parametrize(
     "max_severity, severity, receiver",
-    [("warn", "critical", WARN), ("warn", "page", WARN), ("warn", "warning", WARN), ("info", "critical", DEFAULT), ("info", "warn", DEFAULT)],
+    [
+        ("warn", "critical", WARN),
+        ("warn", "page", WARN),
+        ("warn", "warning", WARN),
+        ("info", "critical", DEFAULT),
+        ("info", "warn", DEFAULT),
+    ],
 )
 def test_an_environment_that_never_pages_lowers_the_stacks_severities_too(tmp_path, max_severity, severity, receiver):
     labels = {"alertname": "X", "severity": severity, "namespace": "agents"}
@@ -107,7 +114,9 @@ def test_the_object_is_valid_against_the_crd():
 
 
 @prom_tools.needs_amtool
-@pytest.mark.parametrize("template", [routing.TITLE, routing.TEXT, routing.SUMMARY, routing.DESCRIPTION, routing.RUNBOOK])
+@pytest.mark.parametrize(
+    "template", [routing.TITLE, routing.TEXT, routing.SUMMARY, routing.DESCRIPTION, routing.RUNBOOK]
+)
 def test_every_template_renders(tmp_path, template):
     (tmp_path / "none.tmpl").write_text("", encoding="utf-8")
     args = ["amtool", "template", "render", f"--template.glob={tmp_path / 'none.tmpl'}", f"--template.text={template}"]
@@ -168,11 +177,18 @@ TEAMS = Platform(
     name="demo",
     alerting=PLATFORM.alerting,
     team_alerting={
-        "payments": {"page": Receiver("pagerduty", "pd-payments", "routing-key"), "warn": Receiver("slack", "slack-payments", "url", "#payments")},
+        "payments": {
+            "page": Receiver("pagerduty", "pd-payments", "routing-key"),
+            "warn": Receiver("slack", "slack-payments", "url", "#payments"),
+        },
         "search": {"warn": Receiver("slack", "slack-search", "url", "#search")},
     },
 )
-PAYMENTS_PAGE, PAYMENTS_WARN, SEARCH_WARN = PREFIX + "team-payments-page", PREFIX + "team-payments-warn", PREFIX + "team-search-warn"
+PAYMENTS_PAGE, PAYMENTS_WARN, SEARCH_WARN = (
+    PREFIX + "team-payments-page",
+    PREFIX + "team-payments-warn",
+    PREFIX + "team-search-warn",
+)
 
 
 @prom_tools.needs_amtool
@@ -186,7 +202,10 @@ def test_the_merged_config_with_teams_passes_amtool(tmp_path):
     "labels, receiver",
     [
         # a team's alerts reach its own receivers, and only those
-        ({"alertname": "ErrorBudgetBurnFast", "severity": "page", "team": "payments", "service": "checkout"}, PAYMENTS_PAGE),
+        (
+            {"alertname": "ErrorBudgetBurnFast", "severity": "page", "team": "payments", "service": "checkout"},
+            PAYMENTS_PAGE,
+        ),
         ({"alertname": "LatencyP95High", "severity": "warn", "team": "payments", "service": "checkout"}, PAYMENTS_WARN),
         ({"alertname": "LatencyP95High", "severity": "warn", "team": "search", "service": "rag"}, SEARCH_WARN),
         # a severity the team has no receiver for falls back to the platform's
@@ -221,13 +240,21 @@ def test_team_routes_in_an_environment_that_never_pages(tmp_path, labels, receiv
 def test_only_teams_route_without_platform_receivers():
     """Teams' receivers alone make a config; what no team takes goes to default."""
     props = routing.routing_props(Platform(name="demo", team_alerting=TEAMS.team_alerting))
-    assert [r.receiver for r in props.route_list()] == ["default", "team-payments-page", "team-payments-warn", "team-search-warn"]
+    assert [r.receiver for r in props.route_list()] == [
+        "default",
+        "team-payments-page",
+        "team-payments-warn",
+        "team-search-warn",
+    ]
 
 
 def test_team_receivers_reference_secrets_only():
     spec = routing.routing_props(TEAMS).spec()
     receivers = {r["name"]: r for r in spec["receivers"]}
-    assert receivers["team-payments-page"]["pagerdutyConfigs"][0]["routingKey"] == {"name": "pd-payments", "key": "routing-key"}
+    assert receivers["team-payments-page"]["pagerdutyConfigs"][0]["routingKey"] == {
+        "name": "pd-payments",
+        "key": "routing-key",
+    }
     assert receivers["team-search-warn"]["slackConfigs"][0]["apiURL"] == {"name": "slack-search", "key": "url"}
 
 

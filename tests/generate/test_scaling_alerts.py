@@ -2,6 +2,7 @@
 consumers than the topic has partitions) and slo.backlog's default, the lag at which KEDA
 would want more replicas than it can run (model.default_backlog, schema.BACKLOG_DEFAULT).
 promtool proves the rules fire where they should."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -88,7 +89,9 @@ def test_replicas_at_max_writes_the_partition_cap_into_the_rule(catalogue):
     assert capped.expr.endswith(" >= 4") and "spec_max_replicas" not in capped.expr
     assert "partitions of jobs" in capped.description
     for name in ("roomy", "unknown"):  # not capped: the HPA's own maximum, as kube-state-metrics reports it
-        assert "kube_horizontalpodautoscaler_spec_max_replicas" in alert(service(catalogue, name), conv.ALERT_AT_MAX).expr
+        assert (
+            "kube_horizontalpodautoscaler_spec_max_replicas" in alert(service(catalogue, name), conv.ALERT_AT_MAX).expr
+        )
     assert "spec_max_replicas" in alert(service(catalogue, "capped", "dev"), conv.ALERT_AT_MAX).expr
 
 
@@ -104,7 +107,9 @@ def test_a_max_replicas_beyond_the_partitions_is_a_located_warning(catalogue):
         ":10:7: scaling.maxReplicas (10) is more than scaling.kafka.partitions (4): KEDA runs at most one consumer "
         "per partition, so the service never scales past 4 replicas (ReplicasAtMax fires at 4) (in environment prod)"
     )
-    assert ":32:7: scaling.maxReplicas (6) is more than scaling.kafka.partitions (3)" in pinned  # every environment: said once
+    assert (
+        ":32:7: scaling.maxReplicas (6) is more than scaling.kafka.partitions (3)" in pinned
+    )  # every environment: said once
 
 
 def test_the_dashboard_says_the_schemas_default():
@@ -115,8 +120,14 @@ def test_the_dashboard_says_the_schemas_default():
 def current_and_max(svc: model.Service, current: int, n: int) -> list[dict[str, str]]:
     hpa = {"namespace": svc.namespace, "horizontalpodautoscaler": conv.hpa_name(svc), "job": "kube-state-metrics"}
     return [
-        {"series": alerting.selector("kube_horizontalpodautoscaler_status_current_replicas", hpa), "values": f"{current}x{n}"},
-        {"series": alerting.selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa), "values": f"{svc.scaling.max_replicas}x{n}"},
+        {
+            "series": alerting.selector("kube_horizontalpodautoscaler_status_current_replicas", hpa),
+            "values": f"{current}x{n}",
+        },
+        {
+            "series": alerting.selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa),
+            "values": f"{svc.scaling.max_replicas}x{n}",
+        },
     ]
 
 
@@ -127,9 +138,18 @@ def test_replicas_at_max_fires_at_the_partition_count_that_keda_caps_at(catalogu
     KubeHpaMaxedOut, comparing with the spec max, never would)."""
     svc = service(catalogue, "capped")
     env = next(e for e in catalogue.environments if e.name == "prod")
-    (rule,) = [alerting.rule(a, env, catalogue.platform, svc) for a in alerting.generated_alerts(svc, catalogue.platform) if a.name == conv.ALERT_AT_MAX]
+    (rule,) = [
+        alerting.rule(a, env, catalogue.platform, svc)
+        for a in alerting.generated_alerts(svc, catalogue.platform)
+        if a.name == conv.ALERT_AT_MAX
+    ]
     rules = {"groups": [{"name": "at-max", "rules": [{k: v for k, v in rule.to_json().items() if k != "annotations"}]}]}
-    labels = {"namespace": svc.namespace, "horizontalpodautoscaler": conv.hpa_name(svc), "job": "kube-state-metrics", **rule.labels}
+    labels = {
+        "namespace": svc.namespace,
+        "horizontalpodautoscaler": conv.hpa_name(svc),
+        "job": "kube-state-metrics",
+        **rule.labels,
+    }
     expected = [{"exp_labels": labels}] if fires else []
     check = {"eval_time": "20m", "alertname": conv.ALERT_AT_MAX, "exp_alerts": expected}
     tests = [{"interval": "1m", "input_series": current_and_max(svc, current, 30), "alert_rule_test": [check]}]

@@ -8,6 +8,7 @@
 - a service counting 5xx on its own counter (slo.requests) pages on its 5xx only;
 - slo.minFailures: one failure in a handful of requests does not page.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -60,8 +61,11 @@ def minutes(seconds: float) -> str:
 
 
 def fired(alerts, name: str) -> list[dict]:
-    sloth = {"sloth_id": conv.SLOTH_JOIN.join(("n", "svc", conv.SLO_NAME)), "sloth_service": conv.SLOTH_JOIN.join(("n", "svc")),
-             "sloth_slo": conv.SLO_NAME}
+    sloth = {
+        "sloth_id": conv.SLOTH_JOIN.join(("n", "svc", conv.SLO_NAME)),
+        "sloth_service": conv.SLOTH_JOIN.join(("n", "svc")),
+        "sloth_slo": conv.SLO_NAME,
+    }
     return [{"exp_labels": {"namespace": "n", "service": "svc", **sloth, **alerts[name]["labels"]}}]
 
 
@@ -77,7 +81,11 @@ def test_a_total_outage_pages_within_ten_minutes(objective, write_catalogue, tmp
     _, alerts = rule_file(svc, env, catalogue.platform)
     checks = [
         {"eval_time": minutes(start - STEP), "alertname": conv.ALERT_BURN_FAST, "exp_alerts": []},
-        {"eval_time": minutes(by), "alertname": conv.ALERT_BURN_FAST, "exp_alerts": fired(alerts, conv.ALERT_BURN_FAST)},
+        {
+            "eval_time": minutes(by),
+            "alertname": conv.ALERT_BURN_FAST,
+            "exp_alerts": fired(alerts, conv.ALERT_BURN_FAST),
+        },
     ]
     result = run(catalogue, env, svc, outage_series(healthy, 40), checks, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
@@ -91,9 +99,15 @@ def test_a_burn_rate_of_one_never_pages_nor_tickets(objective, write_catalogue, 
     catalogue, env, svc = load(write_catalogue, objective)
     failed = round(100 * (100 - objective) / 100, 4)
     samples = 26 * 60
-    series = [(labels(outcome="failure"), f"0+{failed}x{samples}"), (labels(outcome="success"), f"0+{100 - failed}x{samples}")]
-    checks = [{"eval_time": f"{h}h", "alertname": name, "exp_alerts": []}
-              for h in (1, 6, 12, 26) for name in (conv.ALERT_BURN_FAST, conv.ALERT_BURN_SLOW)]
+    series = [
+        (labels(outcome="failure"), f"0+{failed}x{samples}"),
+        (labels(outcome="success"), f"0+{100 - failed}x{samples}"),
+    ]
+    checks = [
+        {"eval_time": f"{h}h", "alertname": name, "exp_alerts": []}
+        for h in (1, 6, 12, 26)
+        for name in (conv.ALERT_BURN_FAST, conv.ALERT_BURN_SLOW)
+    ]
     result = run(catalogue, env, svc, series, checks, tmp_path, step=60)
     assert result.returncode == 0, prom_tools.output(result)
 
@@ -113,8 +127,11 @@ def test_a_service_counting_5xx_pages_on_its_own_counter(write_catalogue, tmp_pa
     page = slo.time_to_page(svc, catalogue.platform)
     checks = [
         {"eval_time": "10m", "alertname": conv.ALERT_BURN_FAST, "exp_alerts": []},
-        {"eval_time": minutes(21 * STEP + -(-page // STEP) * STEP), "alertname": conv.ALERT_BURN_FAST,
-         "exp_alerts": fired(alerts, conv.ALERT_BURN_FAST)},
+        {
+            "eval_time": minutes(21 * STEP + -(-page // STEP) * STEP),
+            "alertname": conv.ALERT_BURN_FAST,
+            "exp_alerts": fired(alerts, conv.ALERT_BURN_FAST),
+        },
     ]
     result = run(catalogue, env, svc, series, checks, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)

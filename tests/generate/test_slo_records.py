@@ -7,6 +7,7 @@
 - the error-budget series Sloth records (names and labels as slok/sloth's generator
   writes them), with values checked after a known outage.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -31,7 +32,12 @@ TARGET = {"job": "worker", "instance": "10.0.0.1:8080", "pod": "worker-0"}  # wh
 
 
 def sloth(svc) -> dict[str, str]:
-    return {**ident(svc), "sloth_id": f"{svc.namespace}/{svc.name}/success-rate", "sloth_service": f"{svc.namespace}/{svc.name}", "sloth_slo": "success-rate"}
+    return {
+        **ident(svc),
+        "sloth_id": f"{svc.namespace}/{svc.name}/success-rate",
+        "sloth_service": f"{svc.namespace}/{svc.name}",
+        "sloth_slo": "success-rate",
+    }
 
 
 def ratio(svc, window: str) -> dict[str, str]:
@@ -75,9 +81,15 @@ def test_every_ratio_and_sloth_series_per_slo(catalogue):
     svc = service(catalogue, "worker")
     rules = recording_rules(svc, catalogue.platform)
     fast, slow = ("5m", "30m", "1h"), ("2h", "6h", "1d", "3d", "30d")
-    assert [r.record for r in rules] == [f"slo:sli_error:ratio_rate{w}" for w in fast] + ["slo:current_burn_rate:ratio"] + [
-        f"slo:sli_error:ratio_rate{w}" for w in slow] + ["slo:period_burn_rate:ratio", "slo:period_error_budget_remaining:ratio",
-        "slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days", "sloth_slo_info",
+    assert [r.record for r in rules] == [f"slo:sli_error:ratio_rate{w}" for w in fast] + [
+        "slo:current_burn_rate:ratio"
+    ] + [f"slo:sli_error:ratio_rate{w}" for w in slow] + [
+        "slo:period_burn_rate:ratio",
+        "slo:period_error_budget_remaining:ratio",
+        "slo:objective:ratio",
+        "slo:error_budget:ratio",
+        "slo:time_period:days",
+        "sloth_slo_info",
     ]
     ratios = [r for r in rules if r.record.startswith("slo:sli_error")]
     assert [dict(r.labels) for r in ratios] == [ratio(svc, w) for w in fast + slow]
@@ -115,8 +127,10 @@ def test_absent_failure_series_reads_zero_failures(catalogue, tmp_path):
     and the whole budget remains (before: every ratio was empty)."""
     svc = service(catalogue, "worker")
     ok = {"__name__": TASKS, **ident(svc), **TARGET, "outcome": "success"}
-    checks = [check(conv.error_ratio_record(w), "60m", sample(conv.error_ratio_record(w), ratio(svc, w), 0))
-              for w in (*burns.windows(30), burns.period(30))]
+    checks = [
+        check(conv.error_ratio_record(w), "60m", sample(conv.error_ratio_record(w), ratio(svc, w), 0))
+        for w in (*burns.windows(30), burns.period(30))
+    ]
     checks += [
         check(conv.SLO_CURRENT_BURN_RECORD, "60m", sample(conv.SLO_CURRENT_BURN_RECORD, burn(svc, "5m"), 0)),
         check(conv.SLO_PERIOD_BURN_RECORD, "60m", sample(conv.SLO_PERIOD_BURN_RECORD, burn(svc, "30d"), 0)),
@@ -168,7 +182,11 @@ def test_failure_series_appearing_with_the_first_failure_counts(catalogue, tmp_p
 def test_lag_of_uncommitted_partitions_is_ignored(catalogue, tmp_path):
     svc = service(catalogue, "worker")
     lag = {"__name__": "kafka_consumergroup_lag", "consumergroup": "worker", "topic": "jobs", "job": "kafka-exporter"}
-    series = [({**lag, "partition": "0"}, "30x10"), ({**lag, "partition": "1"}, "-1x10"), ({**lag, "partition": "2"}, "-1x10")]
+    series = [
+        ({**lag, "partition": "0"}, "30x10"),
+        ({**lag, "partition": "1"}, "-1x10"),
+        ({**lag, "partition": "2"}, "-1x10"),
+    ]
     checks = [check(conv.KAFKA_LAG_RECORD, "5m", sample(conv.KAFKA_LAG_RECORD, ident(svc), 30))]
     result = run(catalogue, "worker", series, checks, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
@@ -183,7 +201,10 @@ def outage_series(svc, healthy_before: int, outage: int, healthy_after: int):
     minutes = [False] * healthy_before + [True] * outage + [False] * healthy_after
     ok = {"__name__": TASKS, **ident(svc), **TARGET, "outcome": "success"}
     failed = {**ok, "outcome": "failure"}
-    return [(ok, values([0 if bad else 100 for bad in minutes])), (failed, values([100 if bad else 0 for bad in minutes]))]
+    return [
+        (ok, values([0 if bad else 100 for bad in minutes])),
+        (failed, values([100 if bad else 0 for bad in minutes])),
+    ]
 
 
 @prom_tools.needs_promtool
@@ -201,12 +222,20 @@ def test_budget_and_burn_rates_after_a_known_outage(catalogue, tmp_path):
         check(conv.SLO_CURRENT_BURN_RECORD, "53m", sample(conv.SLO_CURRENT_BURN_RECORD, burn(svc, "5m"), 8)),
         check(conv.error_ratio_record("30d"), "100m", sample(conv.error_ratio_record("30d"), ratio(svc, "30d"), 0.02)),
         check(conv.SLO_PERIOD_BURN_RECORD, "100m", sample(conv.SLO_PERIOD_BURN_RECORD, burn(svc, "30d"), period_burn)),
-        check(conv.SLO_BUDGET_REMAINING_RECORD, "100m", sample(conv.SLO_BUDGET_REMAINING_RECORD, burn(svc, "30d"), 1 - period_burn)),
+        check(
+            conv.SLO_BUDGET_REMAINING_RECORD,
+            "100m",
+            sample(conv.SLO_BUDGET_REMAINING_RECORD, burn(svc, "30d"), 1 - period_burn),
+        ),
         check(conv.SLO_CURRENT_BURN_RECORD, "100m", sample(conv.SLO_CURRENT_BURN_RECORD, burn(svc, "5m"), 0)),
         check(conv.SLO_OBJECTIVE_RATIO_RECORD, "100m", sample(conv.SLO_OBJECTIVE_RATIO_RECORD, me, 0.95)),
         check(conv.SLO_ERROR_BUDGET_RECORD, "100m", sample(conv.SLO_ERROR_BUDGET_RECORD, me, 0.05)),
         check(conv.SLO_TIME_PERIOD_RECORD, "100m", sample(conv.SLO_TIME_PERIOD_RECORD, me, 30)),
-        check(conv.SLO_INFO_RECORD, "100m", sample(conv.SLO_INFO_RECORD, {**me, "sloth_objective": "95", "sloth_mode": "opsgen"}, 1)),
+        check(
+            conv.SLO_INFO_RECORD,
+            "100m",
+            sample(conv.SLO_INFO_RECORD, {**me, "sloth_objective": "95", "sloth_mode": "opsgen"}, 1),
+        ),
     ]
     result = run(catalogue, "worker", outage_series(svc, 50, 2, 48), checks, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)

@@ -1,4 +1,5 @@
 """opsgen diff: per file, the objects synth would add, change and remove, and a unified diff."""
+
 from __future__ import annotations
 
 from pathlib import Path

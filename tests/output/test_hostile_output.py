@@ -1,6 +1,7 @@
 """Issue 21, output and files outside opsgen's own: the -o guard looks at the top level
 only, --stream never replaces a device, a link or another user's file, and a staging
 folder committed to a repository (its 'old' a link) is never renamed into place."""
+
 from __future__ import annotations
 
 import os
@@ -74,7 +75,11 @@ def test_stream_to_a_fifo_without_reader_does_not_block(tmp_path, write_catalogu
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     code, _, err = run("synth", "-c", write_catalogue(VALID), "--stream", fifo, "--stream-only")
-    assert code == FAILED and f"the stream {fifo} was not written" in err and "was written" not in err.split("not written")[1]
+    assert (
+        code == FAILED
+        and f"the stream {fifo} was not written" in err
+        and "was written" not in err.split("not written")[1]
+    )
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
@@ -130,7 +135,12 @@ def test_stream_to_dev_stdout_redirected_to_a_file_writes_through(tmp_path):
     (tmp_path / "services.yaml").write_text(VALID, encoding="utf-8")
     target = tmp_path / "all.yaml"
     with open(target, "wb") as out:
-        result = subprocess.run([sys.executable, "-m", "opsgen", "synth", "--stream", "/dev/stdout", "--stream-only"],
-                                cwd=tmp_path, stdout=out, stderr=subprocess.PIPE, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "opsgen", "synth", "--stream", "/dev/stdout", "--stream-only"],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            timeout=300,
+        )
     assert result.returncode == 0, result.stderr
     assert target.read_bytes().startswith(conventions.HEADER.encode()) and not target.is_symlink()

@@ -4,6 +4,7 @@ point, `opsgen synth | cat` returns (nobody holds the pipe), no process of the
 run is left, TMPDIR holds nothing new but the reused runtime folders, and
 the output directory is the old one or the new one. The next synth cleans up
 what a kill left. Slow (several synths), and run in CI like every test."""
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,12 @@ def clean_env(**extra: str) -> dict[str, str]:
 def start(workdir: Path, tmpdir: Path, marker: str) -> subprocess.Popen:
     env = clean_env(OPSGEN_KILL_TEST=marker, TMPDIR=str(tmpdir))
     return subprocess.Popen(
-        [sys.executable, "-m", "opsgen", "synth"], cwd=workdir, env=env, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,  # stdout as `| cat` has it
+        [sys.executable, "-m", "opsgen", "synth"],
+        cwd=workdir,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # stdout as `| cat` has it
     )
 
 
@@ -87,14 +92,21 @@ def outputs(tmp_path_factory) -> tuple[Path, dict[str, bytes], dict[str, bytes]]
 
 @pytest.mark.parametrize("point", ["start", "building", "writing"])
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
-def test_killing_synth_leaves_no_process_no_leak_and_old_or_new_output(outputs, tmp_path: Path, point: str, signum: int) -> None:
+def test_killing_synth_leaves_no_process_no_leak_and_old_or_new_output(
+    outputs, tmp_path: Path, point: str, signum: int
+) -> None:
     base, old, new = outputs
     workdir, tmpdir = tmp_path / "work", tmp_path / "tmp"
     tmpdir.mkdir()
     shutil.copytree(base / "old", workdir / "dist", symlinks=True)
     shutil.copy(base / "services.yaml", workdir / "services.yaml")
-    subprocess.run([sys.executable, "-c", "from opsgen.synth import engine; engine.start()"], env=clean_env(TMPDIR=str(tmpdir)),
-                   cwd=ROOT, check=True, timeout=120)  # the reused runtime folders, made beforehand
+    subprocess.run(
+        [sys.executable, "-c", "from opsgen.synth import engine; engine.start()"],
+        env=clean_env(TMPDIR=str(tmpdir)),
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )  # the reused runtime folders, made beforehand
     reused = sorted(p.name for p in tmpdir.iterdir())
     marker = uuid.uuid4().hex
     run = start(workdir, tmpdir, marker)
@@ -111,8 +123,14 @@ def test_killing_synth_leaves_no_process_no_leak_and_old_or_new_output(outputs, 
             os.kill(int(pid), signal.SIGKILL)
     assert tree(workdir / "dist") in (old, new)
     assert sorted(p.name for p in tmpdir.iterdir()) == reused
-    again = subprocess.run([sys.executable, "-m", "opsgen", "synth"], cwd=workdir, capture_output=True, text=True,
-                           env=clean_env(OPSGEN_KILL_TEST=marker, TMPDIR=str(tmpdir)), timeout=600)
+    again = subprocess.run(
+        [sys.executable, "-m", "opsgen", "synth"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=clean_env(OPSGEN_KILL_TEST=marker, TMPDIR=str(tmpdir)),
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr
     assert tree(workdir / "dist") == new
     assert sorted(p.name for p in workdir.iterdir()) == ["dist", "services.yaml"]  # staging left by the kill: removed

@@ -1,5 +1,6 @@
 """Synthesis in a worker process writes exactly what one process writes,
 whoever renders the batches; the worker and its Node never outlive opsgen."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,10 @@ BUNDLED = ROOT / "tests" / "golden" / "bundled" / "services.yaml"  # the tests' 
 def synth(catalogue: Path, out: Path, workers: int) -> None:
     env = dict(os.environ, OPSGEN_WORKERS=str(workers))
     run = subprocess.run(
-        [sys.executable, "-m", "opsgen", "synth", "-c", str(catalogue), "-o", str(out)], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "opsgen", "synth", "-c", str(catalogue), "-o", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
 
@@ -52,7 +56,9 @@ parallel.AHEAD = {ahead}
 generate.BATCH_CHARS = 1
 sys.exit(main(["synth", "-c", {str(BUNDLED)!r}, "-o", {str(tmp_path / "out")!r}]))
 """
-    run = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, OPSGEN_WORKERS="1"), capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=dict(os.environ, OPSGEN_WORKERS="1"), capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
     synth(BUNDLED, tmp_path / "one", 0)
     assert tree(tmp_path / "out") == tree(tmp_path / "one")
@@ -105,7 +111,9 @@ def test_the_worker_and_its_node_process_are_gone_when_opsgen_exits(tmp_path: Pa
     """The worker is started before the catalogue is read: on bad input it is
     stopped, on good input it shuts its jsii kernel down; nothing is left."""
     text = BUNDLED.read_text()
-    (tmp_path / "services.yaml").write_text(text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1))
+    (tmp_path / "services.yaml").write_text(
+        text if catalogue == "good" else text.replace("maxReplicas:", "maxReplica:", 1)
+    )
     if (ROOT / "metrics").is_dir():  # exposition files the catalogue references
         shutil.copytree(ROOT / "metrics", tmp_path / "metrics")
     script = (
@@ -114,7 +122,10 @@ def test_the_worker_and_its_node_process_are_gone_when_opsgen_exits(tmp_path: Pa
     )
     run = subprocess.run(
         [sys.executable, "-c", script, "synth", "-c", "services.yaml", "-o", "dist"],
-        cwd=tmp_path, env=dict(os.environ, OPSGEN_WORKERS="1"), capture_output=True, text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, OPSGEN_WORKERS="1"),
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == (0 if catalogue == "good" else 3), run.stderr
     session = int(run.stdout.split()[0])
@@ -149,17 +160,29 @@ except RuntimeError as exc:
 def test_ctrl_c_stops_every_process_and_says_so(tmp_path: Path) -> None:
     """^C reaches the whole process group: opsgen stops its workers, exits 130
     with one line, leaves the output alone and no process running."""
-    write = [sys.executable, "-c", "import catalogue, sys; catalogue.write(sys.argv[1], 600, 3)", str(tmp_path / "services.yaml")]
+    write = [
+        sys.executable,
+        "-c",
+        "import catalogue, sys; catalogue.write(sys.argv[1], 600, 3)",
+        str(tmp_path / "services.yaml"),
+    ]
     subprocess.run(write, cwd=ROOT / "bench", check=True)  # bench/catalogue.py: about 3 s of synth
     run = subprocess.Popen(
         [sys.executable, "-m", "opsgen", "synth", "-c", "services.yaml", "-o", "dist"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
     )
     _wait_for_node(run)  # the worker has started cdk8s's Node kernel: building, whatever the load
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=60)
-    assert (run.returncode, stderr) == (130, "opsgen: interrupted; dist holds the old output or the new one, never a mix\n")
+    assert (run.returncode, stderr) == (
+        130,
+        "opsgen: interrupted; dist holds the old output or the new one, never a mix\n",
+    )
     assert not (tmp_path / "dist").exists()
     deadline = time.monotonic() + 5
     while _session_processes(run.pid) and time.monotonic() < deadline:

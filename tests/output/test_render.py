@@ -1,4 +1,5 @@
 """The generated header: a catalogue file name is never written raw into it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -58,7 +59,10 @@ def test_a_service_written_in_an_included_file_names_that_file(tmp_path):
     named = sources(pipeline.load_valid(str(tmp_path / "services.yaml")))
     assert named.of("apps/worker.yaml") == str(tmp_path / "teams" / "core.yaml")
     assert named.of("apps/_namespace.yaml") == str(tmp_path / "services.yaml")
-    assert header_line(dump([{"kind": "ConfigMap"}], named.of("apps/worker.yaml"), str(tmp_path))) == "# source: teams/core.yaml"
+    assert (
+        header_line(dump([{"kind": "ConfigMap"}], named.of("apps/worker.yaml"), str(tmp_path)))
+        == "# source: teams/core.yaml"
+    )
 
 
 def header_line(text: bytes) -> str:

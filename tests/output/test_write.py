@@ -1,6 +1,7 @@
 """output/write.py against a hostile output folder: synth never changes, moves,
 re-owns, re-permissions or deletes what it did not write; where it cannot keep
 something exactly it refuses, names it, and changes nothing."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -13,13 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.support.alarm import fail_after
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsgen import conventions
 from opsgen.output import write
+from tests.support.alarm import fail_after
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,10 +44,25 @@ def state(root: Path) -> dict[str, tuple]:
     out = {}
     for rel, info in sorted(write.scan(root).items()):
         path = root / rel
-        body = path.read_bytes() if stat.S_ISREG(info.st_mode) else os.readlink(path) if stat.S_ISLNK(info.st_mode) else None
+        body = (
+            path.read_bytes()
+            if stat.S_ISREG(info.st_mode)
+            else os.readlink(path)
+            if stat.S_ISLNK(info.st_mode)
+            else None
+        )
         mtime = info.st_mtime_ns if stat.S_ISDIR(info.st_mode) else None
         ino = None if stat.S_ISDIR(info.st_mode) else info.st_ino  # a folder is kept as a new folder alike
-        out[rel] = (stat.S_IFMT(info.st_mode), ino, stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid, info.st_nlink, body, mtime)
+        out[rel] = (
+            stat.S_IFMT(info.st_mode),
+            ino,
+            stat.S_IMODE(info.st_mode),
+            info.st_uid,
+            info.st_gid,
+            info.st_nlink,
+            body,
+            mtime,
+        )
     return out
 
 
@@ -115,7 +130,9 @@ def test_the_cli_refuses_a_repository_before_building(tmp_path: Path, write_cata
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     code, stdout, err = run("synth", "-c", catalogue, "-o", tmp_path / "repo")
     assert (code, stdout) == (2, "")
-    assert err.startswith(f"opsgen: error: the output directory {tmp_path / 'repo'} is not empty and holds no file opsgen wrote")
+    assert err.startswith(
+        f"opsgen: error: the output directory {tmp_path / 'repo'} is not empty and holds no file opsgen wrote"
+    )
     assert [p.name for p in (tmp_path / "repo").iterdir()] == [".git"]
 
 
@@ -183,8 +200,12 @@ def test_hard_links_are_kept_or_refused(dist: Path, tmp_path: Path) -> None:
 def test_something_not_opsgens_at_a_path_synth_writes_is_refused_by_name(dist: Path, kind: str) -> None:
     target = dist / "apps" / "worker.yaml"
     target.unlink()
-    {"file": lambda: target.write_text("kind: HandWritten\n"), "folder": target.mkdir,
-     "symlink": lambda: os.symlink("/dev/zero", target), "fifo": lambda: os.mkfifo(target)}[kind]()
+    {
+        "file": lambda: target.write_text("kind: HandWritten\n"),
+        "folder": target.mkdir,
+        "symlink": lambda: os.symlink("/dev/zero", target),
+        "fifo": lambda: os.mkfifo(target),
+    }[kind]()
     (problem,) = refused(dist)
     assert problem.startswith(f"{dist}/apps/worker.yaml was not written by opsgen (a ")
     assert "move it away (or delete it) and run again" in problem
@@ -320,13 +341,19 @@ def test_git_ignores_staging_folders() -> None:
 # --- property: whatever the tree, synth refuses untouched or keeps every foreign entry ---
 
 ENTRY = st.sampled_from(["generated", "hand", "dir", "fifo", "link-zero", "link-dir", "hardlink"])
-NAMES = st.sampled_from(["apps", "prod", "apps/api.yaml", "apps/worker.yaml", "prod/apps", "prod/apps/api.yaml", "x", "apps/x", "prod/x"])
+NAMES = st.sampled_from(
+    ["apps", "prod", "apps/api.yaml", "apps/worker.yaml", "prod/apps", "prod/apps/api.yaml", "x", "apps/x", "prod/x"]
+)
 
 
 def _make(root: Path, tree: dict[str, str], outside: Path) -> None:
     for rel, kind in sorted(tree.items()):
         path = root / rel
-        if not path.parent.is_dir() or path.parent.resolve() != root.resolve() / os.path.dirname(rel) or os.path.lexists(path):
+        if (
+            not path.parent.is_dir()
+            or path.parent.resolve() != root.resolve() / os.path.dirname(rel)
+            or os.path.lexists(path)
+        ):
             continue
         if kind == "generated":
             path.write_bytes(gen("kind: Old"))
@@ -344,7 +371,9 @@ def _make(root: Path, tree: dict[str, str], outside: Path) -> None:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=st.dictionaries(NAMES, ENTRY, max_size=7), wanted=st.sets(st.sampled_from(sorted(FILES)), min_size=1))
-def test_any_tree_is_refused_untouched_or_kept_exactly(tmp_path_factory, tree: dict[str, str], wanted: set[str]) -> None:
+def test_any_tree_is_refused_untouched_or_kept_exactly(
+    tmp_path_factory, tree: dict[str, str], wanted: set[str]
+) -> None:
     base = tmp_path_factory.mktemp("prop")
     outside = base / "outside.txt"
     outside.write_text("theirs\n")
@@ -361,7 +390,9 @@ def test_any_tree_is_refused_untouched_or_kept_exactly(tmp_path_factory, tree: d
         return
     after = state(out)
     for rel, entry in before.items():
-        foreign = entry[0] != stat.S_IFDIR and not (entry[0] == stat.S_IFREG and entry[6].startswith(conventions.HEADER.encode()))
+        foreign = entry[0] != stat.S_IFDIR and not (
+            entry[0] == stat.S_IFREG and entry[6].startswith(conventions.HEADER.encode())
+        )
         if foreign:
             assert after[rel][:7] == entry[:7], rel  # the same inode, mode, owner, links, content
     assert {rel: (out / rel).read_bytes() for rel in files} == files
@@ -387,7 +418,9 @@ def test_what_appears_while_synth_runs_is_put_back_or_kept_and_named(dist: Path,
     assert (dist / "late.txt").read_text() == "written meanwhile\n"
     assert (dist / "late-folder" / "f").read_text() == "x"
     (warning,) = warnings
-    assert warning.startswith(f"{dist}/apps/worker.yaml appeared while synth ran and could not be put back; it is kept in ")
+    assert warning.startswith(
+        f"{dist}/apps/worker.yaml appeared while synth ran and could not be put back; it is kept in "
+    )
     kept = Path(warning.rsplit(" ", 1)[1])
     assert kept.read_text() == "a hand edit, meanwhile\n"
     monkeypatch.setattr(write, "_swap", real)

@@ -1,5 +1,6 @@
 """``opsgen init [DIR]``: a catalogue repository for the installed tool, which synth,
 check and ``npx cdk8s synth`` work in at once; never over anything already there."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,10 @@ def test_init_writes_the_scaffold_and_refuses_a_folder_that_is_not_empty(tmp_pat
     assert written == sorted(scaffold.scaffold(stack=False))
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     code, _, err = run("init", target)
-    assert code == 2 and err == f"opsgen: error: {target} is not an empty folder; opsgen init writes only into an empty or new one\n"
+    assert (
+        code == 2
+        and err == f"opsgen: error: {target} is not an empty folder; opsgen init writes only into an empty or new one\n"
+    )
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
     (tmp_path / "file").write_text("mine\n")
     assert run("init", tmp_path / "file")[0] == 2 and (tmp_path / "file").read_text() == "mine\n"
@@ -56,9 +60,17 @@ def test_the_scaffold_names_what_it_uses():
     workflow = yaml.safe_load(files[".github/workflows/opsgen.yaml"])
     (job,) = workflow["jobs"].values()
     uses = [step.get("uses", "") for step in job["steps"]]
-    assert uses[-1].endswith(f"/{scaffold.ACTION}@{scaffold.revision()}") and not any("run" in step for step in job["steps"])
+    assert uses[-1].endswith(f"/{scaffold.ACTION}@{scaffold.revision()}") and not any(
+        "run" in step for step in job["steps"]
+    )
     hooks = yaml.safe_load(files[".pre-commit-config.yaml"])["repos"]
-    assert hooks == [{"repo": scaffold.source(), "rev": scaffold.revision(), "hooks": [{"id": "opsgen-validate"}, {"id": "opsgen-check"}]}]
+    assert hooks == [
+        {
+            "repo": scaffold.source(),
+            "rev": scaffold.revision(),
+            "hooks": [{"id": "opsgen-validate"}, {"id": "opsgen-check"}],
+        }
+    ]
     listed = [hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))]
     assert list(scaffold.HOOKS) == listed
     assert "/cdk8s.out/" in files[".gitignore"].decode().splitlines()
@@ -84,7 +96,9 @@ def test_synth_check_and_npx_cdk8s_synth_work_in_a_new_catalogue(installed, tmp_
     target = tmp_path / "catalogue"
 
     def sh(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run(argv, cwd=target if target.exists() else tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            argv, cwd=target if target.exists() else tmp_path, env=env, capture_output=True, text=True, timeout=300
+        )
 
     for argv in (["opsgen", "init", str(target), "--stack"], ["opsgen", "synth"], ["opsgen", "check", "--stack"]):
         done = sh(*argv)

@@ -1,6 +1,7 @@
 """Every file the stack check reads goes through the catalogue's safe reader and
 YAML limits: an alias bomb, a link to /dev/zero, a FIFO and values paths that
 leave the stack's folder are located problems, never a hang or a traceback."""
+
 from __future__ import annotations
 
 import os

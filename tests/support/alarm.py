@@ -1,9 +1,10 @@
 """Tests of reads that could block (FIFOs, /dev/zero) fail instead of hanging the suite."""
+
 from __future__ import annotations
 
 import contextlib
 import signal
-from typing import Iterator
+from collections.abc import Iterator
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 
 Loopback only, a free ephemeral port, no clustering, bounded waits, and the process is
 stopped on every path (``running`` is a context manager)."""
+
 from __future__ import annotations
 
 import json
@@ -12,15 +13,18 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-needs_alertmanager = pytest.mark.skipif(BINARY is None, reason="Alertmanager not installed (Debian package prometheus-alertmanager)")
+needs_alertmanager = pytest.mark.skipif(
+    BINARY is None, reason="Alertmanager not installed (Debian package prometheus-alertmanager)"
+)
 DEADLINE = 30.0  # seconds to become ready or to show an expected state; a bound, not an assertion
 
 
@@ -106,9 +110,21 @@ def wait_for(url: str, alertname: str, state: str) -> dict[str, str]:
 KPS_BASE = {
     "global": {"resolve_timeout": "5m"},
     "inhibit_rules": [
-        {"source_matchers": ["severity = critical"], "target_matchers": ["severity =~ warning|info"], "equal": ["namespace", "alertname"]},
-        {"source_matchers": ["severity = warning"], "target_matchers": ["severity = info"], "equal": ["namespace", "alertname"]},
-        {"source_matchers": ["alertname = InfoInhibitor"], "target_matchers": ["severity = info"], "equal": ["namespace"]},
+        {
+            "source_matchers": ["severity = critical"],
+            "target_matchers": ["severity =~ warning|info"],
+            "equal": ["namespace", "alertname"],
+        },
+        {
+            "source_matchers": ["severity = warning"],
+            "target_matchers": ["severity = info"],
+            "equal": ["namespace", "alertname"],
+        },
+        {
+            "source_matchers": ["alertname = InfoInhibitor"],
+            "target_matchers": ["severity = info"],
+            "equal": ["namespace"],
+        },
         {"target_matchers": ["alertname = InfoInhibitor"]},
     ],
     "route": {

@@ -10,6 +10,7 @@ the patterns opsgen writes, which are exact names (no globs, no deny patterns):
   when absent, allows every kind);
 - every namespaced object's namespace is an allowed destination on its cluster.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -73,7 +74,9 @@ def _kind_allowed(spec: dict[str, Any], group: str, kind: str, namespaced: bool)
 
 def _destination_allowed(spec: dict[str, Any], dest: dict[str, Any], namespace: str) -> bool:
     for item in spec.get("destinations", []):
-        cluster = (dest.get("server") and item.get("server") == dest["server"]) or (dest.get("name") and item.get("name") == dest["name"])
+        cluster = (dest.get("server") and item.get("server") == dest["server"]) or (
+            dest.get("name") and item.get("name") == dest["name"]
+        )
         if cluster and item.get("namespace") == namespace:
             return True
     return False

@@ -1,5 +1,6 @@
 """Construct tests' synthesis of a whole chart: its Manifests added as ApiObjects
 (kept, unlike engine.synth_batch) and read back with cdk8s's Chart.toJson."""
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ still need each environment's values, so they render the repository's own
 ``environment.yaml.gotmpl`` files with the few template forms those files use
 (``.Values.a.b``, ``.Environment.Name``, ``| quote``); anything else fails loudly.
 """
+
 from __future__ import annotations
 
 import json

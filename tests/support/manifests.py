@@ -14,13 +14,15 @@
   (valid label values) and string annotations, nothing else.
 - A kind that neither knows is an error: nothing is waved through.
 """
+
 from __future__ import annotations
 
 import copy
 import functools
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 import kubernetes_validate
@@ -40,7 +42,10 @@ CORE_KINDS = {
 _DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 _DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 _LABEL_VALUE = {"type": "string", "maxLength": 63, "pattern": r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"}
-_LABEL_KEY = {"type": "string", "pattern": r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"}
+_LABEL_KEY = {
+    "type": "string",
+    "pattern": r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+}
 METADATA_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["name"],
@@ -49,7 +54,11 @@ METADATA_SCHEMA: dict[str, Any] = {
         "name": {"type": "string", "pattern": _DNS_SUBDOMAIN},
         "namespace": {"type": "string", "pattern": _DNS_LABEL},
         "labels": {"type": "object", "propertyNames": _LABEL_KEY, "additionalProperties": _LABEL_VALUE},
-        "annotations": {"type": "object", "propertyNames": {"type": "string"}, "additionalProperties": {"type": "string"}},
+        "annotations": {
+            "type": "object",
+            "propertyNames": {"type": "string"},
+            "additionalProperties": {"type": "string"},
+        },
     },
 }
 _METADATA = jsonschema.Draft4Validator(METADATA_SCHEMA)
@@ -120,7 +129,7 @@ def _crd_documents(directory: Path) -> Iterable[dict[str, Any]]:
                     yield doc
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def crd_validators(directory: str) -> dict[tuple[str, str], jsonschema.Draft4Validator]:
     """One validator per (apiVersion, kind), built once per directory."""
     out = {}
@@ -158,8 +167,12 @@ def problems(doc: Any) -> list[str]:
         _skip(reason)
     validator = crd_validators(str(directory)).get(key)
     if validator is None:
-        raise UnknownKind(f"no schema for apiVersion {key[0]!r} kind {key[1]!r}: neither a core kind nor in {directory}")
-    return [f"{_path(e)}: {e.message}" for e in sorted(validator.iter_errors(doc), key=str)]  # metadata: METADATA_SCHEMA
+        raise UnknownKind(
+            f"no schema for apiVersion {key[0]!r} kind {key[1]!r}: neither a core kind nor in {directory}"
+        )
+    return [
+        f"{_path(e)}: {e.message}" for e in sorted(validator.iter_errors(doc), key=str)
+    ]  # metadata: METADATA_SCHEMA
 
 
 def assert_valid(doc: Any, where: str = "") -> None:

@@ -9,12 +9,14 @@ joined or once generated (``a-b``/``c`` and ``a``/``b-c``, ``keda-hpa-<x>``,
 ``<platform>-platform``), and reserved labels. Most are data mutations (dumped
 as YAML); some edit the text.
 """
+
 from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -23,26 +25,130 @@ from tests.support import attack_corpus
 Data = Any
 
 NUMBERS = [
-    0, -1, -2**31, 2**31 - 1, 2**31, 2**63, 10**30, 7.0, 0.5, 1e-9, 99.999, 100, 100.0, True, False,
+    0,
+    -1,
+    -(2**31),
+    2**31 - 1,
+    2**31,
+    2**63,
+    10**30,
+    7.0,
+    0.5,
+    1e-9,
+    99.999,
+    100,
+    100.0,
+    True,
+    False,
 ]
 NON_FINITE_TEXT = [".nan", ".inf", "-.inf", ".NaN", "!!float .inf", "1e999", "!!int '" + "9" * 5000 + "'", "9" * 5000]
 STRINGS = [
-    "", " ", "x\n", "pipeline\n", "\n", "ünïcødé", "名前", "😀", "a" * 64, "a" * 300, "-bad-", "Bad_Name", "a..b", "a/b",
-    "{{", "}}", "{{ $value }}", 'x{{ range query "up" }}{{ . }}{{ end }}', "{{ nope }}", "{{ if true }}",
-    "30s", "0s", "99999999999y", "1h30m", "500ms", "page", "kafka", "__name__", "http", "#alerts",
+    "",
+    " ",
+    "x\n",
+    "pipeline\n",
+    "\n",
+    "ünïcødé",
+    "名前",
+    "😀",
+    "a" * 64,
+    "a" * 300,
+    "-bad-",
+    "Bad_Name",
+    "a..b",
+    "a/b",
+    "{{",
+    "}}",
+    "{{ $value }}",
+    'x{{ range query "up" }}{{ . }}{{ end }}',
+    "{{ nope }}",
+    "{{ if true }}",
+    "30s",
+    "0s",
+    "99999999999y",
+    "1h30m",
+    "500ms",
+    "page",
+    "kafka",
+    "__name__",
+    "http",
+    "#alerts",
     "https://hooks.slack.com/services/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",
-    "a3f9c2e7b41d08f6e5c3a9b7d2f1e0c4", "user:Zq7pW3xKm@kafka.kafka.svc:9092", "/metrics?token=Zq7pW3xKm",
-    "ghp_q8Vz3Lk9Pw2Xr7Tn4Ym6Bc1Hd5Jf0GsAa1B2", "\u2028", "\x85", "tab\there", "a: b", "- x", "&a", "*a", "!!str",
+    "a3f9c2e7b41d08f6e5c3a9b7d2f1e0c4",
+    "user:Zq7pW3xKm@kafka.kafka.svc:9092",
+    "/metrics?token=Zq7pW3xKm",
+    "ghp_q8Vz3Lk9Pw2Xr7Tn4Ym6Bc1Hd5Jf0GsAa1B2",
+    "\u2028",
+    "\x85",
+    "tab\there",
+    "a: b",
+    "- x",
+    "&a",
+    "*a",
+    "!!str",
 ] + attack_corpus.VALUES
-EXPRS = [
-    "up == 0", "(" * 200 + "up" + ")" * 200, "-" * 300 + "up", "1" + "+1" * 400, 'sort_by_label(up, "a")', "limitk(1, up)",
-    "info(up)", "rate(up[5m])", "up{", "", "sum(rate(nope_total[5m])) > 0", "vector(1)", '"text"', "up[5m]",
-] + attack_corpus.PROMQL_REFUSED + attack_corpus.PROMQL_FAILS_EVERY_EVALUATION
-KEYS = ["name", "namespace", "team", "metrics", "scaling", "slo", "alerts", "labels", "severity", "summary", "description",
-        "environments", "kafka", "cpu", "port", "path", "scalling", "<<", "", " ", "x\n", "__name__", "password", "ünï"]
-TAGS = ["!!int 'abc'", "!!float 'x'", "!!bool 'maybe'", "!!map 'x'", "!!seq x", "!!str {a: 1}", "!!python/object/apply:os.system ['true']",
-        "!Ref x", "!!binary aGk=", "!!timestamp 2001-12-14", "!!null x", "!!set {a}", "!!omap [a: 1]",
-        "[1, 2]"] + attack_corpus.NUMBER_TEXTS
+EXPRS = (
+    [
+        "up == 0",
+        "(" * 200 + "up" + ")" * 200,
+        "-" * 300 + "up",
+        "1" + "+1" * 400,
+        'sort_by_label(up, "a")',
+        "limitk(1, up)",
+        "info(up)",
+        "rate(up[5m])",
+        "up{",
+        "",
+        "sum(rate(nope_total[5m])) > 0",
+        "vector(1)",
+        '"text"',
+        "up[5m]",
+    ]
+    + attack_corpus.PROMQL_REFUSED
+    + attack_corpus.PROMQL_FAILS_EVERY_EVALUATION
+)
+KEYS = [
+    "name",
+    "namespace",
+    "team",
+    "metrics",
+    "scaling",
+    "slo",
+    "alerts",
+    "labels",
+    "severity",
+    "summary",
+    "description",
+    "environments",
+    "kafka",
+    "cpu",
+    "port",
+    "path",
+    "scalling",
+    "<<",
+    "",
+    " ",
+    "x\n",
+    "__name__",
+    "password",
+    "ünï",
+]
+TAGS = [
+    "!!int 'abc'",
+    "!!float 'x'",
+    "!!bool 'maybe'",
+    "!!map 'x'",
+    "!!seq x",
+    "!!str {a: 1}",
+    "!!python/object/apply:os.system ['true']",
+    "!Ref x",
+    "!!binary aGk=",
+    "!!timestamp 2001-12-14",
+    "!!null x",
+    "!!set {a}",
+    "!!omap [a: 1]",
+    "[1, 2]",
+] + attack_corpus.NUMBER_TEXTS
 
 
 def paths(data: Data, prefix: tuple = ()) -> list[tuple]:
@@ -104,7 +210,7 @@ class Mutator:
 # --- data mutations ----------------------------------------------------------------
 
 
-def _any_path(data: Data, rng: random.Random, want: Callable[[Data], bool] = lambda v: True) -> "tuple | None":
+def _any_path(data: Data, rng: random.Random, want: Callable[[Data], bool] = lambda v: True) -> tuple | None:
     found = [p for p in paths(data) if p and want(get(data, p))]
     return rng.choice(found) if found else None
 
@@ -162,7 +268,9 @@ def expr(data: Data, rng: random.Random) -> Data:
     else:
         data.setdefault("alerts", []) if isinstance(data, dict) else None
         if isinstance(data, dict) and isinstance(data["alerts"], list):
-            data["alerts"].append({"name": "Fuzz", "expr": rng.choice(EXPRS), "severity": "warn", "summary": rng.choice(STRINGS) or "s"})
+            data["alerts"].append(
+                {"name": "Fuzz", "expr": rng.choice(EXPRS), "severity": "warn", "summary": rng.choice(STRINGS) or "s"}
+            )
     return data
 
 
@@ -172,10 +280,18 @@ def duplicate_service(data: Data, rng: random.Random) -> Data:
         twin = copy.deepcopy(rng.choice(services))
         if isinstance(twin, dict):
             choice = rng.choice(["same", "joined", "keda", "platform", "ns"])
-            platform = (data.get("platform") or {}).get("name", "demo") if isinstance(data.get("platform"), dict) else "demo"
+            platform = (
+                (data.get("platform") or {}).get("name", "demo") if isinstance(data.get("platform"), dict) else "demo"
+            )
             if choice == "joined" and isinstance(twin.get("name"), str) and isinstance(twin.get("namespace"), str):
                 twin["namespace"], twin["name"] = f"{twin['namespace']}-{twin['name']}"[:40], "x"
-                services.append({**twin, "namespace": twin["namespace"].split("-")[0] or "a", "name": "-".join(twin["namespace"].split("-")[1:] + ["x"])})
+                services.append(
+                    {
+                        **twin,
+                        "namespace": twin["namespace"].split("-")[0] or "a",
+                        "name": "-".join(twin["namespace"].split("-")[1:] + ["x"]),
+                    }
+                )
             elif choice == "keda":
                 twin["name"] = f"keda-hpa-{twin.get('name')}"
                 twin["scaling"] = {"maxReplicas": 3, "cpu": {"targetUtilization": 50}}
@@ -192,7 +308,11 @@ def labels(data: Data, rng: random.Random) -> Data:
     path = _any_path(data, rng, lambda v: isinstance(v, dict) and "expr" in v)
     if path is not None:
         alert = get(data, path)
-        alert["labels"] = {rng.choice(["severity", "team", "namespace", "service", "__name__", "password", "x", "9x"]): rng.choice(STRINGS)}
+        alert["labels"] = {
+            rng.choice(["severity", "team", "namespace", "service", "__name__", "password", "x", "9x"]): rng.choice(
+                STRINGS
+            )
+        }
     return data
 
 
@@ -201,13 +321,15 @@ def override(data: Data, rng: random.Random) -> Data:
     envs = data.get("environments") if isinstance(data, dict) else None
     if isinstance(services, list) and services and isinstance(services[-1], dict):
         env = rng.choice(list(envs) if isinstance(envs, dict) and envs else ["prod", "nope"])
-        patch = rng.choice([
-            {"scaling": {"maxReplicas": rng.choice(NUMBERS)}},
-            {"alerts": [{"name": "ErrorBudgetBurnFast", "expr": "up == 0", "severity": "page", "summary": "s"}]},
-            {"metrics": {"interval": rng.choice(STRINGS)}},
-            {"name": "renamed"},
-            {"slo": {"successRate": rng.choice(NUMBERS)}},
-        ])
+        patch = rng.choice(
+            [
+                {"scaling": {"maxReplicas": rng.choice(NUMBERS)}},
+                {"alerts": [{"name": "ErrorBudgetBurnFast", "expr": "up == 0", "severity": "page", "summary": "s"}]},
+                {"metrics": {"interval": rng.choice(STRINGS)}},
+                {"name": "renamed"},
+                {"slo": {"successRate": rng.choice(NUMBERS)}},
+            ]
+        )
         services[-1].setdefault("environments", {})
         if isinstance(services[-1]["environments"], dict):
             services[-1]["environments"][env] = patch
@@ -215,9 +337,18 @@ def override(data: Data, rng: random.Random) -> Data:
 
 
 DATA_MUTATIONS: list[tuple[str, Callable[[Data, random.Random], Data]]] = [
-    ("delete", delete_key), ("swap type", swap_type), ("number", number), ("number", number), ("string", string),
-    ("string", string), ("insert key", insert_key), ("deep", deep), ("expr", expr), ("duplicate service", duplicate_service),
-    ("labels", labels), ("override", override),
+    ("delete", delete_key),
+    ("swap type", swap_type),
+    ("number", number),
+    ("number", number),
+    ("string", string),
+    ("string", string),
+    ("insert key", insert_key),
+    ("deep", deep),
+    ("expr", expr),
+    ("duplicate service", duplicate_service),
+    ("labels", labels),
+    ("override", override),
 ]
 
 
@@ -267,5 +398,8 @@ def merge_key(text: str, rng: random.Random) -> str:
 
 
 TEXT_MUTATIONS: list[tuple[str, Callable[[str, random.Random], str]]] = [
-    ("tag", tag), ("duplicate key", duplicate_line), ("alias", alias), ("merge key", merge_key),
+    ("tag", tag),
+    ("duplicate key", duplicate_line),
+    ("alias", alias),
+    ("merge key", merge_key),
 ]

@@ -1,11 +1,19 @@
 """What prometheus-operator (0.73) makes of an AlertmanagerConfig, with the Alertmanager's
 matcher strategy ``None``, as a plain Alertmanager config: for ``amtool`` and the real
 Alertmanager in the tests, which check and test the routing without a cluster."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from opsgen.generate.kinds.alertmanager_config import AlertmanagerConfigProps, InhibitRule, Matcher, Message, Receiver, SecretRef
+from opsgen.generate.kinds.alertmanager_config import (
+    AlertmanagerConfigProps,
+    InhibitRule,
+    Matcher,
+    Message,
+    Receiver,
+    SecretRef,
+)
 
 SECRETS_DIR = "/etc/alertmanager/secrets"  # where the stack mounts alertmanagerSpec.secrets
 NULL_BASE: dict[str, Any] = {"route": {"receiver": "null"}, "receivers": [{"name": "null"}]}
@@ -62,7 +70,10 @@ def operator_config(props: AlertmanagerConfigProps, base: dict[str, Any] | None 
         "receiver": prefix + props.default_receiver,
         "group_by": list(props.group_by),
         "continue": True,
-        "routes": [{"receiver": prefix + r.receiver, "matchers": [matcher_text(m) for m in r.matchers]} for r in props.route_list()],
+        "routes": [
+            {"receiver": prefix + r.receiver, "matchers": [matcher_text(m) for m in r.matchers]}
+            for r in props.route_list()
+        ],
     }
     root = dict(base["route"])
     root["routes"] = [route] + list(root.get("routes") or [])

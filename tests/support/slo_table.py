@@ -2,6 +2,7 @@
 catalogue/burn.py, for both SLOs (the latency SLO's alerts read burn.plan's conditions of
 the success SLO's at the same objective): ``python -m tests.support.slo_table`` (``make docs``) rewrites it,
 tests/catalogue/test_burn.py fails when the doc differs."""
+
 from __future__ import annotations
 
 import sys
@@ -36,7 +37,9 @@ def table() -> str:
         pages = [_pair(c, budget) for c in plan.conditions if c.alert == burn.PAIRS[0].alert]
         tickets = [_pair(c, budget) for c in plan.conditions if c.alert != burn.PAIRS[0].alert]
         minutes = f"{plan.time_to_page / 60:.1f} min"
-        rows.append(f"| {format(objective, 'g')} % | {format(budget * 100, 'g')} % | {' or '.join(pages)} | {' or '.join(tickets)} | {minutes} |")
+        rows.append(
+            f"| {format(objective, 'g')} % | {format(budget * 100, 'g')} % | {' or '.join(pages)} | {' or '.join(tickets)} | {minutes} |"
+        )
     return "\n".join(rows)
 
 

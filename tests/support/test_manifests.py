@@ -1,5 +1,6 @@
 """The strict validator must really refuse what a cluster would refuse: a
 validator that accepts everything would make every golden test worthless."""
+
 from __future__ import annotations
 
 import copy
@@ -40,7 +41,11 @@ SCALED_OBJECT = {
         "minReplicaCount": 0,
         "maxReplicaCount": 4,
         "triggers": [
-            {"type": "kafka", "metadata": {"topic": "jobs", "lagThreshold": "10"}, "authenticationRef": {"name": "auth"}}
+            {
+                "type": "kafka",
+                "metadata": {"topic": "jobs", "lagThreshold": "10"},
+                "authenticationRef": {"name": "auth"},
+            }
         ],
     },
 }
@@ -58,7 +63,12 @@ HPA = {
         "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"},
         "minReplicas": 1,
         "maxReplicas": 3,
-        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}}],
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}},
+            }
+        ],
     },
 }
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps", "labels": {"team": "core"}}}
@@ -91,13 +101,27 @@ def test_valid_core_objects_pass(doc):
 @pytest.mark.parametrize(
     "doc, expected",
     [
-        (edited(SERVICE_MONITOR, lambda d: d["spec"]["endpoints"][0].update(intervall="30s")), "'intervall' was unexpected"),
+        (
+            edited(SERVICE_MONITOR, lambda d: d["spec"]["endpoints"][0].update(intervall="30s")),
+            "'intervall' was unexpected",
+        ),
         (edited(SERVICE_MONITOR, lambda d: d["spec"].update(endpoint=[])), "'endpoint' was unexpected"),
         (edited(SERVICE_MONITOR, lambda d: d["spec"]["endpoints"][0].update(interval="30 seconds")), "does not match"),
-        (edited(POD_MONITOR, lambda d: d["spec"]["podMetricsEndpoints"][0]["relabelings"][0].update(action="Rename")), "is not one of"),
+        (
+            edited(
+                POD_MONITOR, lambda d: d["spec"]["podMetricsEndpoints"][0]["relabelings"][0].update(action="Rename")
+            ),
+            "is not one of",
+        ),
         (edited(SCALED_OBJECT, lambda d: d["spec"].update(minReplicaCount="0")), "is not of type 'integer'"),
-        (edited(SCALED_OBJECT, lambda d: d["spec"]["triggers"][0].update(authRef={"name": "x"})), "'authRef' was unexpected"),
-        (edited(SCALED_OBJECT, lambda d: d["spec"]["triggers"][0]["metadata"].update(lagThreshold=10)), "is not of type 'string'"),
+        (
+            edited(SCALED_OBJECT, lambda d: d["spec"]["triggers"][0].update(authRef={"name": "x"})),
+            "'authRef' was unexpected",
+        ),
+        (
+            edited(SCALED_OBJECT, lambda d: d["spec"]["triggers"][0]["metadata"].update(lagThreshold=10)),
+            "is not of type 'string'",
+        ),
         (edited(TRIGGER_AUTH, lambda d: d["spec"]["secretTargetRef"][0].pop("key")), "'key' is a required property"),
         (edited(TRIGGER_AUTH, lambda d: d.update(spec=None)), "is not of type 'object'"),
         (edited(TRIGGER_AUTH, lambda d: d["metadata"].update(label={})), "'label' was unexpected"),
@@ -129,13 +153,24 @@ def test_custom_resource_typos_are_refused(crds, doc, expected):
     [
         (edited(HPA, lambda d: d["spec"].update(minReplica=1)), "'minReplica' was unexpected"),
         (edited(HPA, lambda d: d["spec"].pop("maxReplicas")), "'maxReplicas' is a required property"),
-        (edited(HPA, lambda d: d["spec"]["metrics"][0]["resource"]["target"].update(averageUtilisation=60)), "was unexpected"),
+        (
+            edited(HPA, lambda d: d["spec"]["metrics"][0]["resource"]["target"].update(averageUtilisation=60)),
+            "was unexpected",
+        ),
         (edited(NAMESPACE, lambda d: d.update(spec={"finalizer": []})), "'finalizer' was unexpected"),
         (edited(NAMESPACE, lambda d: d["metadata"]["labels"].update(team="two words")), "does not match"),
         (edited(NAMESPACE, lambda d: d["metadata"]["labels"].update(replicas=3)), "is not of type 'string'"),
         (edited(NAMESPACE, lambda d: d["metadata"].update(annotations={"a": 1})), "is not of type 'string'"),
     ],
-    ids=["hpa-minReplica", "hpa-no-max", "hpa-averageUtilisation", "namespace-spec", "label-value", "label-int", "annotation-int"],
+    ids=[
+        "hpa-minReplica",
+        "hpa-no-max",
+        "hpa-averageUtilisation",
+        "namespace-spec",
+        "label-value",
+        "label-int",
+        "annotation-int",
+    ],
 )
 def test_core_typos_are_refused(doc, expected):
     found = manifests.problems(doc)
@@ -162,7 +197,11 @@ def test_strict_openapi_mapping():
             "port": {"x-kubernetes-int-or-string": True, "anyOf": [{"type": "integer"}, {"type": "string"}]},
             "bare": {"x-kubernetes-int-or-string": True},
             "maybe": {"type": "string", "nullable": True},
-            "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {"a": {"type": "string"}}},
+            "free": {
+                "type": "object",
+                "x-kubernetes-preserve-unknown-fields": True,
+                "properties": {"a": {"type": "string"}},
+            },
             "map": {"type": "object", "additionalProperties": {"type": "string"}},
             "nested": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}},
         },
@@ -171,7 +210,14 @@ def test_strict_openapi_mapping():
     import jsonschema
 
     v = jsonschema.Draft4Validator(strict)
-    ok = {"port": 80, "bare": "http", "maybe": None, "free": {"a": "x", "b": 1}, "map": {"k": "v"}, "nested": [{"x": 1}]}
+    ok = {
+        "port": 80,
+        "bare": "http",
+        "maybe": None,
+        "free": {"a": "x", "b": 1},
+        "map": {"k": "v"},
+        "nested": [{"x": 1}],
+    }
     assert list(v.iter_errors(ok)) == []
     assert not v.is_valid({"port": 1.5})
     assert not v.is_valid({"bare": [1]})

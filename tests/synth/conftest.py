@@ -1,4 +1,5 @@
 """Engine tests build into an empty chart of their own."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """JsonApiObject: one jsii call per object, and cdk8s's own ApiObject afterwards."""
+
 from __future__ import annotations
 
 import math
@@ -53,7 +54,9 @@ def test_one_jsii_call_per_object(chart, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_it_is_a_cdk8s_api_object(chart) -> None:
     """Chart labels and namespace, JSON patches and the construct id work as for any ApiObject."""
     labelled = Chart(App(), "labelled", labels={"team": "x"}, namespace="default-ns", disable_resource_name_hashes=True)
-    thing = json_api_object()(labelled, "thing", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}})
+    thing = json_api_object()(
+        labelled, "thing", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}}
+    )
     thing.add_json_patch(JsonPatch.add("/data/extra", "patched"))
     (doc,) = labelled.to_json()
     assert doc["metadata"] == {"labels": {"team": "x"}, "name": "c", "namespace": "default-ns"}

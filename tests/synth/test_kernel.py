@@ -2,6 +2,7 @@
 stdin/stdout), its fallback to jsii's stock runtime, and assemblies kept as
 plain files; each kernel's temporary folder. Each case runs in a fresh Python: a
 kernel starts once per process."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,9 @@ print(json.dumps({"runtime": os.environ.get("JSII_RUNTIME", ""),
 
 def python(script: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k not in ("JSII_RUNTIME", "OPSGEN_JSII_DIRECT")}
-    run = subprocess.run([sys.executable, "-c", script], env={**environ, **env}, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", script], env={**environ, **env}, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     return run
 
@@ -110,7 +113,9 @@ RUNTIME = "import os; from opsgen.synth import engine; engine.start(); print(os.
 def in_tmpdir(tmpdir: Path, script: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("JSII_RUNTIME", "OPSGEN_JSII_DIRECT")}
     env["TMPDIR"] = str(tmpdir)
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT
+    )
 
 
 def test_the_runtime_files_are_reused_by_every_run_and_nothing_else_is_left(tmp_path: Path) -> None:
@@ -156,7 +161,11 @@ def test_the_opsgen_jsii_assembly_agrees_with_its_package_and_the_pins() -> None
     assert (assembly["name"], assembly["version"]) == (package["name"], package["version"])
     assert f"fqn: 'opsgen-jsii.JsonApiObject', version: '{package['version']}'" in (source / "index.js").read_text()
     pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().split() if "==" in line)
-    assert assembly["dependencies"] == package["peerDependencies"] == {"cdk8s": pins["cdk8s"], "constructs": pins["constructs"]}
+    assert (
+        assembly["dependencies"]
+        == package["peerDependencies"]
+        == {"cdk8s": pins["cdk8s"], "constructs": pins["constructs"]}
+    )
     assert assembly["jsiiVersion"] == pins["jsii"]
 
 
@@ -178,7 +187,9 @@ def test_a_kernel_unpacks_into_a_folder_of_its_own_removed_when_it_ends(tmp_path
     tmp.mkdir()
     script = f"from opsgen.cli import main; raise SystemExit(main(['synth', '-c', {str(BUNDLED)!r}, '-o', {str(tmp_path / 'out')!r}]))"
     python(script, TMPDIR=str(tmp), OPSGEN_JSII_DIRECT=direct)  # a worker's kernel
-    python("from opsgen.synth import engine; engine.start()", TMPDIR=str(tmp), OPSGEN_JSII_DIRECT=direct)  # a kernel of the process itself
+    python(
+        "from opsgen.synth import engine; engine.start()", TMPDIR=str(tmp), OPSGEN_JSII_DIRECT=direct
+    )  # a kernel of the process itself
     assert [p.name for p in tmp.iterdir() if not p.name.startswith("opsgen-jsii-")] == []
 
 
@@ -189,12 +200,16 @@ def test_the_folders_of_killed_kernels_are_removed_by_the_next_kernel(tmp_path: 
     else: a folder whose marker is held, one without a marker that holds files, a link."""
     tmp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
     (elsewhere / "keep").mkdir(parents=True)
-    killed, before_marker, in_use, strange = (tmp / f"{kernel.SCRATCH_PREFIX}{name}" for name in ("1-a", "2-b", "3-c", "4-d"))
+    killed, before_marker, in_use, strange = (
+        tmp / f"{kernel.SCRATCH_PREFIX}{name}" for name in ("1-a", "2-b", "3-c", "4-d")
+    )
     (killed / "jsii-kernel-x").mkdir(parents=True)
     (killed / kernel.SCRATCH_MARKER).write_bytes(kernel.SCRATCH_MARKER_TEXT)  # its process has ended
     before_marker.mkdir()
     in_use.mkdir()
-    marker = held.hold(in_use, kernel.SCRATCH_MARKER, kernel.SCRATCH_MARKER_TEXT)  # a kernel's folder in use (by this process)
+    marker = held.hold(
+        in_use, kernel.SCRATCH_MARKER, kernel.SCRATCH_MARKER_TEXT
+    )  # a kernel's folder in use (by this process)
     (strange / "data").mkdir(parents=True)
     link = tmp / f"{kernel.SCRATCH_PREFIX}5-link"
     link.symlink_to(elsewhere)
@@ -219,7 +234,16 @@ def test_private_runtime_folders_are_removed_by_the_worker_that_made_them(tmp_pa
     scratch.mkdir()
     (tmp_path / "services.yaml").write_text(VALID, encoding="utf-8")
     env = {**os.environ, "TMPDIR": str(scratch)}
-    synth = [sys.executable, "-m", "opsgen", "synth", "-c", str(tmp_path / "services.yaml"), "-o", str(tmp_path / "dist")]
+    synth = [
+        sys.executable,
+        "-m",
+        "opsgen",
+        "synth",
+        "-c",
+        str(tmp_path / "services.yaml"),
+        "-o",
+        str(tmp_path / "dist"),
+    ]
     assert subprocess.run(synth, env=env, capture_output=True, timeout=300).returncode == 0
     shared = sorted(p for p in scratch.iterdir() if p.name.startswith("opsgen-jsii-"))
     assert shared

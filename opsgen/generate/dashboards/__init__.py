@@ -6,11 +6,11 @@ show (no agents, no Kafka scaling, ...): then the dashboard is not emitted.
 Every dashboard becomes one ConfigMap in ``platform.prometheus.namespace``,
 in every environment (see docs/dashboards.md).
 """
+
 from __future__ import annotations
 
 from opsgen import conventions as conv
 from opsgen.generate.context import Context, Part
-from opsgen.generate.kinds import DashboardConfigMap, DashboardConfigMapProps, ObjectMeta
 from opsgen.generate.dashboards import (
     agent_latency,
     agents_overview,
@@ -23,8 +23,18 @@ from opsgen.generate.dashboards import (
     variables,
 )
 from opsgen.generate.dashboards.defaults import TAG, Board, Scope, dashboard, link
+from opsgen.generate.kinds import DashboardConfigMap, DashboardConfigMapProps, ObjectMeta
 
-MODULES = (agents_overview, agent_latency, slo, pipeline_funnel, kafka_lag, build_heatmap, autoscale_status, cost_summary)
+MODULES = (
+    agents_overview,
+    agent_latency,
+    slo,
+    pipeline_funnel,
+    kafka_lag,
+    build_heatmap,
+    autoscale_status,
+    cost_summary,
+)
 LINK_TITLES = {slo.TAG: slo.TITLE}
 
 
@@ -40,7 +50,9 @@ def build(scope: Scope) -> list[Board]:
         if panels:
             uid = conv.dashboard_uid(scope.platform, module.NAME)
             tags, links = getattr(module, "TAGS", ()), _links(scope, getattr(module, "LINKED", ()))
-            boards.append(dashboard(uid, module.TITLE, module.DESCRIPTION, scope, variables.standard(), panels, tags, links))
+            boards.append(
+                dashboard(uid, module.TITLE, module.DESCRIPTION, scope, variables.standard(), panels, tags, links)
+            )
     return boards
 
 

@@ -3,6 +3,7 @@
 Services are those recorded with ``opsgen:service_info`` (every service with
 metrics); the SLO line is ``opsgen:slo_latency_p95:seconds`` (alerting.catalogue_rules).
 """
+
 from __future__ import annotations
 
 from opsgen import conventions as conv
@@ -35,7 +36,9 @@ def quantile_panel(metrics: Conventions, quantile: float):
     queries = [Query(expr, "{{service}}")]
     slo_line = quantile == SLO_QUANTILE
     if slo_line:  # the SLO wherever the service has traffic
-        queries.append(Query(f"{q.narrowed(conv.SLO_LATENCY_RECORD)} and on(namespace, service) {expr}", "{{service}} SLO"))
+        queries.append(
+            Query(f"{q.narrowed(conv.SLO_LATENCY_RECORD)} and on(namespace, service) {expr}", "{{service}} SLO")
+        )
     label = f"p{quantile * 100:g}"
     description = f"The {label} of {metrics.duration} per service over the rate interval."
     if slo_line:

@@ -6,9 +6,10 @@ SLO period, from the Sloth-compatible ``slo:*`` series, so no query lists the ag
 A healthy agent has no failure series (prometheus_client creates it on the first
 failure): its failures read 0, never "No data" (queries.or_zero).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from opsgen import conventions as conv
 from opsgen.catalogue.model import Conventions
@@ -88,5 +89,7 @@ def success_against_slo(days: int):
         "per agent and SLO: red below zero (the agent is below its SLO), green at or above. Agents without an SLO "
         "are not shown; the SLO dashboard has their error budgets."
     )
-    panel = stat_panel("Success rate against SLO", description, "percentunit", [Query(margin, "{{service}} {{sloth_slo}}")])
+    panel = stat_panel(
+        "Success rate against SLO", description, "percentunit", [Query(margin, "{{service}} {{sloth_slo}}")]
+    )
     return panel.thresholds(thresholds("red", [(0, "green")]))

@@ -9,6 +9,7 @@ carry the ScaledObject (named after the service). The KEDA chart's
 ServiceMonitor cannot honour labels, so Prometheus keeps the operator's own
 namespace in ``namespace`` and the ScaledObject's in ``exported_namespace``.
 """
+
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import common
@@ -65,13 +66,19 @@ def _keda(metric: str) -> str:
 def scaler_values():
     expr = f"max by ({KEDA_NAMESPACE}, scaledObject, metric) ({_keda('keda_scaler_metrics_value')})"
     description = "The value of each scaler's metric that KEDA hands the HPA (for Kafka: the lag it computed)."
-    return timeseries_panel("KEDA scaler metric values", description, "short", [Query(expr, "{{scaledObject}} {{metric}}")], span=FULL)
+    return timeseries_panel(
+        "KEDA scaler metric values", description, "short", [Query(expr, "{{scaledObject}} {{metric}}")], span=FULL
+    )
 
 
 def scaler_active():
     expr = f"max by ({KEDA_NAMESPACE}, scaledObject, scaler) ({_keda('keda_scaler_active')})"
-    description = "Whether each scaler is active (1): above its activation threshold, so the target is scaled above zero."
-    return timeseries_panel("KEDA scaler active", description, "bool_on_off", [Query(expr, "{{scaledObject}} {{scaler}}")])
+    description = (
+        "Whether each scaler is active (1): above its activation threshold, so the target is scaled above zero."
+    )
+    return timeseries_panel(
+        "KEDA scaler active", description, "bool_on_off", [Query(expr, "{{scaledObject}} {{scaler}}")]
+    )
 
 
 def keda_errors():
@@ -94,4 +101,8 @@ def paused():
         "Whether KEDA has paused each Kafka-scaled service's ScaledObject (annotation autoscaling.keda.sh/paused or "
         "autoscaling.keda.sh/paused-replicas): while paused (1) KEDA neither scales it nor keeps its HPA."
     )
-    return timeseries_panel("KEDA ScaledObject paused", description, "bool_yes_no", [Query(expr, "{{service}}")]).min(0).max(1)
+    return (
+        timeseries_panel("KEDA ScaledObject paused", description, "bool_yes_no", [Query(expr, "{{service}}")])
+        .min(0)
+        .max(1)
+    )

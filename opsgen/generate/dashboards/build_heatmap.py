@@ -2,6 +2,7 @@
 
 Runners are the services recorded with ``opsgen:service_info{role="runner"}``.
 """
+
 from __future__ import annotations
 
 from opsgen.catalogue.model import Conventions
@@ -25,7 +26,9 @@ def panels(scope: Scope) -> list:
 def duration_heatmap(metrics: Conventions):
     buckets = q.per_service(q.rate(q.narrowed(metrics.build_duration + "_bucket")), "le")
     query = Query(f"sum by (le) {q.catalogued(buckets, ROLE)}", "{{le}}")
-    description = f"Builds per second in each duration bucket of {metrics.build_duration} (all runners); darker is more builds."
+    description = (
+        f"Builds per second in each duration bucket of {metrics.build_duration} (all runners); darker is more builds."
+    )
     return heatmap_panel("Build duration", description, "s", [query])
 
 

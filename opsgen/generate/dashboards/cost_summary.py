@@ -10,6 +10,7 @@ namespace that ran for two hours is charged two hours: dollars spent, not an hou
 run rate × 24. Node prices carry no namespace; the namespace variable narrows the
 allocations and claims.
 """
+
 from __future__ import annotations
 
 from opsgen.generate.dashboards import queries as q
@@ -17,7 +18,9 @@ from opsgen.generate.dashboards.defaults import FULL, Query, Scope, bargauge_pan
 
 NAME = "cost-summary"
 TITLE = "Cost Summary"
-DESCRIPTION = "Dollars spent per day by namespace (Kubecost's CPU, memory, GPU and volume allocations at node and volume prices)."
+DESCRIPTION = (
+    "Dollars spent per day by namespace (Kubecost's CPU, memory, GPU and volume allocations at node and volume prices)."
+)
 
 GIB = 1024**3
 SMOOTHING = "10m"  # prices averaged as Kubecost's dashboards do
@@ -78,7 +81,9 @@ def spent(expr: str, window: str) -> str:
 def daily_by_namespace():
     query = Query(f"sum by (namespace) ({spent(hourly(), DAY)})", "{{namespace}}")
     description = f"Dollars each namespace spent in the 24 hours before each point. {COUNTED}"
-    return timeseries_panel("Daily cost by namespace", description, "currencyUSD", [query], span=FULL).interval(POINT_EVERY)
+    return timeseries_panel("Daily cost by namespace", description, "currencyUSD", [query], span=FULL).interval(
+        POINT_EVERY
+    )
 
 
 def daily_by_resource():

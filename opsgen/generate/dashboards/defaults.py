@@ -4,11 +4,12 @@ Panels differ in title, description, unit and queries; everything else (the
 datasource, sizes, legend, query kind) is decided here. The JSON is the SDK's
 model encoded with sorted keys, so equal input gives byte-equal output.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from grafana_foundation_sdk.builders import bargauge, common, heatmap, prometheus, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as builder
@@ -111,8 +112,15 @@ def thresholds(base: str, steps: Sequence[tuple[float, str]]) -> builder.Thresho
     return builder.ThresholdsConfig().mode(model.ThresholdsMode.ABSOLUTE).steps(values)
 
 
-def timeseries_panel(title: str, description: str, unit: str, queries: Sequence[Query], span: int = HALF) -> timeseries.Panel:
-    legend = common.VizLegendOptions().display_mode(common_model.LegendDisplayMode.TABLE).placement(common_model.LegendPlacement.BOTTOM).show_legend(True)
+def timeseries_panel(
+    title: str, description: str, unit: str, queries: Sequence[Query], span: int = HALF
+) -> timeseries.Panel:
+    legend = (
+        common.VizLegendOptions()
+        .display_mode(common_model.LegendDisplayMode.TABLE)
+        .placement(common_model.LegendPlacement.BOTTOM)
+        .show_legend(True)
+    )
     panel = timeseries.Panel().unit(unit).legend(legend).line_width(1).fill_opacity(10)
     return _common(panel, title, description, queries, "range", span)
 
@@ -122,14 +130,23 @@ def stat_panel(title: str, description: str, unit: str, queries: Sequence[Query]
     return _common(panel, title, description, queries, "instant", span)
 
 
-def bargauge_panel(title: str, description: str, unit: str, queries: Sequence[Query], span: int = HALF) -> bargauge.Panel:
-    panel = bargauge.Panel().unit(unit).reduce_options(_last_value()).orientation(common_model.VizOrientation.HORIZONTAL)
+def bargauge_panel(
+    title: str, description: str, unit: str, queries: Sequence[Query], span: int = HALF
+) -> bargauge.Panel:
+    panel = (
+        bargauge.Panel().unit(unit).reduce_options(_last_value()).orientation(common_model.VizOrientation.HORIZONTAL)
+    )
     return _common(panel, title, description, queries, "instant", span)
 
 
 def heatmap_panel(title: str, description: str, unit: str, queries: Sequence[Query], span: int = FULL) -> heatmap.Panel:
     """A heatmap of pre-bucketed (Prometheus histogram) data; ``unit`` is the y axis."""
-    panel = heatmap.Panel().calculate(False).y_axis(heatmap.YAxisConfig().unit(unit)).cell_values(heatmap.CellValues().unit("short"))
+    panel = (
+        heatmap.Panel()
+        .calculate(False)
+        .y_axis(heatmap.YAxisConfig().unit(unit))
+        .cell_values(heatmap.CellValues().unit("short"))
+    )
     return _common(panel, title, description, queries, "heatmap", span)
 
 
@@ -143,18 +160,33 @@ def link(title: str, tags: Sequence[str]) -> builder.DashboardLink:
     """A link to the dashboards carrying all of ``tags`` (none: no link shown), keeping
     the time range and the variables."""
     kind = model.DashboardLinkType.DASHBOARDS
-    return builder.DashboardLink(title).type(kind).tags(list(tags)).as_dropdown(False).include_vars(True).keep_time(True)
+    return (
+        builder.DashboardLink(title).type(kind).tags(list(tags)).as_dropdown(False).include_vars(True).keep_time(True)
+    )
 
 
 def dashboard(
-    uid: str, title: str, description: str, scope: Scope, variables: Sequence, panels: Sequence,
-    tags: Sequence[str] = (), links: Sequence[builder.DashboardLink] = (),
+    uid: str,
+    title: str,
+    description: str,
+    scope: Scope,
+    variables: Sequence,
+    panels: Sequence,
+    tags: Sequence[str] = (),
+    links: Sequence[builder.DashboardLink] = (),
 ) -> Board:
     """The dashboard around ``panels``: uid, time, tags (opsgen's, the platform's, then
     ``tags``), links, variables; panel ids in order."""
     board = (
-        builder.Dashboard(title).uid(uid).description(description).tags([TAG, scope.platform.name, *tags]).readonly()
-        .time(TIME_FROM, TIME_TO).refresh(REFRESH).timezone("browser").tooltip(model.DashboardCursorSync.CROSSHAIR)
+        builder.Dashboard(title)
+        .uid(uid)
+        .description(description)
+        .tags([TAG, scope.platform.name, *tags])
+        .readonly()
+        .time(TIME_FROM, TIME_TO)
+        .refresh(REFRESH)
+        .timezone("browser")
+        .tooltip(model.DashboardCursorSync.CROSSHAIR)
     )
     for one in links:
         board = board.link(one)

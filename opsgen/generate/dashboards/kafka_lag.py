@@ -10,14 +10,15 @@ whatever the number of services. kafka-exporter reports lag -1 for a partition t
 group never committed: those are left out (``>= 0``) before anything is summed, as
 kafka-exporter's own ``_sum`` series do, so they cannot cancel real backlog.
 """
+
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import common
 from grafana_foundation_sdk.models import common as common_model
 
 from opsgen import conventions as conv
-from opsgen.catalogue.schema import BACKLOG_DEFAULT
 from opsgen.catalogue import generated_alerts
+from opsgen.catalogue.schema import BACKLOG_DEFAULT
 from opsgen.generate.dashboards import queries as q
 from opsgen.generate.dashboards.defaults import FULL, Query, Scope, thresholds, timeseries_panel
 
@@ -108,7 +109,9 @@ def partition_panel():
         "Lag of each service's consumer group per partition of its topic: one hot partition shows here before it "
         "moves the total. Partitions the group never committed (kafka-exporter reports -1) are not drawn."
     )
-    return timeseries_panel("Lag per partition", description, "short", [Query(partition_lag(), PARTITION_LEGEND)], span=FULL)
+    return timeseries_panel(
+        "Lag per partition", description, "short", [Query(partition_lag(), PARTITION_LEGEND)], span=FULL
+    )
 
 
 def scaling_panel():
@@ -117,7 +120,9 @@ def scaling_panel():
         "Lag as a share of lagThreshold × current replicas (at least one), per service: above 100% (dashed) KEDA "
         "scales the service out, up to maxReplicas and at most one replica per partition of its topic."
     )
-    panel = timeseries_panel("Lag against lagThreshold × replicas", description, "percentunit", [Query(expr, "{{service}}")])
+    panel = timeseries_panel(
+        "Lag against lagThreshold × replicas", description, "percentunit", [Query(expr, "{{service}}")]
+    )
     return _dashed(panel, [(1, "orange")])
 
 
@@ -127,5 +132,7 @@ def backlog_panel():
         f"Lag as a share of the backlog alert threshold (slo.backlog, default {BACKLOG_DEFAULT}), per service: "
         f"{conv.ALERT_BACKLOG} fires after {generated_alerts.BY_NAME[conv.ALERT_BACKLOG].for_} above 100% (dashed red)."
     )
-    panel = timeseries_panel("Lag against the backlog threshold", description, "percentunit", [Query(expr, "{{service}}")])
+    panel = timeseries_panel(
+        "Lag against the backlog threshold", description, "percentunit", [Query(expr, "{{service}}")]
+    )
     return _dashed(panel, [(1, "red")])

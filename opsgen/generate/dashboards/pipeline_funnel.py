@@ -10,9 +10,10 @@ PrometheusRule (``opsgen:pipeline_stage:info{topic, stage}`` and
 every panel has one query joined against it ``on(topic)``, so the dashboard's
 size does not grow with the number of topics.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from opsgen import conventions as conv
 from opsgen.generate.dashboards import queries as q
@@ -52,7 +53,9 @@ def messages_per_stage():
 
 def messages_in_range():
     description = "Messages written to each stage's topic over the time range: the funnel, stage by stage."
-    return bargauge_panel("Funnel over the time range", description, "short", [Query(staged(written(q.increase)), STAGE_LEGEND)])
+    return bargauge_panel(
+        "Funnel over the time range", description, "short", [Query(staged(written(q.increase)), STAGE_LEGEND)]
+    )
 
 
 def drop_off():
@@ -63,5 +66,7 @@ def drop_off():
     renamed = f'label_replace({written()}, "{NEXT}", "$1", "{TOPIC}", "(.*)")'
     following = f"({renamed} * on({NEXT}) group_right {edge})"
     query = Query(f"1 - ({following} / {this})", "{{%s}} → {{%s}}" % (TOPIC, NEXT))
-    description = "Share of a stage's message rate that does not reach the next stage (negative: the next stage gets more)."
+    description = (
+        "Share of a stage's message rate that does not reach the next stage (negative: the next stage gets more)."
+    )
     return timeseries_panel("Drop-off between stages", description, "percentunit", [query], span=FULL)

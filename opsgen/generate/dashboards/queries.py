@@ -10,6 +10,7 @@ SLOs, thresholds and HPAs come from series opsgen records for each service
 (conventions.CATALOGUE_RECORDS, alerting.catalogue_rules), joined on
 ``(namespace, service)``, so a dashboard's size does not depend on the catalogue's.
 """
+
 from __future__ import annotations
 
 from opsgen import conventions as conv

@@ -10,6 +10,7 @@ success SLO (``sloth_slo="success-rate"``) and the latency SLO (``"latency"``, t
 share of requests slower than slo.latency.threshold) show side by side.
 Budgets are over the SLO period (30 days, rolling), whatever the time picker says.
 """
+
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import common
@@ -17,12 +18,18 @@ from grafana_foundation_sdk.models import common as common_model
 
 from opsgen import conventions as conv
 from opsgen import durations
-from opsgen.catalogue import burn
-from opsgen.generate.dashboards import queries as q
-from opsgen.catalogue import generated_alerts
+from opsgen.catalogue import burn, generated_alerts
 from opsgen.catalogue.promql import quote
+from opsgen.generate.dashboards import queries as q
 from opsgen.generate.dashboards.defaults import (
-    FULL, Query, Scope, bargauge_panel, stat_panel, table_panel, thresholds, timeseries_panel,
+    FULL,
+    Query,
+    Scope,
+    bargauge_panel,
+    stat_panel,
+    table_panel,
+    thresholds,
+    timeseries_panel,
 )
 
 NAME = "slo"
@@ -31,9 +38,13 @@ TAG = "slo"  # Agents Overview links to the dashboards tagged so
 TAGS = (TAG,)
 DESCRIPTION = "Error budget remaining over the SLO period, burn rate per window and firing SLO alerts, per SLO (Sloth-compatible series)."
 
-SLO_JOIN = f"on({conv.SLOTH_ID_LABEL}, {conv.SLOTH_SERVICE_LABEL}, {conv.SLOTH_SLO_LABEL})"  # group_left keeps the left labels
+SLO_JOIN = (
+    f"on({conv.SLOTH_ID_LABEL}, {conv.SLOTH_SERVICE_LABEL}, {conv.SLOTH_SLO_LABEL})"  # group_left keeps the left labels
+)
 SLO_LEGEND = "{{service}} {{%s}}" % conv.SLOTH_SLO_LABEL
-FAST_BURN = round(burn.PAIRS[0].consumption * burn.REFERENCE_DAYS * 86400 / durations.seconds(burn.PAIRS[0].long), 6)  # 14.4
+FAST_BURN = round(
+    burn.PAIRS[0].consumption * burn.REFERENCE_DAYS * 86400 / durations.seconds(burn.PAIRS[0].long), 6
+)  # 14.4
 
 
 def windows(days: int) -> tuple[str, ...]:
@@ -45,7 +56,14 @@ def panels(scope: Scope) -> list:
     if not any(s.slo.success_rate is not None or s.slo.latency_p95 or s.slo.latency for s in scope.monitored):
         return []
     days = scope.platform.slo_days
-    return [budget_remaining(days), firing_per_service(), budget_over_time(days), burn_rates(days), burn_over_time(days), firing_alerts()]
+    return [
+        budget_remaining(days),
+        firing_per_service(),
+        budget_over_time(days),
+        burn_rates(days),
+        burn_over_time(days),
+        firing_alerts(),
+    ]
 
 
 def _slo(record: str) -> str:
@@ -67,7 +85,7 @@ def success_margin(days: int) -> str:
 def firing(by: str) -> str:
     """Firing SLO alerts (conventions.SLO_ALERTS) counted ``by`` labels."""
     names = "|".join(generated_alerts.SLO_ALERTS)
-    return f'count by ({by}) ({q.narrowed("ALERTS", q.equals("alertstate", "firing"), f"alertname=~{quote(names)}")})'
+    return f"count by ({by}) ({q.narrowed('ALERTS', q.equals('alertstate', 'firing'), f'alertname=~{quote(names)}')})"
 
 
 def budget_remaining(days: int):
@@ -118,14 +136,14 @@ def burn_over_time(days: int):
 def firing_per_service():
     slos = f"max by (namespace, service) ({_slo(conv.SLO_INFO_RECORD)})"
     expr = f"{firing('namespace, service')} or on(namespace, service) {slos} * 0"
-    description = (
-        f"SLO alerts firing now per service with an SLO ({', '.join(generated_alerts.SLO_ALERTS)}): 0 green, 1 or more red."
-    )
+    description = f"SLO alerts firing now per service with an SLO ({', '.join(generated_alerts.SLO_ALERTS)}): 0 green, 1 or more red."
     panel = bargauge_panel("Firing SLO alerts per service", description, "short", [Query(expr, "{{service}}")])
     return panel.min(0).thresholds(thresholds("green", [(1, "red")]))
 
 
 def firing_alerts():
     expr = firing(f"namespace, service, alertname, {conv.SEVERITY_LABEL}")
-    description = f"Every SLO alert firing now ({', '.join(generated_alerts.SLO_ALERTS)}), by service, alert and severity."
+    description = (
+        f"Every SLO alert firing now ({', '.join(generated_alerts.SLO_ALERTS)}), by service, alert and severity."
+    )
     return table_panel("Firing SLO alerts", description, "No SLO alert firing", [Query(expr, "")], span=FULL)

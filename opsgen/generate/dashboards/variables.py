@@ -8,6 +8,7 @@ scaled to zero, or not reporting yet, can still be picked. Both are multi-select
 with "All" meaning the regex ``.+``, as grafana/dashboard-linter asks of its job
 and instance variables, and refresh when the time range changes.
 """
+
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as builder
@@ -32,9 +33,16 @@ def label_values(series: str, label: str) -> str:
 
 def _choice(name: str, label: str, query: str) -> builder.QueryVariable:
     return (
-        builder.QueryVariable(name).label(label).query(query).datasource(DATASOURCE)
-        .refresh(model.VariableRefresh.ON_TIME_RANGE_CHANGED).sort(model.VariableSort.ALPHABETICAL_ASC)
-        .multi(True).include_all(True).all_value(ALL_VALUE).current(ALL)
+        builder.QueryVariable(name)
+        .label(label)
+        .query(query)
+        .datasource(DATASOURCE)
+        .refresh(model.VariableRefresh.ON_TIME_RANGE_CHANGED)
+        .sort(model.VariableSort.ALPHABETICAL_ASC)
+        .multi(True)
+        .include_all(True)
+        .all_value(ALL_VALUE)
+        .current(ALL)
     )
 
 
@@ -44,7 +52,9 @@ def namespace() -> builder.QueryVariable:
 
 def service() -> builder.QueryVariable:
     """The services of the chosen namespaces."""
-    return _choice("service", "Service", label_values(selector(conv.SERVICE_INFO_RECORD, IN_NAMESPACE), conv.SERVICE_LABEL))
+    return _choice(
+        "service", "Service", label_values(selector(conv.SERVICE_INFO_RECORD, IN_NAMESPACE), conv.SERVICE_LABEL)
+    )
 
 
 def standard() -> list:

@@ -5,6 +5,7 @@ fields), checks the props in its constructor, and becomes exactly one cdk8s
 ApiObject; a chart's objects cross to cdk8s together, in one jsii call
 (base.Manifest, base.take_pending; opsgen/synth/engine.py).
 """
+
 from opsgen.generate.kinds.alertmanager_config import (
     AlertmanagerConfig,
     AlertmanagerConfigProps,
@@ -17,7 +18,16 @@ from opsgen.generate.kinds.alertmanager_config import (
 )
 from opsgen.generate.kinds.app_project import AppProject, AppProjectProps
 from opsgen.generate.kinds.application import Application, ApplicationProps, Destination, Retry
-from opsgen.generate.kinds.base import Manifest, ObjectMeta, Pending, Stock, created, inventory, pending_size, take_pending
+from opsgen.generate.kinds.base import (
+    Manifest,
+    ObjectMeta,
+    Pending,
+    Stock,
+    created,
+    inventory,
+    pending_size,
+    take_pending,
+)
 from opsgen.generate.kinds.dashboard_config_map import DashboardConfigMap, DashboardConfigMapProps
 from opsgen.generate.kinds.hpa import HorizontalPodAutoscaler, HpaProps
 from opsgen.generate.kinds.namespace import Namespace, NamespaceProps

@@ -6,13 +6,11 @@ Credentials are only ever referenced (Secret name + key), never written.
 (What prometheus-operator makes of the object, for amtool and the real
 Alertmanager in the tests: tests/support/operator.py.)
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
-from typing import Any, Union
-
+from typing import TYPE_CHECKING, Any, Union
 
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, require_label_name
 
@@ -37,7 +35,6 @@ class Matcher:
 
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "value": self.value, "matchType": self.match_type}
-
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,6 @@ class InhibitRule:
         }
 
 
-
 @dataclass(frozen=True)
 class SecretRef:
     """A key of a Secret in the AlertmanagerConfig's namespace."""
@@ -97,7 +93,6 @@ class SecretRef:
 
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "key": self.key}
-
 
 
 @dataclass(frozen=True)
@@ -127,11 +122,13 @@ class Message:
         return (("summary", self.summary), ("description", self.description), ("runbook_url", self.runbook))
 
     def pagerduty(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"description": self.summary, "details": [{"key": k, "value": v} for k, v in self.details()]}
+        out: dict[str, Any] = {
+            "description": self.summary,
+            "details": [{"key": k, "value": v} for k, v in self.details()],
+        }
         if self.runbook_link:
             out["pagerDutyLinkConfigs"] = [{"href": self.runbook, "alt": "Runbook"}]
         return out
-
 
 
 @dataclass(frozen=True)
@@ -207,7 +204,9 @@ class AlertmanagerConfigProps:
 
     def inhibit_rules(self) -> tuple[InhibitRule, ...]:
         return tuple(
-            r if isinstance(r, InhibitRule) else InhibitRule((Matcher(self.label, r[0]),), (Matcher(self.label, r[1]),), self.inhibit_equal)
+            r
+            if isinstance(r, InhibitRule)
+            else InhibitRule((Matcher(self.label, r[0]),), (Matcher(self.label, r[1]),), self.inhibit_equal)
             for r in self.inhibit
         )
 
@@ -221,7 +220,9 @@ class AlertmanagerConfigProps:
         return {
             "receiver": self.default_receiver,
             "groupBy": list(self.group_by),
-            "routes": [{"receiver": r.receiver, "matchers": [m.to_json() for m in r.matchers]} for r in self.route_list()],
+            "routes": [
+                {"receiver": r.receiver, "matchers": [m.to_json() for m in r.matchers]} for r in self.route_list()
+            ],
         }
 
 

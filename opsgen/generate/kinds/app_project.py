@@ -1,4 +1,5 @@
 """Argo CD AppProject (argoproj.io/v1alpha1): what the Applications of a project may deploy, and where."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ class AppProjectProps:
 
     def __post_init__(self) -> None:
         require(self.meta.namespace is not None, "an AppProject lives in Argo CD's namespace")
-        require(bool(self.source_repos) and bool(self.destinations), "a project needs a source repository and a destination")
+        require(
+            bool(self.source_repos) and bool(self.destinations), "a project needs a source repository and a destination"
+        )
         require(all(d.namespace for d in self.destinations), "every destination names its namespace")
 
 

@@ -1,4 +1,5 @@
 """Argo CD Application (argoproj.io/v1alpha1): one environment's folder of plain YAML, synced to its cluster."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,7 +75,10 @@ class ApplicationProps:
 
     def __post_init__(self) -> None:
         require(self.meta.namespace is not None, "an Application lives in Argo CD's namespace")
-        require(bool(self.repo_url) and bool(self.target_revision) and bool(self.path), "the source needs repo, revision, path")
+        require(
+            bool(self.repo_url) and bool(self.target_revision) and bool(self.path),
+            "the source needs repo, revision, path",
+        )
         require(not self.path.startswith("/"), "path is relative to the repository")
 
 
@@ -83,11 +87,23 @@ class Application(Manifest):
         directory: dict[str, Any] = {"recurse": True}
         if props.exclude:
             directory["exclude"] = props.exclude
-        source = {"repoURL": props.repo_url, "targetRevision": props.target_revision, "path": props.path, "directory": directory}
+        source = {
+            "repoURL": props.repo_url,
+            "targetRevision": props.target_revision,
+            "path": props.path,
+            "directory": directory,
+        }
         sync_policy = {
             "automated": {"prune": props.prune, "selfHeal": props.self_heal},
             "syncOptions": list(props.sync_options),
             "retry": props.retry.to_json(),
         }
-        spec = {"project": props.project, "source": source, "destination": props.destination.to_json(), "syncPolicy": sync_policy}
-        super().__init__(scope, api_version=ARGOCD_API_VERSION, kind="Application", meta=props.meta, body={"spec": spec})
+        spec = {
+            "project": props.project,
+            "source": source,
+            "destination": props.destination.to_json(),
+            "syncPolicy": sync_policy,
+        }
+        super().__init__(
+            scope, api_version=ARGOCD_API_VERSION, kind="Application", meta=props.meta, body={"spec": spec}
+        )

@@ -1,15 +1,21 @@
 """The one way a construct of this library becomes a Kubernetes object."""
+
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
+from opsgen.conventions import (
+    CUSTOM_RESOURCE_GROUPS,
+    CUSTOM_RESOURCE_SYNC_OPTIONS,
+    SYNC_OPTIONS_ANNOTATION,
+    SYNC_WAVE_ANNOTATION,
+)
 from opsgen.generate.batch import Identity
 from opsgen.synth.assembly import to_json_text
-from opsgen.conventions import CUSTOM_RESOURCE_GROUPS, CUSTOM_RESOURCE_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION
 
 if TYPE_CHECKING:  # cdk8s and constructs load only once the engine is started (synth/engine.py)
     from cdk8s import Chart
@@ -134,7 +140,7 @@ def inventory(scope: Construct) -> set[Stock]:
     found = getattr(scope, "_opsgen_inventory", None)
     if found is None:
         found = set()
-        setattr(scope, "_opsgen_inventory", found)  # a Python-side attribute: no jsii call
+        scope._opsgen_inventory = found  # a Python-side attribute: no jsii call
     return found
 
 

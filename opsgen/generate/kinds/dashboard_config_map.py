@@ -1,14 +1,18 @@
 """A Grafana dashboard as a ConfigMap, for the kube-prometheus-stack Grafana sidecar."""
-from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-
-from opsgen.conventions import DASHBOARD_UID_MAX, GRAFANA_DASHBOARD_LABEL, GRAFANA_DASHBOARD_VALUE, GRAFANA_FOLDER_ANNOTATION
+from opsgen.conventions import (
+    DASHBOARD_UID_MAX,
+    GRAFANA_DASHBOARD_LABEL,
+    GRAFANA_DASHBOARD_VALUE,
+    GRAFANA_FOLDER_ANNOTATION,
+)
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
 
 if TYPE_CHECKING:  # loaded once the engine is started (synth/engine.py)

@@ -1,10 +1,9 @@
 """autoscaling/v2 HorizontalPodAutoscaler on CPU, for a Deployment created elsewhere."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
-
+from typing import TYPE_CHECKING
 
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
 
@@ -42,8 +41,13 @@ class HorizontalPodAutoscaler(Manifest):
             "metrics": [
                 {
                     "type": "Resource",
-                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": props.cpu_target}},
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": props.cpu_target},
+                    },
                 }
             ],
         }
-        super().__init__(scope, api_version="autoscaling/v2", kind="HorizontalPodAutoscaler", meta=props.meta, body={"spec": spec})
+        super().__init__(
+            scope, api_version="autoscaling/v2", kind="HorizontalPodAutoscaler", meta=props.meta, body={"spec": spec}
+        )

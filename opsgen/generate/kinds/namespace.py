@@ -1,10 +1,9 @@
 """Namespace, labelled so that Goldilocks recommends resource requests."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
-
+from typing import TYPE_CHECKING
 
 from opsgen.conventions import GOLDILOCKS_LABEL, NAMESPACE_SYNC_OPTIONS, NAMESPACE_SYNC_WAVE, SYNC_WAVE_ANNOTATION
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, with_sync_options

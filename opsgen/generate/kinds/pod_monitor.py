@@ -1,11 +1,10 @@
 """prometheus-operator PodMonitor (monitoring.coreos.com/v1)."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
-
+from typing import TYPE_CHECKING
 
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
 from opsgen.generate.kinds.service_monitor import Endpoint
@@ -37,4 +36,6 @@ class PodMonitor(Manifest):
             "namespaceSelector": {"matchNames": [props.meta.namespace]},
             "podMetricsEndpoints": [endpoint],
         }
-        super().__init__(scope, api_version="monitoring.coreos.com/v1", kind="PodMonitor", meta=props.meta, body={"spec": spec})
+        super().__init__(
+            scope, api_version="monitoring.coreos.com/v1", kind="PodMonitor", meta=props.meta, body={"spec": spec}
+        )

@@ -3,14 +3,13 @@
 The ``spec`` of the object is a plain Prometheus rule file (``groups:``), so
 ``promtool check rules`` and ``promtool test rules`` run on it unchanged.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
-
+from typing import TYPE_CHECKING, Any
 
 from opsgen import durations
 from opsgen.catalogue.promql import syntax_error
@@ -106,5 +105,9 @@ class PrometheusRuleProps:
 class PrometheusRule(Manifest):
     def __init__(self, scope: Construct, props: PrometheusRuleProps):
         super().__init__(
-            scope, api_version="monitoring.coreos.com/v1", kind="PrometheusRule", meta=props.meta, body={"spec": props.spec()}
+            scope,
+            api_version="monitoring.coreos.com/v1",
+            kind="PrometheusRule",
+            meta=props.meta,
+            body={"spec": props.spec()},
         )

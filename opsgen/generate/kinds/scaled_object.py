@@ -1,11 +1,9 @@
 """KEDA ScaledObject (keda.sh/v1alpha1) on Kafka consumer lag, optionally with a cpu trigger."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
-from typing import Any
-
+from typing import TYPE_CHECKING, Any
 
 from opsgen.conventions import AUTH_REFERENCE_SYNC_WAVE
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, with_sync_wave

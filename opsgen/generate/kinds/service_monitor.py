@@ -1,11 +1,10 @@
 """prometheus-operator ServiceMonitor (monitoring.coreos.com/v1)."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
-
+from typing import TYPE_CHECKING, Any
 
 from opsgen import durations
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
@@ -73,4 +72,6 @@ class ServiceMonitor(Manifest):
             "namespaceSelector": {"matchNames": list(props.namespace_selector or (props.meta.namespace,))},
             "endpoints": [props.endpoint.to_json()],
         }
-        super().__init__(scope, api_version="monitoring.coreos.com/v1", kind="ServiceMonitor", meta=props.meta, body={"spec": spec})
+        super().__init__(
+            scope, api_version="monitoring.coreos.com/v1", kind="ServiceMonitor", meta=props.meta, body={"spec": spec}
+        )

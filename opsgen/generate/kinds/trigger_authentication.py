@@ -1,10 +1,9 @@
 """KEDA TriggerAuthentication: Kafka credentials by Secret reference, never by value."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
-
+from typing import TYPE_CHECKING
 
 from opsgen.conventions import TRIGGER_AUTH_SYNC_WAVE
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, with_sync_wave
@@ -39,4 +38,10 @@ class TriggerAuthentication(Manifest):
         keys = SASL_KEYS + (TLS_KEYS if props.tls else ())
         refs = [{"parameter": key, "name": props.secret, "key": key} for key in keys]
         spec = {"secretTargetRef": refs}
-        super().__init__(scope, api_version="keda.sh/v1alpha1", kind="TriggerAuthentication", meta=with_sync_wave(props.meta, props.sync_wave), body={"spec": spec})
+        super().__init__(
+            scope,
+            api_version="keda.sh/v1alpha1",
+            kind="TriggerAuthentication",
+            meta=with_sync_wave(props.meta, props.sync_wave),
+            body={"spec": spec},
+        )

@@ -1,5 +1,6 @@
 """cdk8s entry point (cdk8s.yaml: app "python3 main.py"): `npx cdk8s synth`
 writes dist/ as `opsgen synth` does, and every object as one stream in cdk8s.out/."""
+
 import os
 import shutil
 import sys

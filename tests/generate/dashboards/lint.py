@@ -19,21 +19,36 @@ would be, with the reason written down here:
   these dashboards may use, and heatmaps (which the linter skips) must set a
   y-axis unit.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Callable, Iterator
 
 import promql_parser
 
 RATE_INTERVAL_SAMPLE = "4242s"  # an odd duration: any other range in rate() is a hard-coded one
 VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
 
-VALID_UNITS = frozenset({
-    "none", "short", "percent", "percentunit", "s", "ms", "ops", "reqps", "cps", "bytes",
-    "currencyUSD", "bool", "bool_on_off", "bool_yes_no",
-})
+VALID_UNITS = frozenset(
+    {
+        "none",
+        "short",
+        "percent",
+        "percentunit",
+        "s",
+        "ms",
+        "ops",
+        "reqps",
+        "cps",
+        "bytes",
+        "currencyUSD",
+        "bool",
+        "bool_on_off",
+        "bool_yes_no",
+    }
+)
 
 # Per metric (or metric prefix): the labels whose matchers must reference $namespace and $service.
 IDENTITY: dict[str, tuple[str, str]] = {
@@ -127,7 +142,11 @@ def rule_template_identity(dashboard: dict) -> list[str]:
 
 
 def rule_template_on_time_change_reload(dashboard: dict) -> list[str]:
-    return [f"query variable {v['name']} should refresh on time range change (2)" for v in variables(dashboard) if v.get("type") == "query" and v.get("refresh") != 2]
+    return [
+        f"query variable {v['name']} should refresh on time range change (2)"
+        for v in variables(dashboard)
+        if v.get("type") == "query" and v.get("refresh") != 2
+    ]
 
 
 def rule_uneditable(dashboard: dict) -> list[str]:
@@ -139,11 +158,19 @@ def rule_uneditable(dashboard: dict) -> list[str]:
 
 def rule_panel_datasource(dashboard: dict) -> list[str]:
     allowed = {"$datasource", "${datasource}"}
-    return [f"panel {p.get('title')!r} uses datasource {(p.get('datasource') or {}).get('uid')!r}" for p in panels(dashboard) if (p.get("datasource") or {}).get("uid") not in allowed]
+    return [
+        f"panel {p.get('title')!r} uses datasource {(p.get('datasource') or {}).get('uid')!r}"
+        for p in panels(dashboard)
+        if (p.get("datasource") or {}).get("uid") not in allowed
+    ]
 
 
 def rule_panel_title_description(dashboard: dict) -> list[str]:
-    return [f"panel {p.get('id')} lacks a title or description" for p in panels(dashboard) if not p.get("title") or not p.get("description")]
+    return [
+        f"panel {p.get('id')} lacks a title or description"
+        for p in panels(dashboard)
+        if not p.get("title") or not p.get("description")
+    ]
 
 
 def panel_unit(panel: dict) -> str | None:
@@ -153,7 +180,11 @@ def panel_unit(panel: dict) -> str | None:
 
 
 def rule_panel_units(dashboard: dict) -> list[str]:
-    return [f"panel {p.get('title')!r} has no or an invalid unit: {panel_unit(p)!r}" for p in panels(dashboard) if panel_unit(p) not in VALID_UNITS]
+    return [
+        f"panel {p.get('title')!r} has no or an invalid unit: {panel_unit(p)!r}"
+        for p in panels(dashboard)
+        if panel_unit(p) not in VALID_UNITS
+    ]
 
 
 def rule_panel_no_targets(dashboard: dict) -> list[str]:
@@ -212,7 +243,11 @@ def counter_agg_problems(tree: object) -> list[str]:
     for node, parents in nodes(tree):
         if isinstance(node, promql_parser.VectorSelector) and (node.name or "").endswith("_total"):
             ok = len(parents) >= 2 and isinstance(parents[-1], promql_parser.MatrixSelector)
-            ok = ok and isinstance(parents[-2], promql_parser.Call) and parents[-2].func.name in ("rate", "irate", "increase")
+            ok = (
+                ok
+                and isinstance(parents[-2], promql_parser.Call)
+                and parents[-2].func.name in ("rate", "irate", "increase")
+            )
             if not ok:
                 problems.append(f"counter {node.name} is not aggregated with rate, irate or increase")
     return problems
@@ -234,7 +269,11 @@ def identity_matcher_problems(raw_expr: str) -> list[str]:
     problems = []
     for node, _ in nodes(tree):
         if isinstance(node, promql_parser.VectorSelector) and node.name:
-            values = {m.name: m.value for m in node.matchers.matchers if m.op == promql_parser.MatchOp.Re and "VAR_" in m.value}
+            values = {
+                m.name: m.value
+                for m in node.matchers.matchers
+                if m.op == promql_parser.MatchOp.Re and "VAR_" in m.value
+            }
             for label, variable in zip(_required_labels(node.name), ("namespace", "service")):
                 if f"VAR_{variable}" not in values.get(label, ""):
                     problems.append(f"{node.name}: no {label}=~ matcher on ${variable}")

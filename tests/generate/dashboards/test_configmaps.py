@@ -1,4 +1,5 @@
 """Dashboards in the synthesized output: one ConfigMap per dashboard, per environment."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,15 @@ def test_one_configmap_per_dashboard_in_every_environment(path):
             data = rendered.files[str(Path(conv.env_dir(env.name)) / conv.dashboard_file(platform, board.uid))]
             (doc,) = documents(data)
             assert len(data) < MAX_BYTES
-            assert (doc["kind"], doc["metadata"]["name"], doc["metadata"]["namespace"]) == ("ConfigMap", name, platform.namespace)
-            assert doc["metadata"]["labels"] == {**conv.platform_labels(platform, conv.DASHBOARD_COMPONENT), "grafana_dashboard": "1"}
+            assert (doc["kind"], doc["metadata"]["name"], doc["metadata"]["namespace"]) == (
+                "ConfigMap",
+                name,
+                platform.namespace,
+            )
+            assert doc["metadata"]["labels"] == {
+                **conv.platform_labels(platform, conv.DASHBOARD_COMPONENT),
+                "grafana_dashboard": "1",
+            }
             assert doc["metadata"]["annotations"] == {"grafana_folder": platform.grafana_folder}
             assert doc["data"] == {f"{board.uid}.json": board.json}
 
@@ -62,4 +70,8 @@ def test_dashboards_without_a_subject_are_left_out(write_catalogue):
     assert files == [f"monitoring/_dashboard-{uid}.yaml" for uid in sorted(uids)]
     board = json.loads(build(Scope(catalogue.platform, env.services))[1].json)
     keda = ["KEDA errors", "KEDA ScaledObject paused", "KEDA scaler active", "KEDA scaler metric values"]
-    assert [p["title"] for p in board["panels"]] == ["Replicas against bounds", "Replicas against max", *keda]  # as with Kafka scaling
+    assert [p["title"] for p in board["panels"]] == [
+        "Replicas against bounds",
+        "Replicas against max",
+        *keda,
+    ]  # as with Kafka scaling

@@ -8,6 +8,7 @@ After an intended change, regenerate them with
 
 and review the diff.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,11 +21,11 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import dashboard as sdk_model
 
 from opsgen import conventions as conv
+from opsgen.catalogue.model import Catalogue, Platform
+from opsgen.catalogue.promql import check_expr, known_metrics
 from opsgen.generate.dashboards import build
 from opsgen.generate.dashboards.defaults import Scope
-from opsgen.catalogue.model import Catalogue, Platform
 from opsgen.pipeline import load_valid
-from opsgen.catalogue.promql import check_expr, known_metrics
 
 from . import lint
 
@@ -37,7 +38,10 @@ CATALOGUES = (FIXTURE, REPO / "tests" / "golden" / "bundled" / "services.yaml")
 
 
 def scopes(catalogue: Catalogue) -> list[tuple[str, Scope]]:
-    return [(env.name or "-", Scope(catalogue.platform, env.services, catalogue.pipeline_topics)) for env in catalogue.environments]
+    return [
+        (env.name or "-", Scope(catalogue.platform, env.services, catalogue.pipeline_topics))
+        for env in catalogue.environments
+    ]
 
 
 def _cases() -> list:
@@ -54,7 +58,7 @@ CASES = _cases()
 
 
 def fixture_boards() -> list:
-    (_, scope), = scopes(load_valid(str(FIXTURE)))
+    ((_, scope),) = scopes(load_valid(str(FIXTURE)))
     return build(scope)
 
 
@@ -78,7 +82,13 @@ def test_no_stale_goldens():
 
 def test_fixture_has_every_dashboard():
     assert [b.title for b in fixture_boards()] == [
-        "Agents Overview", "Agent Latency", "SLOs", "Pipeline Funnel", "Kafka Lag", "Build/CI Heatmap", "Autoscale Status",
+        "Agents Overview",
+        "Agent Latency",
+        "SLOs",
+        "Pipeline Funnel",
+        "Kafka Lag",
+        "Build/CI Heatmap",
+        "Autoscale Status",
         "Cost Summary",
     ]
 
@@ -212,7 +222,9 @@ def test_tree_rules_reject(expr, check):
 
 def test_identity_rule_rejects_unnarrowed_selector():
     assert lint.identity_matcher_problems('sum(rate(agent_tasks_total{namespace=~"$namespace"}[$__rate_interval]))')
-    assert lint.identity_matcher_problems('max(kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler=~"$service"})')
+    assert lint.identity_matcher_problems(
+        'max(kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler=~"$service"})'
+    )
     assert not lint.identity_matcher_problems('sum(kafka_topic_partition_current_offset{topic="a"})')
 
 

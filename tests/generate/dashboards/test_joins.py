@@ -11,6 +11,7 @@ uncommitted partitions and its own namespace/service labels, KEDA's
 exported_namespace, Kubecost's allocations and prices, Sloth's labels), and panel
 queries (variables at "All") must return exactly the expected series and values.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ N = 80  # samples per input series, one a minute
 def _setup():
     catalogue = load_valid(str(FIXTURE))
     (env,) = catalogue.environments
-    (_, scope), = scopes(catalogue)
+    ((_, scope),) = scopes(catalogue)
     groups = [g.to_json() for s in env.services for g in alerting.service_groups(s, env, catalogue.platform)]
     for group in groups:
         for rule in group["rules"]:
@@ -59,15 +60,20 @@ def inp(name: str, labels: dict[str, str], values: str) -> dict:
 
 
 def out(labels: dict[str, str], value: float, name: str | None = None) -> dict:
-    return {"labels": series(name, labels) if name else "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}", "value": value}
+    return {
+        "labels": series(name, labels) if name else "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}",
+        "value": value,
+    }
 
 
 def run(tmp_path, input_series: list[dict], checks: list[tuple[str, list[dict]]], rules: dict = RULES):
-    tests = [{
-        "interval": "1m",
-        "input_series": input_series,
-        "promql_expr_test": [{"expr": expr, "eval_time": EVAL, "exp_samples": samples} for expr, samples in checks],
-    }]
+    tests = [
+        {
+            "interval": "1m",
+            "input_series": input_series,
+            "promql_expr_test": [{"expr": expr, "eval_time": EVAL, "exp_samples": samples} for expr, samples in checks],
+        }
+    ]
     result = prom_tools.test_rules(rules, tests, tmp_path)
     assert result.returncode == 0, prom_tools.output(result)
 
@@ -116,21 +122,36 @@ def test_kafka_lag_joins_lag_thresholds_and_replicas(tmp_path):
         inp(replicas, hpa("agents", "keda-hpa-planner"), f"2x{N}"),
         inp(replicas, hpa("ci", "keda-hpa-runner"), f"0x{N}"),  # scaled to zero
     ]
-    run(tmp_path, input_series, [
-        (query("Kafka Lag", "Lag against thresholds", "A"), [out(PLANNER, 40), out(RUNNER, 5)]),  # not 39
-        (query("Kafka Lag", "Lag against thresholds", "B"), [out(PLANNER, 40), out(RUNNER, 0)]),  # 20 × 2, 10 × 0
-        (query("Kafka Lag", "Lag against thresholds", "C"),
-         [out(PLANNER, 500, "opsgen:kafka_backlog_threshold"), out(RUNNER, 100, "opsgen:kafka_backlog_threshold")]),  # 10 replicas × 10
-        (query("Kafka Lag", "Lag against lagThreshold × replicas"), [out(PLANNER, 1), out(RUNNER, 0.5)]),  # 5 / (10 × max(0, 1))
-        (query("Kafka Lag", "Lag against the backlog threshold"), [out(PLANNER, 0.08), out(RUNNER, 0.05)]),
-        (query("Kafka Lag", "Consume rate"), [out(PLANNER, 3), out(RUNNER, 0.5)]),
-        (query("Kafka Lag", "Time to drain"), [out(PLANNER, 40 / 3), out(RUNNER, 10)]),
-        (query("Kafka Lag", "Lag per partition"), [
-            out(consumer(PLANNER, "planners", "plan.in", "0"), 30),
-            out(consumer(PLANNER, "planners", "plan.in", "1"), 10),
-            out(consumer(RUNNER, "runner", "build.in", "0"), 5),
-        ]),
-    ])
+    run(
+        tmp_path,
+        input_series,
+        [
+            (query("Kafka Lag", "Lag against thresholds", "A"), [out(PLANNER, 40), out(RUNNER, 5)]),  # not 39
+            (query("Kafka Lag", "Lag against thresholds", "B"), [out(PLANNER, 40), out(RUNNER, 0)]),  # 20 × 2, 10 × 0
+            (
+                query("Kafka Lag", "Lag against thresholds", "C"),
+                [
+                    out(PLANNER, 500, "opsgen:kafka_backlog_threshold"),
+                    out(RUNNER, 100, "opsgen:kafka_backlog_threshold"),
+                ],
+            ),  # 10 replicas × 10
+            (
+                query("Kafka Lag", "Lag against lagThreshold × replicas"),
+                [out(PLANNER, 1), out(RUNNER, 0.5)],
+            ),  # 5 / (10 × max(0, 1))
+            (query("Kafka Lag", "Lag against the backlog threshold"), [out(PLANNER, 0.08), out(RUNNER, 0.05)]),
+            (query("Kafka Lag", "Consume rate"), [out(PLANNER, 3), out(RUNNER, 0.5)]),
+            (query("Kafka Lag", "Time to drain"), [out(PLANNER, 40 / 3), out(RUNNER, 10)]),
+            (
+                query("Kafka Lag", "Lag per partition"),
+                [
+                    out(consumer(PLANNER, "planners", "plan.in", "0"), 30),
+                    out(consumer(PLANNER, "planners", "plan.in", "1"), 10),
+                    out(consumer(RUNNER, "runner", "build.in", "0"), 5),
+                ],
+            ),
+        ],
+    )
 
 
 @prom_tools.needs_promtool
@@ -164,13 +185,22 @@ def test_autoscale_status_maps_hpas_to_services(tmp_path):
         for ref, key in zip("ABD", names)
     ]
     min_record = "opsgen:scaling_min_replicas"  # the catalogue's minReplicas: 0 where KEDA's HPA says 1
-    checks.append((query("Autoscale Status", "Replicas against bounds", "C"),
-                   [out(PLANNER, 0, min_record), out(RUNNER, 1, min_record), out(SEARCH, 2, min_record)]))
+    checks.append(
+        (
+            query("Autoscale Status", "Replicas against bounds", "C"),
+            [out(PLANNER, 0, min_record), out(RUNNER, 1, min_record), out(SEARCH, 2, min_record)],
+        )
+    )
     checks.append((query("Autoscale Status", "Replicas against max"), [out(PLANNER, 0.4), out(SEARCH, 1)]))
     run(tmp_path, input_series, checks)
 
 
-KEDA = {"namespace": "keda", "service": "keda-operator-metrics-apiserver", "job": "keda-operator", "instance": "keda:8080"}
+KEDA = {
+    "namespace": "keda",
+    "service": "keda-operator-metrics-apiserver",
+    "job": "keda-operator",
+    "instance": "keda:8080",
+}
 
 
 def keda(namespace: str, scaled_object: str, **extra: str) -> dict[str, str]:
@@ -189,14 +219,22 @@ def test_autoscale_status_keda_errors_and_paused(tmp_path):
         inp("keda_scaler_errors", keda("agents", "planner", **scaler), f"0+6x{N}"),
         inp("keda_scaled_object_paused", keda("ci", "runner"), f"1x{N}"),
     ]
-    per_object = [out({"exported_namespace": "agents", "scaledObject": "planner"}, 0.1),
-                  out({"exported_namespace": "ci", "scaledObject": "runner"}, 0)]
-    run(tmp_path, input_series, [
-        (query("Autoscale Status", "KEDA errors", "A"), per_object),
-        (query("Autoscale Status", "KEDA errors", "B"), per_object[:1]),
-        (query("Autoscale Status", "KEDA ScaledObject paused"),
-         [out({**PLANNER, "horizontalpodautoscaler": "keda-hpa-planner"}, 0), out(RUNNER, 1)]),
-    ])
+    per_object = [
+        out({"exported_namespace": "agents", "scaledObject": "planner"}, 0.1),
+        out({"exported_namespace": "ci", "scaledObject": "runner"}, 0),
+    ]
+    run(
+        tmp_path,
+        input_series,
+        [
+            (query("Autoscale Status", "KEDA errors", "A"), per_object),
+            (query("Autoscale Status", "KEDA errors", "B"), per_object[:1]),
+            (
+                query("Autoscale Status", "KEDA ScaledObject paused"),
+                [out({**PLANNER, "horizontalpodautoscaler": "keda-hpa-planner"}, 0), out(RUNNER, 1)],
+            ),
+        ],
+    )
 
 
 def tasks(labels: dict[str, str], failed: int, ok: int) -> list[dict]:
@@ -209,20 +247,33 @@ def tasks(labels: dict[str, str], failed: int, ok: int) -> list[dict]:
 def sloth(service: dict[str, str], slo: str = "success-rate", **extra: str) -> dict[str, str]:
     """Sloth's labels of one SLO of a service, with the service's namespace and service."""
     ident = f"{service['namespace']}/{service['service']}/{slo}"
-    return {**service, "sloth_id": ident, "sloth_service": f"{service['namespace']}/{service['service']}", "sloth_slo": slo, **extra}
+    return {
+        **service,
+        "sloth_id": ident,
+        "sloth_service": f"{service['namespace']}/{service['service']}",
+        "sloth_slo": slo,
+        **extra,
+    }
 
 
 @prom_tools.needs_promtool
 def test_agents_overview_keeps_agents_and_their_slo(tmp_path):
     """fixer has never failed (no failure series): 0 failures and 100%, not "No data"."""
     input_series = tasks(PLANNER, 1, 99) + tasks(FIXER, 0, 60) + tasks(SEARCH, 50, 50)  # search is no agent
-    run(tmp_path, input_series, [  # the 30d ratio from the generated Sloth rules: the mean of the 5m ratios
-        (query("Agents Overview", "Success rate"), [out(PLANNER, 0.99), out(FIXER, 1)]),
-        (query("Agents Overview", "Success rate", "B"), [out(PLANNER, 0.995)]),
-        (query("Agents Overview", "Success rate against SLO"), [out(sloth(PLANNER, sloth_window="30d"), (1 - 0.01) - 0.995)]),
-        (query("Agents Overview", "Task outcomes", "A"), [out(PLANNER, 99 / 60), out(FIXER, 1)]),
-        (query("Agents Overview", "Task outcomes", "B"), [out(PLANNER, 1 / 60), out(FIXER, 0)]),
-    ])
+    run(
+        tmp_path,
+        input_series,
+        [  # the 30d ratio from the generated Sloth rules: the mean of the 5m ratios
+            (query("Agents Overview", "Success rate"), [out(PLANNER, 0.99), out(FIXER, 1)]),
+            (query("Agents Overview", "Success rate", "B"), [out(PLANNER, 0.995)]),
+            (
+                query("Agents Overview", "Success rate against SLO"),
+                [out(sloth(PLANNER, sloth_window="30d"), (1 - 0.01) - 0.995)],
+            ),
+            (query("Agents Overview", "Task outcomes", "A"), [out(PLANNER, 99 / 60), out(FIXER, 1)]),
+            (query("Agents Overview", "Task outcomes", "B"), [out(PLANNER, 1 / 60), out(FIXER, 0)]),
+        ],
+    )
 
 
 @prom_tools.needs_promtool
@@ -237,21 +288,41 @@ def test_slo_dashboard_reads_the_sloth_series(tmp_path):
         inp("slo:period_burn_rate:ratio", sloth(PLANNER), f"0.6x{N}"),
         inp("sloth_slo_info", sloth(PLANNER, sloth_objective="99.5"), f"1x{N}"),
         inp("sloth_slo_info", sloth(RUNNER, sloth_objective="90"), f"1x{N}"),
-        inp("ALERTS", {"alertname": "ErrorBudgetBurnFast", "alertstate": "firing", "severity": "page", **PLANNER}, f"1x{N}"),
-        inp("ALERTS", {"alertname": "LatencyP95High", "alertstate": "pending", "severity": "warn", **PLANNER}, f"1x{N}"),
-        inp("ALERTS", {"alertname": "KafkaBacklogHigh", "alertstate": "firing", "severity": "warn", **RUNNER}, f"1x{N}"),
+        inp(
+            "ALERTS",
+            {"alertname": "ErrorBudgetBurnFast", "alertstate": "firing", "severity": "page", **PLANNER},
+            f"1x{N}",
+        ),
+        inp(
+            "ALERTS", {"alertname": "LatencyP95High", "alertstate": "pending", "severity": "warn", **PLANNER}, f"1x{N}"
+        ),
+        inp(
+            "ALERTS", {"alertname": "KafkaBacklogHigh", "alertstate": "firing", "severity": "warn", **RUNNER}, f"1x{N}"
+        ),
     ]
     windows = ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")
-    input_series += [inp(f"slo:sli_error:ratio_rate{w}", sloth(PLANNER, sloth_window=w), f"{0.001 * (i + 1)}x{N}") for i, w in enumerate(windows)]
+    input_series += [
+        inp(f"slo:sli_error:ratio_rate{w}", sloth(PLANNER, sloth_window=w), f"{0.001 * (i + 1)}x{N}")
+        for i, w in enumerate(windows)
+    ]
     checks = [
-        (query("SLOs", "Error budget remaining"), [out(sloth(PLANNER), 0.4, "slo:period_error_budget_remaining:ratio")]),
+        (
+            query("SLOs", "Error budget remaining"),
+            [out(sloth(PLANNER), 0.4, "slo:period_error_budget_remaining:ratio")],
+        ),
         (query("SLOs", "Burn rate", "A"), [out(sloth(PLANNER), 2, "slo:current_burn_rate:ratio")]),
         (query("SLOs", "Burn rate", "B"), [out(sloth(PLANNER), 0.6, "slo:period_burn_rate:ratio")]),
         (query("SLOs", "Firing SLO alerts per service"), [out(PLANNER, 1), out(RUNNER, 0)]),
-        (query("SLOs", "Firing SLO alerts"), [out({"alertname": "ErrorBudgetBurnFast", "severity": "page", **PLANNER}, 1)]),
+        (
+            query("SLOs", "Firing SLO alerts"),
+            [out({"alertname": "ErrorBudgetBurnFast", "severity": "page", **PLANNER}, 1)],
+        ),
     ]
     checks += [
-        (query("SLOs", "Burn rate per window", ref_id(i)), [out(sloth(PLANNER, sloth_window=w), 0.001 * (i + 1) / budget)])
+        (
+            query("SLOs", "Burn rate per window", ref_id(i)),
+            [out(sloth(PLANNER, sloth_window=w), 0.001 * (i + 1) / budget)],
+        )
         for i, w in enumerate(windows)
     ]
     run(tmp_path, input_series, checks, {"groups": []})
@@ -268,15 +339,24 @@ def test_slo_dashboard_on_the_generated_rules(tmp_path):
     remaining, burn = "slo:period_error_budget_remaining:ratio", "slo:current_burn_rate:ratio"
     period, now = {"sloth_window": "30d"}, {"sloth_window": "5m"}
     slow = {"alertname": "ErrorBudgetBurnSlow", "severity": "warn", **PLANNER}
-    run(tmp_path, input_series, [
-        (query("SLOs", "Error budget remaining"),
-         [out(sloth(PLANNER, **period), -1, remaining), out(sloth(RUNNER, **period), 1, remaining)]),
-        (query("SLOs", "Burn rate", "A"), [out(sloth(PLANNER, **now), 2, burn), out(sloth(RUNNER, **now), 0, burn)]),
-        (query("SLOs", "Burn rate per window", "A"), [out(sloth(PLANNER, **now), 2), out(sloth(RUNNER, **now), 0)]),
-        (query("SLOs", "Firing SLO alerts per service"), [out(PLANNER, 1), out(RUNNER, 0)]),
-        (query("SLOs", "Firing SLO alerts"), [out(slow, 1)]),
-        (query("Agents Overview", "Success rate against SLO"), [out(sloth(PLANNER, **period), (1 - 0.01) - 0.995)]),
-    ])
+    run(
+        tmp_path,
+        input_series,
+        [
+            (
+                query("SLOs", "Error budget remaining"),
+                [out(sloth(PLANNER, **period), -1, remaining), out(sloth(RUNNER, **period), 1, remaining)],
+            ),
+            (
+                query("SLOs", "Burn rate", "A"),
+                [out(sloth(PLANNER, **now), 2, burn), out(sloth(RUNNER, **now), 0, burn)],
+            ),
+            (query("SLOs", "Burn rate per window", "A"), [out(sloth(PLANNER, **now), 2), out(sloth(RUNNER, **now), 0)]),
+            (query("SLOs", "Firing SLO alerts per service"), [out(PLANNER, 1), out(RUNNER, 0)]),
+            (query("SLOs", "Firing SLO alerts"), [out(slow, 1)]),
+            (query("Agents Overview", "Success rate against SLO"), [out(sloth(PLANNER, **period), (1 - 0.01) - 0.995)]),
+        ],
+    )
 
 
 @prom_tools.needs_promtool
@@ -290,11 +370,15 @@ def test_latency_and_builds_keep_the_catalogues_services(tmp_path):
         inp(count, RUNNER, f"0+60x{N}"),
         inp(count, SEARCH, f"0+60x{N}"),  # not a runner
     ]
-    run(tmp_path, input_series, [
-        (query("Agent Latency", "p95 task duration"), [out(SEARCH, 0.95)]),
-        (query("Agent Latency", "p95 task duration", "B"), [out(SEARCH, 1.5, "opsgen:slo_latency_p95:seconds")]),
-        (query("Build/CI Heatmap", "Builds"), [out(RUNNER, 1)]),
-    ])
+    run(
+        tmp_path,
+        input_series,
+        [
+            (query("Agent Latency", "p95 task duration"), [out(SEARCH, 0.95)]),
+            (query("Agent Latency", "p95 task duration", "B"), [out(SEARCH, 1.5, "opsgen:slo_latency_p95:seconds")]),
+            (query("Build/CI Heatmap", "Builds"), [out(RUNNER, 1)]),
+        ],
+    )
 
 
 # A topic name is free text: the stage series carry it as a plain label value.
@@ -331,19 +415,31 @@ def test_pipeline_funnel_joins_the_recorded_stage_order(tmp_path):
     one query per panel returns a series per stage, with its stage number."""
     topics = ("ingest", "enrich", ODD)
     input_series = [
-        offsets("ingest", "0", 60), offsets("ingest", "1", 60),  # 2/s
+        offsets("ingest", "0", 60),
+        offsets("ingest", "1", 60),  # 2/s
         offsets("enrich", "0", 90),  # 1.5/s
         offsets(ODD, "0", 30),  # 0.5/s
         offsets("not-in-the-pipeline", "0", 600),
     ]
-    run(tmp_path, input_series, [
-        (query("Pipeline Funnel", "Messages per stage"),
-         [out(stage("01", "ingest"), 2), out(stage("02", "enrich"), 1.5), out(stage("03", ODD), 0.5)]),
-        (query("Pipeline Funnel", "Funnel over the time range"),
-         [out(stage("01", "ingest"), 7200), out(stage("02", "enrich"), 5400), out(stage("03", ODD), 1800)]),
-        (query("Pipeline Funnel", "Drop-off between stages"),
-         [out(edge("ingest", "enrich"), 0.25), out(edge("enrich", ODD), 1 - 0.5 / 1.5)]),
-    ], pipeline_rules(topics))
+    run(
+        tmp_path,
+        input_series,
+        [
+            (
+                query("Pipeline Funnel", "Messages per stage"),
+                [out(stage("01", "ingest"), 2), out(stage("02", "enrich"), 1.5), out(stage("03", ODD), 0.5)],
+            ),
+            (
+                query("Pipeline Funnel", "Funnel over the time range"),
+                [out(stage("01", "ingest"), 7200), out(stage("02", "enrich"), 5400), out(stage("03", ODD), 1800)],
+            ),
+            (
+                query("Pipeline Funnel", "Drop-off between stages"),
+                [out(edge("ingest", "enrich"), 0.25), out(edge("enrich", ODD), 1 - 0.5 / 1.5)],
+            ),
+        ],
+        pipeline_rules(topics),
+    )
 
 
 GIB = 1024**3
@@ -380,20 +476,33 @@ def test_cost_summary_integrates_what_was_spent(tmp_path):
     agents = (hourly["cpu"] + hourly["memory"] + hourly["storage"]) * day
     ci = 1 * 0.04 * ci_job + hourly["gpu"] * day
     in_range = 13 / 12  # the last hour ($__range): samples 10m ... 70m
-    run(tmp_path, input_series, [
-        micro(query("Cost Summary", "Daily cost by namespace"), [({"namespace": "agents"}, agents), ({"namespace": "ci"}, ci)]),
-        micro(query("Cost Summary", "Daily cost by resource"), [
-            ({"resource": "cpu"}, hourly["cpu"] * day + 0.04 * ci_job),
-            ({"resource": "memory"}, hourly["memory"] * day),
-            ({"resource": "gpu"}, hourly["gpu"] * day),
-            ({"resource": "storage"}, hourly["storage"] * day),
-        ]),
-        micro(query("Cost Summary", "Spent over the time range"), [
-            ({"namespace": "agents"}, (hourly["cpu"] + hourly["memory"] + hourly["storage"]) * in_range),
-            ({"namespace": "ci"}, 0.04 * 5 / 12 + hourly["gpu"] * in_range),
-        ]),
-        micro(query("Cost Summary", "Cluster cost in the last 24 hours"), [({}, 2 * day)]),
-    ])
+    run(
+        tmp_path,
+        input_series,
+        [
+            micro(
+                query("Cost Summary", "Daily cost by namespace"),
+                [({"namespace": "agents"}, agents), ({"namespace": "ci"}, ci)],
+            ),
+            micro(
+                query("Cost Summary", "Daily cost by resource"),
+                [
+                    ({"resource": "cpu"}, hourly["cpu"] * day + 0.04 * ci_job),
+                    ({"resource": "memory"}, hourly["memory"] * day),
+                    ({"resource": "gpu"}, hourly["gpu"] * day),
+                    ({"resource": "storage"}, hourly["storage"] * day),
+                ],
+            ),
+            micro(
+                query("Cost Summary", "Spent over the time range"),
+                [
+                    ({"namespace": "agents"}, (hourly["cpu"] + hourly["memory"] + hourly["storage"]) * in_range),
+                    ({"namespace": "ci"}, 0.04 * 5 / 12 + hourly["gpu"] * in_range),
+                ],
+            ),
+            micro(query("Cost Summary", "Cluster cost in the last 24 hours"), [({}, 2 * day)]),
+        ],
+    )
 
 
 def micro(expr: str, expected: list[tuple[dict[str, str], float]]) -> tuple[str, list[dict]]:

@@ -3,12 +3,12 @@ services.yaml and to that service's own files under dist/, never to a dashboard
 ConfigMap. Dashboards list no services: their variables query the recorded
 ``opsgen:service_info`` and their panels join the recorded per-service series.
 """
-from __future__ import annotations
 
-from opsgen.generate import dashboards
+from __future__ import annotations
 
 from dataclasses import replace
 
+from opsgen.generate import dashboards
 from opsgen.generate.dashboards import build
 from opsgen.pipeline import load_valid, synthesize
 
@@ -57,14 +57,19 @@ def test_adding_a_service_of_every_kind_rewrites_no_dashboard(write_catalogue):
     base, more = (synthesize(load_valid(str(write_catalogue(text)))).files for text in _texts())  # one file name
     assert len(_dashboards(base)) == len(dashboards.MODULES)  # the fixture shows every dashboard
     assert _dashboards(more) == _dashboards(base)  # the same files, byte for byte
-    assert set(more) - set(base) >= {"review/reviewer.yaml", "knowledge/indexer.yaml", "web/api.yaml", "ci/builder.yaml"}
+    assert set(more) - set(base) >= {
+        "review/reviewer.yaml",
+        "knowledge/indexer.yaml",
+        "web/api.yaml",
+        "ci/builder.yaml",
+    }
 
 
 def test_a_dashboard_is_the_same_for_any_services():
     """Each dashboard built from one service alone (when that service gives it a subject)
     is the one built from the whole catalogue: no panel, query or variable depends on
     which services there are, only whether the dashboard is emitted."""
-    (_, scope), = scopes(load_valid(str(FIXTURE)))
+    ((_, scope),) = scopes(load_valid(str(FIXTURE)))
     full = {b.uid: b.json for b in build(scope)}
     for service in scope.services:
         for board in build(replace(scope, services=(service,), pipeline_topics=scope.pipeline_topics[:1])):

@@ -7,6 +7,7 @@ the pipeline's recorded stage order, alerting.pipeline_rules), and the namespace
 service variables query the recorded services. Built from the benchmark's catalogue
 generator (bench/catalogue.py).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -45,7 +46,9 @@ def boards(tmp_path_factory) -> dict[int, dict[str, str]]:
         bench.write(str(path), count, 1)
         catalogue = load_valid(str(path))
         (env,) = catalogue.environments
-        out[count] = {b.title: b.json for b in build(Scope(catalogue.platform, env.services, catalogue.pipeline_topics))}
+        out[count] = {
+            b.title: b.json for b in build(Scope(catalogue.platform, env.services, catalogue.pipeline_topics))
+        }
     return out
 
 
@@ -103,4 +106,6 @@ def test_a_thousand_kafka_services_with_their_own_topics_synthesize(tmp_path, ca
     rules = yaml.safe_load((out / "monitoring" / "_alerts.yaml").read_text(encoding="utf-8"))
     (group,) = rules["spec"]["groups"]
     records = [r["record"] for r in group["rules"]]
-    assert records.count("opsgen:pipeline_stage:info") == LARGE and records.count("opsgen:pipeline_edge:info") == LARGE - 1
+    assert (
+        records.count("opsgen:pipeline_stage:info") == LARGE and records.count("opsgen:pipeline_edge:info") == LARGE - 1
+    )

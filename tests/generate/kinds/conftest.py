@@ -1,4 +1,5 @@
 """Construct tests: build one construct in a cdk8s Chart and read it back with lib.synth (cdk8s's Chart.toJson)."""
+
 from __future__ import annotations
 
 import pytest

@@ -7,7 +7,10 @@ from tests.generate.kinds.conftest import one
 from tests.support import manifests
 
 META = ObjectMeta("shop", "argocd")
-DESTINATIONS = (Destination(name="prod-eu", namespace="apps"), Destination(server="https://dev.example.com", namespace="apps"))
+DESTINATIONS = (
+    Destination(name="prod-eu", namespace="apps"),
+    Destination(server="https://dev.example.com", namespace="apps"),
+)
 
 
 def test_whitelists_are_always_written(chart):
@@ -18,7 +21,10 @@ def test_whitelists_are_always_written(chart):
         "metadata": {"name": "shop", "namespace": "argocd"},
         "spec": {
             "sourceRepos": ["https://git.example.com/shop.git"],
-            "destinations": [{"name": "prod-eu", "namespace": "apps"}, {"server": "https://dev.example.com", "namespace": "apps"}],
+            "destinations": [
+                {"name": "prod-eu", "namespace": "apps"},
+                {"server": "https://dev.example.com", "namespace": "apps"},
+            ],
             # empty, not absent: without namespaceResourceWhitelist Argo CD allows every namespaced kind
             "clusterResourceWhitelist": [],
             "namespaceResourceWhitelist": [],
@@ -27,7 +33,9 @@ def test_whitelists_are_always_written(chart):
 
 
 def test_kinds_and_description(chart):
-    props = AppProjectProps(META, ("r",), DESTINATIONS, (("", "Namespace"),), (("keda.sh", "ScaledObject"),), "what opsgen writes")
+    props = AppProjectProps(
+        META, ("r",), DESTINATIONS, (("", "Namespace"),), (("keda.sh", "ScaledObject"),), "what opsgen writes"
+    )
     AppProject(chart, props)
     doc = one(chart)
     manifests.assert_valid(doc)

@@ -12,7 +12,9 @@ SOURCE = dict(project="shop", repo_url="https://git.example.com/shop.git", targe
 
 
 def props(**changes) -> ApplicationProps:
-    return ApplicationProps(META, **{**SOURCE, "destination": Destination(name="prod-eu", namespace="monitoring"), **changes})
+    return ApplicationProps(
+        META, **{**SOURCE, "destination": Destination(name="prod-eu", namespace="monitoring"), **changes}
+    )
 
 
 def test_defaults(chart):
@@ -23,7 +25,12 @@ def test_defaults(chart):
         "metadata": {"name": "shop-prod", "namespace": "argocd", "labels": {"team": "platform"}},
         "spec": {
             "project": "shop",
-            "source": {"repoURL": "https://git.example.com/shop.git", "targetRevision": "v1.2.0", "path": "dist/prod", "directory": {"recurse": True}},
+            "source": {
+                "repoURL": "https://git.example.com/shop.git",
+                "targetRevision": "v1.2.0",
+                "path": "dist/prod",
+                "directory": {"recurse": True},
+            },
             "destination": {"name": "prod-eu", "namespace": "monitoring"},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True},
@@ -35,7 +42,14 @@ def test_defaults(chart):
 
 
 def test_exclude_retry_and_server(chart):
-    Application(chart, props(destination=Destination(server="https://k8s.example.com"), exclude="_argocd/*", retry=Retry(3, "5s", 3, "1m")))
+    Application(
+        chart,
+        props(
+            destination=Destination(server="https://k8s.example.com"),
+            exclude="_argocd/*",
+            retry=Retry(3, "5s", 3, "1m"),
+        ),
+    )
     spec = one(chart)["spec"]
     assert spec["source"]["directory"] == {"recurse": True, "exclude": "_argocd/*"}
     assert spec["destination"] == {"server": "https://k8s.example.com"}

@@ -1,4 +1,5 @@
 """lib.base: what every construct gets; custom resources carry their own Argo CD sync option."""
+
 from __future__ import annotations
 
 import pytest

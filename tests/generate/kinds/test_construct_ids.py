@@ -1,4 +1,5 @@
 """Construct ids are unique by construction (issue 14: a-b/c and a/b-c joined to one id)."""
+
 from __future__ import annotations
 
 from hypothesis import given
@@ -8,12 +9,16 @@ from opsgen.generate.kinds.base import ObjectMeta, construct_id
 
 LABEL = st.from_regex(r"[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?", fullmatch=True)
 SUBDOMAIN = st.from_regex(r"[a-z0-9]([-a-z0-9.]{0,12}[a-z0-9])?", fullmatch=True)
-KINDS = st.sampled_from(["Namespace", "ServiceMonitor", "PodMonitor", "PrometheusRule", "ScaledObject", "HorizontalPodAutoscaler"])
+KINDS = st.sampled_from(
+    ["Namespace", "ServiceMonitor", "PodMonitor", "PrometheusRule", "ScaledObject", "HorizontalPodAutoscaler"]
+)
 METAS = st.builds(ObjectMeta, SUBDOMAIN, st.none() | LABEL)
 
 
 def test_the_reported_pair_differs():
-    assert construct_id("ServiceMonitor", ObjectMeta("c", "a-b")) != construct_id("ServiceMonitor", ObjectMeta("b-c", "a"))
+    assert construct_id("ServiceMonitor", ObjectMeta("c", "a-b")) != construct_id(
+        "ServiceMonitor", ObjectMeta("b-c", "a")
+    )
 
 
 @given(KINDS, METAS, KINDS, METAS)
@@ -26,7 +31,10 @@ def test_services_whose_names_joined_to_one_id_synthesize(tmp_path, run):
     from tests.conftest import VALID
 
     catalogue = tmp_path / "services.yaml"
-    extra = "".join(f"  - {{name: {n}, namespace: {ns}, team: core, metrics: {{port: http}}}}\n" for ns, n in (("a-b", "c"), ("a", "b-c")))
+    extra = "".join(
+        f"  - {{name: {n}, namespace: {ns}, team: core, metrics: {{port: http}}}}\n"
+        for ns, n in (("a-b", "c"), ("a", "b-c"))
+    )
     catalogue.write_text(VALID + extra, encoding="utf-8")
     code, out, err = run("synth", "-c", catalogue, "-o", tmp_path / "dist")
     assert code == 0, err

@@ -1,4 +1,5 @@
 """DashboardConfigMap: the ConfigMap the Grafana sidecar loads, and its props checks."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ import json
 import pytest
 from cdk8s import App, Chart
 
-from tests.support.chart import synth as lib_synth
 from opsgen.generate.kinds import DashboardConfigMap, DashboardConfigMapProps, ObjectMeta
 from opsgen.generate.kinds.dashboard_config_map import MAX_BYTES
+from tests.support.chart import synth as lib_synth
 
 UID = "demo-kafka-lag"
 JSON = json.dumps({"uid": UID, "title": "Kafka Lag"}, sort_keys=True, indent=2)

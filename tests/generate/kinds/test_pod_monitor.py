@@ -11,7 +11,9 @@ RELABEL = {"action": "replace", "targetLabel": "service", "replacement": "ingest
 
 
 def build(chart):
-    PodMonitor(chart, PodMonitorProps(META, {"app.kubernetes.io/name": "ingest"}, Endpoint("metrics", relabelings=(RELABEL,))))
+    PodMonitor(
+        chart, PodMonitorProps(META, {"app.kubernetes.io/name": "ingest"}, Endpoint("metrics", relabelings=(RELABEL,)))
+    )
     return one(chart)
 
 
@@ -19,11 +21,18 @@ def test_pod_monitor(chart):
     assert build(chart) == {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PodMonitor",
-        "metadata": {"name": "ingest", "namespace": "streams", "labels": {"release": "kps"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
+        "metadata": {
+            "name": "ingest",
+            "namespace": "streams",
+            "labels": {"release": "kps"},
+            "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
+        },
         "spec": {
             "selector": {"matchLabels": {"app.kubernetes.io/name": "ingest"}},
             "namespaceSelector": {"matchNames": ["streams"]},
-            "podMetricsEndpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s", "relabelings": [RELABEL]}],
+            "podMetricsEndpoints": [
+                {"port": "metrics", "path": "/metrics", "interval": "30s", "relabelings": [RELABEL]}
+            ],
         },
     }
 

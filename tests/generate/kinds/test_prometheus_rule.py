@@ -1,13 +1,14 @@
 """lib.PrometheusRule: props checks, the object, and promtool on its spec."""
+
 from __future__ import annotations
 
 import pytest
 from cdk8s import App, Chart
 
-from tests.support.chart import synth as lib_synth
 from opsgen.generate.kinds import ObjectMeta, PrometheusRule, PrometheusRuleProps, Rule, RuleGroup
 from tests import prom_tools
 from tests.support import manifests
+from tests.support.chart import synth as lib_synth
 
 META = ObjectMeta("svc-alerts", "apps", {"release": "prometheus"})
 RECORD = Rule(record="job:up:sum", expr="sum by (job) (up)")
@@ -31,7 +32,10 @@ def test_object_and_spec():
     doc = synth(PrometheusRuleProps(META, (RuleGroup("g", (RECORD, ALERT)),)))
     assert doc["apiVersion"] == "monitoring.coreos.com/v1" and doc["kind"] == "PrometheusRule"
     assert doc["metadata"] == {
-        "name": "svc-alerts", "namespace": "apps", "labels": {"release": "prometheus"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}
+        "name": "svc-alerts",
+        "namespace": "apps",
+        "labels": {"release": "prometheus"},
+        "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
     }
     assert doc["spec"] == {
         "groups": [

@@ -15,7 +15,12 @@ def test_kafka_only(chart):
     assert one(chart) == {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",
-        "metadata": {"name": "worker", "namespace": "apps", "labels": {"team": "core"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
+        "metadata": {
+            "name": "worker",
+            "namespace": "apps",
+            "labels": {"team": "core"},
+            "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
+        },
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"},
             "minReplicaCount": 0,
@@ -25,7 +30,12 @@ def test_kafka_only(chart):
             "triggers": [
                 {
                     "type": "kafka",
-                    "metadata": {"bootstrapServers": "kafka:9092", "consumerGroup": "worker", "topic": "jobs", "lagThreshold": "10"},
+                    "metadata": {
+                        "bootstrapServers": "kafka:9092",
+                        "consumerGroup": "worker",
+                        "topic": "jobs",
+                        "lagThreshold": "10",
+                    },
                 }
             ],
         },
@@ -33,8 +43,13 @@ def test_kafka_only(chart):
 
 
 def test_kafka_with_auth_activation_and_cpu(chart):
-    trigger = KafkaTrigger("kafka:9092", "jobs", "group", 10, activation_lag_threshold=0, authentication="kafka-trigger-auth")
-    ScaledObject(chart, ScaledObjectProps(META, 1, 4, trigger, cpu_target=80, polling_interval=15, cooldown_period=0, target="w2"))
+    trigger = KafkaTrigger(
+        "kafka:9092", "jobs", "group", 10, activation_lag_threshold=0, authentication="kafka-trigger-auth"
+    )
+    ScaledObject(
+        chart,
+        ScaledObjectProps(META, 1, 4, trigger, cpu_target=80, polling_interval=15, cooldown_period=0, target="w2"),
+    )
     spec = one(chart)["spec"]
     kafka, cpu = spec["triggers"]
     assert kafka["metadata"]["activationLagThreshold"] == "0"  # strings, as KEDA wants

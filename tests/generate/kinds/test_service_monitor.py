@@ -18,7 +18,12 @@ def test_service_monitor(chart):
     assert build(chart, interval="15s", scrape_timeout="10s") == {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "ServiceMonitor",
-        "metadata": {"name": "worker", "namespace": "apps", "labels": {"release": "prometheus"}, "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}},
+        "metadata": {
+            "name": "worker",
+            "namespace": "apps",
+            "labels": {"release": "prometheus"},
+            "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
+        },
         "spec": {
             "selector": {"matchLabels": {"app.kubernetes.io/name": "worker"}},
             "namespaceSelector": {"matchNames": ["apps"]},

@@ -2,6 +2,7 @@
 synthesis comes back in one, whatever the number of objects. lib.take_pending
 and lib.synth_taken: the same a batch at a time, in one call per batch, the
 chart left empty after each."""
+
 from __future__ import annotations
 
 import json

@@ -18,10 +18,14 @@ def test_sasl_only(chart):
     assert one(chart) == {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "TriggerAuthentication",
-        "metadata": {"name": "kafka-trigger-auth", "namespace": "streams", "annotations": {
-            "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
-            "argocd.argoproj.io/sync-wave": "0",  # after the Namespace (-1), before the ScaledObjects (1)
-        }},
+        "metadata": {
+            "name": "kafka-trigger-auth",
+            "namespace": "streams",
+            "annotations": {
+                "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
+                "argocd.argoproj.io/sync-wave": "0",  # after the Namespace (-1), before the ScaledObjects (1)
+            },
+        },
         "spec": {"secretTargetRef": refs(["sasl", "username", "password"])},
     }
 
