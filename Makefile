@@ -5,7 +5,7 @@ VENV := .venv
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK8S_CHECK_UPGRADE := false
 
-.PHONY: synth check test deps tools bench clean docs
+.PHONY: synth check test lint deps tools bench clean docs
 
 synth: deps ## write dist/ from services.yaml
 	$(VENV)/bin/opsgen synth
@@ -13,7 +13,7 @@ synth: deps ## write dist/ from services.yaml
 check: deps ## exit 1 when dist/ is stale
 	$(VENV)/bin/opsgen check
 
-test: deps tools ## the whole suite, then dist/ and the helmfile stack against services.yaml (CI runs exactly this)
+test: deps tools lint ## lint and types, the whole suite, then dist/ and the helmfile stack against services.yaml (CI runs exactly this)
 	$(VENV)/bin/python -m pytest -q
 	$(VENV)/bin/opsgen check --stack
 
@@ -29,6 +29,11 @@ $(VENV)/.installed: constraints.txt requirements-test.txt pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+lint: deps ## ruff (lint and format check) and mypy, configured in pyproject.toml
+	$(VENV)/bin/ruff check opsgen tests bench main.py
+	$(VENV)/bin/ruff format --check opsgen tests bench main.py
+	$(VENV)/bin/mypy
 
 tools: ## promtool and amtool for the rule and routing tests (Debian packages)
 	bash scripts/install-test-tools.sh

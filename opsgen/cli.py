@@ -211,8 +211,8 @@ def _main(args: argparse.Namespace) -> int:
         if _machine_format(args):
             sys.stdout.write(report.render(report.from_problems(exc.problems), args.format))
         else:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
+            for found in exc.problems:
+                print(found, file=sys.stderr)
         after = "; nothing written" if args.command == "synth" else ""  # the others never write
         print(f"opsgen: {summary(exc.problems, args.catalogue)}{after}", file=sys.stderr)
         return INVALID

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from opsgen.catalogue import templates
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.paths import all_alert_paths, display, get
@@ -41,8 +43,12 @@ def template_problems(doc: Document) -> list[Problem]:
         alert = get(doc.data, path)
         if not isinstance(alert, dict):
             continue
-        labels = alert.get("labels") if isinstance(alert.get("labels"), dict) else {}
-        fields = [(("summary",), alert.get("summary")), (("description",), alert.get("description"))]
+        found = alert.get("labels")
+        labels: dict = found if isinstance(found, dict) else {}
+        fields: list[tuple[tuple[str, ...], Any]] = [
+            (("summary",), alert.get("summary")),
+            (("description",), alert.get("description")),
+        ]
         fields += [(("labels", name), value) for name, value in labels.items()]
         for field, text in fields:
             if isinstance(text, str) and "{{" in text:

@@ -76,10 +76,11 @@ def _findings(service: Service, base_dir: str) -> Iterable[tuple[bool, Problem]]
     declared = _declared_buckets(service, histogram, base_dir)
     if declared is None:
         return
+    exposition = service.metrics.exposition if service.metrics else None
     for field, bound, where in todo:
         seconds = durations.exact_seconds(bound)
         if declared and seconds not in declared:
-            yield True, Problem(where, _not_declared(field, bound, histogram, declared, service.metrics.exposition))
+            yield True, Problem(where, _not_declared(field, bound, histogram, declared, exposition))
         elif not declared and seconds not in DEFAULT_BUCKETS:
             yield False, Problem(where, _not_default(field, bound, histogram))
 

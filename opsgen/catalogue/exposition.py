@@ -88,7 +88,7 @@ class Exposition(dict):
 def _families(lines: _CountedLines) -> Exposition:
     from prometheus_client.parser import text_fd_to_metric_families  # here: only exposition files need it
 
-    parsed = list(text_fd_to_metric_families(lines))
+    parsed = list(text_fd_to_metric_families(lines))  # type: ignore[arg-type]  # reads any line iterator; the stub says TextIO
     out: dict[str, set[str]] = {}
     series: dict[str, list[tuple[tuple[str, str], ...]]] = {}
     for family in parsed:

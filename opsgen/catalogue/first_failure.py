@@ -62,7 +62,9 @@ def _warning(service: Service, platform: Platform, base_dir: str) -> Problem | N
         "once and restarts is invisible); create it at start-up, e.g. "
         f"{counter.removesuffix('_total')}.labels({matchers[0][0]}=...) (docs/service-metrics.md)"
     )
-    return Problem(metrics.exposition_location or metrics.location, message)
+    where = metrics.exposition_location or metrics.location
+    assert where is not None  # the model locates every metrics block
+    return Problem(where, message)
 
 
 def _failed(labels: dict[str, str], matchers: tuple[tuple[str, str], ...]) -> bool:

@@ -37,7 +37,8 @@ def _alnum(char: str) -> bool:
 
 class _Lexer:
     def __init__(self, text: str) -> None:
-        self.text, self.pos, self.out = text, 0, []
+        self.text, self.pos = text, 0
+        self.out: list = []
         self.parens = 0
 
     def peek(self, offset: int = 0) -> str:

@@ -187,7 +187,7 @@ def _combined(doc: load.Document, parts: list[load.Document]) -> load.Document:
         for part, _, node in items:
             origins[id(node)] = part.file
         pairs = _with_items(pairs, key, [node for _, _, node in items], doc.root)
-    root = MappingNode(doc.root.tag, pairs, doc.root.start_mark, doc.root.end_mark, doc.root.flow_style)
+    root = MappingNode(doc.root.tag, pairs, doc.root.start_mark, doc.root.end_mark, doc.root.flow_style)  # type: ignore[attr-defined]  # the root is a MappingNode
     return load.Document(doc.file, data, root, origins)
 
 

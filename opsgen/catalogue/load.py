@@ -265,7 +265,7 @@ _COLLECTION_TAGS = {MappingNode: _CORE + "map", SequenceNode: _CORE + "seq"}
 
 def _tag_fits(node: Node) -> bool:
     """``!!map`` only on mappings, ``!!seq`` only on sequences, scalar tags only on scalars."""
-    wanted = _COLLECTION_TAGS.get(type(node))
+    wanted = _COLLECTION_TAGS.get(type(node))  # type: ignore[arg-type]  # keyed by the node classes themselves
     if wanted is not None:
         return node.tag == wanted
     return node.tag not in _COLLECTION_TAGS.values()
@@ -378,11 +378,11 @@ def _scalar(node: Node) -> Any:
     if tag == _CORE + "null":
         return None
     if tag == _CORE + "bool":
-        return _SCALARS.construct_yaml_bool(node)
+        return _SCALARS.construct_yaml_bool(node)  # type: ignore[arg-type]  # a scalar node here (checked above)
     if tag == _CORE + "int":
-        return _SCALARS.construct_yaml_int(node)
+        return _SCALARS.construct_yaml_int(node)  # type: ignore[arg-type]  # a scalar node here (checked above)
     if tag == _CORE + "float":
-        return _SCALARS.construct_yaml_float(node)
+        return _SCALARS.construct_yaml_float(node)  # type: ignore[arg-type]  # a scalar node here (checked above)
     return node.value  # str, and timestamps kept as the text the user wrote
 
 

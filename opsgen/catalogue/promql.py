@@ -185,7 +185,7 @@ def parse(expr: str) -> Parsed:
 def _not_instant(tree: object) -> str | None:
     while isinstance(tree, promql_parser.ParenExpr):
         tree = tree.expr
-    kind = _NOT_INSTANT.get(type(tree))
+    kind = _NOT_INSTANT.get(type(tree))  # type: ignore[arg-type]  # any node type: most have no entry
     return f"the result is {kind}; it must be an instant vector or a scalar" if kind else None
 
 
@@ -288,8 +288,8 @@ def known_metrics(catalogue: Catalogue, base_dir: str) -> KnownMetrics:
         families, problem = _exposition_of(service, base_dir)
         if problem:
             problems.append(problem)
-        for name, labels in families.items():
-            exposed.setdefault(name, set()).update(labels)
+        for name, names in families.items():
+            exposed.setdefault(name, set()).update(names)
     labels = {name: frozenset(lbls | TARGET_LABELS) for name, lbls in exposed.items() if name not in declared}
     return KnownMetrics(frozenset(declared | set(exposed)), labels, tuple(sorted(set(problems))))
 
@@ -313,4 +313,5 @@ def _exposition_of(service: Service, base_dir: str) -> tuple[dict[str, frozenset
         return read_exposition(base_dir, metrics.exposition), None
     except FileRefused as exc:
         where = metrics.exposition_location or metrics.location
+        assert where is not None  # the model locates every metrics block
         return {}, Problem(where, "metrics.exposition: " + exc.about(metrics.exposition))

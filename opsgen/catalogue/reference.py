@@ -200,7 +200,7 @@ def _type(field: dict[str, Any]) -> str:
         return _number(field)
     if kind == "object" or kind == ["object", "null"]:
         return _mapping(field)
-    return {"string": "string", "boolean": "bool"}.get(kind, str(kind))
+    return {"string": "string", "boolean": "bool"}.get(str(kind), str(kind))
 
 
 def _mapping(field: dict[str, Any]) -> str:

@@ -41,7 +41,8 @@ def catalogue_teams(data: dict[str, Any]) -> Iterable[str]:
     for service in data["services"]:
         if not isinstance(service, dict):
             continue
-        overrides = service.get("environments") if isinstance(service.get("environments"), dict) else {}
+        found = service.get("environments")
+        overrides: dict = found if isinstance(found, dict) else {}
         for part in (service, *overrides.values()):
             if isinstance(part, dict):
                 yield from _strings([part.get("team")])

@@ -280,7 +280,7 @@ def _plugins() -> tuple[tuple[str, Any], ...]:
     """detect-secrets' token detectors (regexes of known credential formats)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    mapping = get_mapping_from_secret_type_to_class()
+    mapping: dict = get_mapping_from_secret_type_to_class()
     return tuple((kind, cls()) for kind, cls in sorted(mapping.items()) if kind not in _SKIPPED)
 
 

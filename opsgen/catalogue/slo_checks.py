@@ -106,7 +106,7 @@ def _objective_rules(
 
 def _threshold_rules(latency: dict) -> list[tuple[tuple, str]]:
     threshold = latency.get("threshold")
-    if not durations.is_duration(threshold) or durations.seconds(threshold) > 0:
+    if not isinstance(threshold, str) or not durations.is_duration(threshold) or durations.seconds(threshold) > 0:
         return []
     return [
         (

@@ -8,11 +8,11 @@ from opsgen.errors import Location, Problem
 
 
 def duplicate_services(doc: Document) -> list[Problem]:
-    first: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str | None, str | None], int] = {}
     problems = []
     for index, service in enumerate(doc.data["services"]):
         key = (text(service, "namespace"), text(service, "name"))
-        if None in key:
+        if key[0] is None or key[1] is None:
             continue
         if key in first:
             here = doc.locate(("services", index, "name"))

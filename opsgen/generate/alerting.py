@@ -148,7 +148,8 @@ def generated_alerts(service: Service, platform: Platform) -> tuple[Alert, ...]:
 
 def _backlog_alert(service: Service, platform: Platform) -> Alert:
     """Lag above slo.backlog, by default what scaling cannot absorb (model.default_backlog)."""
-    kafka = service.kafka  # called only for Kafka-scaled services
+    kafka = service.kafka
+    assert kafka is not None  # the table applies it to Kafka-scaled services only
     expr = f"sum by (consumergroup, topic) ({committed_lag(kafka)}) > {service.slo.backlog}"
     summary = f"{literal(service.name)} is falling behind on {literal(kafka.topic)}."
     description = (
@@ -217,12 +218,11 @@ def _at_max_alert(service: Service, platform: Platform) -> Alert:
     written into the rule; else kube-state-metrics' spec max, which follows the HPA."""
     hpa = {"namespace": service.namespace, "horizontalpodautoscaler": conv.hpa_name(service)}
     current = selector("kube_horizontalpodautoscaler_status_current_replicas", hpa)
-    scaling = service.scaling  # called only for scaled services
+    scaling = service.scaling
+    assert scaling is not None  # the table applies it to scaled services only
     if scaling.effective_max_replicas < scaling.max_replicas:
         expr = f"{current} >= {scaling.effective_max_replicas}"
-        limit = (
-            f"the partitions of {literal(scaling.kafka.topic)} (scaling.kafka.partitions): KEDA runs no more consumers"
-        )
+        limit = f"the partitions of {literal(scaling.kafka.topic if scaling.kafka else '')} (scaling.kafka.partitions): KEDA runs no more consumers"
     else:
         maximum = selector("kube_horizontalpodautoscaler_spec_max_replicas", hpa)
         expr = f"{current} >= on (namespace, horizontalpodautoscaler) {maximum}"

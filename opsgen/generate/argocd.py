@@ -112,7 +112,7 @@ def destinations(catalogue: Catalogue, inventories: dict[str | None, Inventory])
 def written_namespaces(inventory: Iterable[Stock]) -> set[str]:
     """The namespaces objects are written to, and the names of the Namespaces written."""
     return {
-        namespace or name
+        str(namespace or name)
         for group, kind, namespace, name in inventory
         if namespace or (group, kind) == ("", "Namespace")
     }

@@ -145,7 +145,7 @@ def platform_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
 
 
 def _alerting_files(ctx: Context) -> list[tuple[str, tuple[Part, ...]]]:
-    files = []
+    files: list[tuple[str, tuple[Part, ...]]] = []
     if ctx.catalogue.alerts or ctx.catalogue.pipeline_topics:  # alerts, pipeline stage series
         files.append((conv.platform_file(ctx.platform, conv.ALERTS_PART), (_platform_rules_part,)))
     if routing.routing_props(ctx.platform) is not None:
@@ -228,11 +228,13 @@ def _scaler_part(service: Service) -> Part:
         if scaling is None:
             return
         if scaling.kafka is None:  # cpu only: a plain HPA (never beside a ScaledObject)
-            props = HpaProps(_meta(ctx, service), scaling.min_replicas, scaling.max_replicas, scaling.cpu_target)
-            HorizontalPodAutoscaler(chart, props)
+            assert scaling.cpu_target is not None  # validate: scaling needs kafka or cpu
+            hpa = HpaProps(_meta(ctx, service), scaling.min_replicas, scaling.max_replicas, scaling.cpu_target)
+            HorizontalPodAutoscaler(chart, hpa)
             return
         auth = conv.KAFKA_TRIGGER_AUTH if ctx.platform.kafka_auth_secret else None
         kafka = scaling.kafka
+        assert ctx.platform.kafka_bootstrap is not None  # validate: required with Kafka scaling
         trigger = KafkaTrigger(
             ctx.platform.kafka_bootstrap,
             kafka.topic,

@@ -102,7 +102,9 @@ def budget(service: Service) -> float:
 def error_ratio(service: Service, window: str) -> str:
     """Slow / all requests over ``window``; 0 with no request in it (an idle service:
     0/0 would record NaN), nothing without the threshold's bucket (SLOMetricAbsent says so)."""
-    fast, everything = within(service, service.slo.latency.threshold, window), total(service, window)
+    latency = service.slo.latency
+    assert latency is not None  # latency rules exist only for services with slo.latency
+    fast, everything = within(service, latency.threshold, window), total(service, window)
     return f"(({everything} - {fast}) / ({everything} > 0)) or ({fast} * 0)"
 
 
@@ -125,7 +127,9 @@ def constant_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
 
 
 def plan(service: Service, platform: Platform) -> burn.Plan:
-    return slo.plan(service, platform, service.slo.latency.objective)
+    latency = service.slo.latency
+    assert latency is not None  # latency rules exist only for services with slo.latency
+    return slo.plan(service, platform, latency.objective)
 
 
 def conditions(service: Service, platform: Platform, name: str) -> tuple[burn.Condition, ...]:
@@ -134,7 +138,8 @@ def conditions(service: Service, platform: Platform, name: str) -> tuple[burn.Co
 
 
 def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
-    latency = service.slo.latency  # called only for services with slo.latency
+    latency = service.slo.latency
+    assert latency is not None  # latency rules exist only for services with slo.latency
     period = burn.period(platform.slo_days)
     speed = "fast" if name == conv.ALERT_LATENCY_BURN_FAST else "slowly but steadily"
     summary = f"{literal(service.name)} is burning its {period} latency budget {speed}."

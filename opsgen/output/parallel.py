@@ -179,7 +179,7 @@ def _failure() -> tuple:
 
     from opsgen.synth import failures
 
-    return ("failed", traceback.format_exc(), failures.explain(sys.exc_info()[1]))
+    return ("failed", traceback.format_exc(), failures.explain(sys.exc_info()[1] or RuntimeError()))
 
 
 def _send_batches(conn: Connection, catalogue: Catalogue) -> None:

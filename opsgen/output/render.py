@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeDumper as _Base  # type: ignore[assignment]
 
 
-class _Dumper(_Base):  # type: ignore[misc, valid-type]
+class _Dumper(_Base):
     """Block style; multi-line strings (dashboards, descriptions) as literal blocks."""
 
 
@@ -33,7 +33,7 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_Dumper.add_representer(str, _str)
+_Dumper.add_representer(str, _str)  # type: ignore[arg-type]  # PyYAML's stub types the dumper too narrowly
 
 
 def header(source: str, folder: str | None = None) -> str:

@@ -172,13 +172,13 @@ def _guard_kernel() -> None:
 
     if isinstance(process.subprocess, _Subprocess):
         return
-    process.subprocess = _Subprocess(process.subprocess)
+    process.subprocess = _Subprocess(process.subprocess)  # type: ignore[assignment]  # jsii's private names, for the pinned release only
     stock = process._NodeProcess._jsii_runtime
 
     def runtime(self: object) -> str:
-        return os.environ.get("JSII_RUNTIME") or stock(self)
+        return os.environ.get("JSII_RUNTIME") or stock(self)  # type: ignore[arg-type]  # jsii's private names, for the pinned release only
 
-    process._NodeProcess._jsii_runtime = runtime
+    process._NodeProcess._jsii_runtime = runtime  # type: ignore[method-assign]  # jsii's private names, for the pinned release only
 
 
 class _Subprocess:
@@ -259,7 +259,7 @@ def abandon(grace: float = 2.0) -> None:
     for child in live:
         for stream in (child.stdin, child.stdout):
             try:
-                os.close(stream.fileno())
+                os.close(stream.fileno())  # type: ignore[union-attr]  # jsii's private names, for the pinned release only
             except (OSError, ValueError, AttributeError):
                 pass
     deadline = time.monotonic() + grace
@@ -332,7 +332,8 @@ def stop() -> None:
         import jsii
 
         try:
-            jsii.kernel.provider._process.stop()  # jsii's own shutdown (private: the version is pinned)
+            # jsii's own shutdown (a private name: only the pinned release gets here with its kernel guard)
+            jsii.kernel.provider._process.stop()  # type: ignore[attr-defined]
         except (OSError, AttributeError):  # AttributeError: another jsii release, whose kernel ends at exit
             pass  # the kernel has ended already (^C reaches Node too)
         _clear_scratch()

@@ -140,7 +140,7 @@ def inventory(scope: Construct) -> set[Stock]:
     found = getattr(scope, "_opsgen_inventory", None)
     if found is None:
         found = set()
-        scope._opsgen_inventory = found  # a Python-side attribute: no jsii call
+        setattr(scope, "_opsgen_inventory", found)  # noqa: B010  # a Python-side attribute (no jsii call) the type does not declare
     return found
 
 
