@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsgen import durations
+from opsgen.catalogue.defaults import default
 from opsgen.catalogue.delivery import ArgoCd, Cluster, Delivery, argocd, delivery  # noqa: F401 (re-exported)
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
@@ -33,22 +34,22 @@ class Receiver:
 class Conventions:
     """Metric names every service follows (platform.metrics)."""
 
-    requests: str = "agent_tasks_total"
-    outcome_label: str = "outcome"
-    failure_outcome: str = "failure"
-    duration: str = "agent_task_duration_seconds"
-    build_duration: str = "ci_build_duration_seconds"
+    requests: str = default("platform", "metrics", "requests")
+    outcome_label: str = default("platform", "metrics", "outcomeLabel")
+    failure_outcome: str = default("platform", "metrics", "failureOutcome")
+    duration: str = default("platform", "metrics", "duration")
+    build_duration: str = default("platform", "metrics", "buildDuration")
 
 
 @dataclass(frozen=True)
 class Platform:
     name: str
-    release: str = "prometheus"
-    namespace: str = "monitoring"
+    release: str = default("platform", "prometheus", "release")
+    namespace: str = default("platform", "prometheus", "namespace")
     grafana_folder: str = ""
     kafka_bootstrap: str | None = None
     kafka_auth_secret: str | None = None
-    kafka_auth_tls: bool = False
+    kafka_auth_tls: bool = default("platform", "kafka", "auth", "tls")
     runbook_base_url: str | None = None
     alerting: dict[str, Receiver] = field(default_factory=dict)
     team_alerting: dict[str, dict[str, Receiver]] = field(default_factory=dict)  # platform.alerting.teams, by team
@@ -69,7 +70,7 @@ class Alert:
     expr: str
     severity: str
     summary: str
-    for_: str = "0s"
+    for_: str = default("alerts", "for")
     description: str | None = None
     runbook: str | None = None
     team: str | None = None
@@ -81,10 +82,10 @@ class Alert:
 @dataclass(frozen=True)
 class Metrics:
     port: str
-    path: str = "/metrics"
-    interval: str = "30s"
+    path: str = default("services", "metrics", "path")
+    interval: str = default("services", "metrics", "interval")
     scrape_timeout: str | None = None
-    monitor: str = "service"
+    monitor: str = default("services", "metrics", "monitor")
     exports: tuple[str, ...] = ()
     exposition: str | None = None
     location: Location | None = None
@@ -107,8 +108,8 @@ class Scaling:
     max_replicas: int
     kafka: Kafka | None = None
     cpu_target: int | None = None
-    polling_interval: str = "30s"
-    cooldown_period: str = "5m"
+    polling_interval: str = default("services", "scaling", "pollingInterval")
+    cooldown_period: str = default("services", "scaling", "cooldownPeriod")
 
     @property
     def effective_max_replicas(self) -> int:
@@ -155,7 +156,7 @@ class Service:
     name: str
     namespace: str
     team: str
-    role: str = "service"
+    role: str = default("services", "role")
     description: str | None = None
     metrics: Metrics | None = None
     scaling: Scaling | None = None
@@ -217,21 +218,21 @@ def _platform(raw: dict[str, Any], period_location: Location | None = None) -> P
     auth, metrics = kafka.get("auth") or {}, raw.get("metrics") or {}
     return Platform(
         name=raw["name"],
-        release=prometheus.get("release", "prometheus"),
-        namespace=prometheus.get("namespace", "monitoring"),
+        release=prometheus.get("release", default("platform", "prometheus", "release")),
+        namespace=prometheus.get("namespace", default("platform", "prometheus", "namespace")),
         grafana_folder=(raw.get("grafana") or {}).get("folder", raw["name"]),
         kafka_bootstrap=kafka.get("bootstrapServers"),
         kafka_auth_secret=auth.get("secret"),
-        kafka_auth_tls=bool(auth.get("tls", False)),
+        kafka_auth_tls=bool(auth.get("tls", default("platform", "kafka", "auth", "tls"))),
         runbook_base_url=raw.get("runbookBaseUrl"),
         alerting={sev: _receiver(r) for sev, r in sorted((raw.get("alerting") or {}).items()) if sev != "teams"},
         team_alerting=_team_alerting((raw.get("alerting") or {}).get("teams") or {}),
         metrics=Conventions(
-            requests=metrics.get("requests", "agent_tasks_total"),
-            outcome_label=metrics.get("outcomeLabel", "outcome"),
-            failure_outcome=metrics.get("failureOutcome", "failure"),
-            duration=metrics.get("duration", "agent_task_duration_seconds"),
-            build_duration=metrics.get("buildDuration", "ci_build_duration_seconds"),
+            requests=metrics.get("requests", default("platform", "metrics", "requests")),
+            outcome_label=metrics.get("outcomeLabel", default("platform", "metrics", "outcomeLabel")),
+            failure_outcome=metrics.get("failureOutcome", default("platform", "metrics", "failureOutcome")),
+            duration=metrics.get("duration", default("platform", "metrics", "duration")),
+            build_duration=metrics.get("buildDuration", default("platform", "metrics", "buildDuration")),
         ),
         slo_period=period or PERIOD_DEFAULT,
         slo_period_location=period_location if period else None,
@@ -254,7 +255,12 @@ def _environment(doc: Document, env: str | None, metrics: Conventions) -> Enviro
         _service(service_in(raw, env), service_locator(doc, i, env), metrics.duration)
         for i, raw in enumerate(doc.data["services"])
     )
-    return Environment(env, settings.get("maxSeverity", "page"), services, delivery(settings.get("argocd") or {}))
+    return Environment(
+        env,
+        settings.get("maxSeverity", default("environments", "*", "maxSeverity")),
+        services,
+        delivery(settings.get("argocd") or {}),
+    )
 
 
 def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
@@ -267,7 +273,7 @@ def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
         name=raw["name"],
         namespace=raw["namespace"],
         team=raw["team"],
-        role=raw.get("role", "service"),
+        role=raw.get("role", default("services", "role")),
         description=raw.get("description"),
         metrics=_metrics(raw["metrics"], locate(("metrics",)), locate(("metrics", "exposition")))
         if "metrics" in raw
@@ -282,10 +288,10 @@ def _service(raw: dict[str, Any], locate, histogram: str) -> Service:
 def _metrics(raw: dict[str, Any], location: Location, exposition_location: Location | None = None) -> Metrics:
     return Metrics(
         port=raw["port"],
-        path=raw.get("path", "/metrics"),
-        interval=raw.get("interval", "30s"),
+        path=raw.get("path", default("services", "metrics", "path")),
+        interval=raw.get("interval", default("services", "metrics", "interval")),
         scrape_timeout=raw.get("scrapeTimeout"),
-        monitor=raw.get("monitor", "service"),
+        monitor=raw.get("monitor", default("services", "metrics", "monitor")),
         exports=tuple(raw.get("exports") or ()),
         exposition=raw.get("exposition"),
         location=location,
@@ -297,12 +303,12 @@ def _metrics(raw: dict[str, Any], location: Location, exposition_location: Locat
 def _scaling(raw: dict[str, Any], service: str) -> Scaling:
     kafka = raw.get("kafka")
     return Scaling(
-        min_replicas=int(raw.get("minReplicas", 1)),
+        min_replicas=int(raw.get("minReplicas", default("services", "scaling", "minReplicas"))),
         max_replicas=int(raw["maxReplicas"]),
         kafka=_kafka(kafka, service) if kafka else None,
         cpu_target=int(raw["cpu"]["targetUtilization"]) if raw.get("cpu") else None,
-        polling_interval=raw.get("pollingInterval", "30s"),
-        cooldown_period=raw.get("cooldownPeriod", "5m"),
+        polling_interval=raw.get("pollingInterval", default("services", "scaling", "pollingInterval")),
+        cooldown_period=raw.get("cooldownPeriod", default("services", "scaling", "cooldownPeriod")),
     )
 
 
@@ -335,7 +341,7 @@ def _slo(raw: dict[str, Any], scaling: Scaling | None, locate, histogram: str) -
         latency_location=locate(("slo", "latencyP95"), value=True) if p95 is not None else None,
         requests_metric=requests.get("metric"),
         failures=tuple(sorted((requests.get("failures") or {}).items())),
-        min_failures=int(raw.get("minFailures", MIN_FAILURES_DEFAULT)),
+        min_failures=int(raw.get("minFailures", default("services", "slo", "minFailures"))),
         success_location=locate(("slo", "successRate"), value=True) if raw.get("successRate") is not None else None,
         latency=LatencySlo(
             latency["threshold"], float(latency["objective"]), locate(("slo", "latency", "threshold"), value=True)
@@ -357,7 +363,7 @@ def _alert(raw: dict[str, Any], where: tuple[Location, Location], team: str | No
         expr=raw["expr"],
         severity=raw["severity"],
         summary=raw["summary"],
-        for_=raw.get("for", "0s"),
+        for_=raw.get("for", default("alerts", "for")),
         description=raw.get("description"),
         runbook=raw.get("runbook"),
         team=raw.get("team", team),

@@ -16,6 +16,7 @@ import jsonschema
 
 from opsgen import durations
 from opsgen.catalogue import alert_rules, include, kafka_checks, routing_checks, schema, secrets, slo_checks, uniqueness
+from opsgen.catalogue.defaults import default
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
 from opsgen.catalogue.paths import Shown, display, mapping, text, type_of
@@ -396,7 +397,10 @@ def _replica_rules(scaling: dict, has_kafka: bool) -> list[tuple[tuple, str]]:
 
 
 def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
-    timeout, interval = _duration(metrics, "scrapeTimeout"), _duration(metrics, "interval", "30s")
+    timeout, interval = (
+        _duration(metrics, "scrapeTimeout"),
+        _duration(metrics, "interval", default("services", "metrics", "interval")),
+    )
     if timeout and interval and durations.seconds(timeout) > durations.seconds(interval):
         return [
             (

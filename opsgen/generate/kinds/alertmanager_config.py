@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
+from opsgen.conventions import INHIBIT_EQUAL, ROUTE_GROUP_BY
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require, require_label_name
 
 if TYPE_CHECKING:  # loaded once the engine is started (synth/engine.py)
@@ -183,9 +184,9 @@ class AlertmanagerConfigProps:
     receivers: tuple[Receiver, ...]
     label: str = "severity"
     default_receiver: str = "default"
-    group_by: tuple[str, ...] = ("alertname", "namespace", "service")
+    group_by: tuple[str, ...] = ROUTE_GROUP_BY
     inhibit: tuple[InhibitSpec, ...] = ()
-    inhibit_equal: tuple[str, ...] = ("namespace", "service")
+    inhibit_equal: tuple[str, ...] = INHIBIT_EQUAL
 
     def __post_init__(self) -> None:
         require(self.meta.namespace is not None, "an AlertmanagerConfig is namespaced")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from opsgen import durations
+from opsgen.catalogue.defaults import default
 from opsgen.generate.kinds.base import Manifest, ObjectMeta, require
 
 if TYPE_CHECKING:  # loaded once the engine is started (synth/engine.py)
@@ -18,15 +19,15 @@ class Endpoint:
     """One scrape endpoint.
 
     port: the port *name* (Service port for ServiceMonitors, container port for PodMonitors).
-    path: HTTP path (default "/metrics").
-    interval: Prometheus duration (default "30s").
+    path: HTTP path (default: the catalogue's, "/metrics").
+    interval: Prometheus duration (default: the catalogue's, "30s").
     scrape_timeout: must not exceed interval (default: Prometheus' own).
     relabelings: extra relabel configs (default none).
     """
 
     port: str
-    path: str = "/metrics"
-    interval: str = "30s"
+    path: str = default("services", "metrics", "path")
+    interval: str = default("services", "metrics", "interval")
     scrape_timeout: str | None = None
     relabelings: tuple[Mapping[str, Any], ...] = ()
 
