@@ -6,127 +6,99 @@ letters). secrets.py decides with them whether a string could be a credential, s
 that detect-secrets is imported only when one could (it then confirms and names the
 finding). tests/catalogue/test_detectors.py fails when this copy is stale.
 """
-
-DETECT_SECRETS = "1.5.0"
+DETECT_SECRETS = '1.5.0'
 HEX_LIMIT = 3.0
 BASE64_LIMIT = 4.5
 DENYLISTS = (
-    (
-        "AWS Access Key",
-        (
-            ("(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}", ""),
-            ("aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?[\\'\\\"]([0-9a-zA-Z/+]{40})[\\'\\\"]", "i"),
-        ),
-    ),
-    (
-        "Artifactory Credentials",
-        (
-            ('(?:\\s|=|:|"|^)AKC[a-zA-Z0-9]{10,}(?:\\s|"|$)', ""),
-            ('(?:\\s|=|:|"|^)AP[\\dABCDEF][a-zA-Z0-9]{8,}(?:\\s|"|$)', ""),
-        ),
-    ),
-    ("Azure Storage Account access key", (("AccountKey=[a-zA-Z0-9+\\/=]{88}", ""),)),
-    (
-        "Basic Auth Credentials",
-        (("://[^:/\\?\\#\\[\\]@!\\$\\&'\\(\\)\\*\\+,;=\\s]+:([^:/\\?\\#\\[\\]@!\\$\\&'\\(\\)\\*\\+,;=\\s]+)@", ""),),
-    ),
-    (
-        "Cloudant Credentials",
-        (
-            (
-                "(?:(?<=\\W)|(?<=^))(?:\\[|)(?:\"|\\'|)(?:cloudant|cl|clou)(?:_|-|)(?:api|)(?:key|pwd|pw|password|pass|token)(?:\"|\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:\"|\\'|)([0-9a-f]{64})(?:\"|\\'|)",
-                "i",
-            ),
-            (
-                "(?:(?<=\\W)|(?<=^))(?:\\[|)(?:\"|\\'|)(?:cloudant|cl|clou)(?:_|-|)(?:api|)(?:key|pwd|pw|password|pass|token)(?:\"|\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:\"|\\'|)([a-z]{24})(?:\"|\\'|)",
-                "i",
-            ),
-            ("(?:https?\\:\\/\\/)[\\w\\-]+\\:([0-9a-f]{64})\\@[\\w\\-]+\\.cloudant\\.com", "i"),
-            ("(?:https?\\:\\/\\/)[\\w\\-]+\\:([a-z]{24})\\@[\\w\\-]+\\.cloudant\\.com", "i"),
-        ),
-    ),
-    ("Discord Bot Token", (("[MNO][a-zA-Z\\d_-]{23,25}\\.[a-zA-Z\\d_-]{6}\\.[a-zA-Z\\d_-]{27}", ""),)),
-    ("GitHub Token", (("(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}", ""),)),
-    (
-        "GitLab Token",
-        (
-            ("(glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_\\-]{20,50}(?!\\w)", ""),
-            ("GR1348941[A-Za-z0-9_\\-]{20,50}(?!\\w)", ""),
-            ("glcbt-([0-9a-fA-F]{2}_)?[A-Za-z0-9_\\-]{20,50}(?!\\w)", ""),
-            ("glimt-[A-Za-z0-9_\\-]{25}(?!\\w)", ""),
-            ("glptt-[A-Za-z0-9_\\-]{40}(?!\\w)", ""),
-            ("glagent-[A-Za-z0-9_\\-]{50,1024}(?!\\w)", ""),
-            ("gloas-[A-Za-z0-9_\\-]{64}(?!\\w)", ""),
-        ),
-    ),
-    (
-        "IBM COS HMAC Credentials",
-        (
-            (
-                "(?:(?<=\\W)|(?<=^))(?:\\[|)(?:\"|\\'|)(?:(?:ibm)?[-_]?cos[-_]?(?:hmac)?|)(?:_|-|)(?:secret[-_]?(?:access)?[-_]?key)(?:\"|\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:\"|\\'|)([a-f0-9]{48}(?![a-f0-9]))(?:\"|\\'|)",
-                "i",
-            ),
-        ),
-    ),
-    (
-        "IBM Cloud IAM Key",
-        (
-            (
-                "(?:(?<=\\W)|(?<=^))(?:\\[|)(?:\"|\\'|)(?:ibm(?:_|-|)cloud(?:_|-|)iam|cloud(?:_|-|)iam|ibm(?:_|-|)cloud|ibm(?:_|-|)iam|ibm|iam|cloud|)(?:_|-|)(?:api|)(?:_|-|)(?:key|pwd|password|pass|token)(?:\"|\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:\"|\\'|)([a-zA-Z0-9_\\-]{44}(?![a-zA-Z0-9_\\-]))(?:\"|\\'|)",
-                "i",
-            ),
-        ),
-    ),
-    ("JSON Web Token", (("eyJ[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.?[A-Za-z0-9-_.+/=]*?", ""),)),
-    ("Mailchimp Access Key", (("[0-9a-z]{32}-us[0-9]{1,2}", ""),)),
-    ("NPM tokens", (("\\/\\/.+\\/:_authToken=\\s*((npm_.+)|([A-Fa-f0-9-]{36})).*", ""),)),
-    ("OpenAI Token", (("sk-[A-Za-z0-9-_]*[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", ""),)),
-    (
-        "Private Key",
-        (
-            ("BEGIN DSA PRIVATE KEY", ""),
-            ("BEGIN EC PRIVATE KEY", ""),
-            ("BEGIN OPENSSH PRIVATE KEY", ""),
-            ("BEGIN PGP PRIVATE KEY BLOCK", ""),
-            ("BEGIN PRIVATE KEY", ""),
-            ("BEGIN RSA PRIVATE KEY", ""),
-            ("BEGIN SSH2 ENCRYPTED PRIVATE KEY", ""),
-            ("PuTTY-User-Key-File-2", ""),
-        ),
-    ),
-    (
-        "PyPI Token",
-        (
-            ("pypi-AgEIcHlwaS5vcmc[A-Za-z0-9-_]{70,}", ""),
-            ("pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9-_]{70,}", ""),
-        ),
-    ),
-    ("SendGrid API Key", (("SG\\.[a-zA-Z0-9_-]{22}\\.[a-zA-Z0-9_-]{43}", ""),)),
-    (
-        "Slack Token",
-        (
-            ("xox(?:a|b|p|o|s|r)-(?:\\d+-)+[a-z0-9]+", "i"),
-            ("https://hooks\\.slack\\.com/services/T[a-zA-Z0-9_]+/B[a-zA-Z0-9_]+/[a-zA-Z0-9_]+", "ix"),
-        ),
-    ),
-    (
-        "SoftLayer Credentials",
-        (
-            (
-                "(?:(?<=\\W)|(?<=^))(?:\\[|)(?:\"|\\'|)(?:softlayer|sl)(?:_|-|)(?:api|)(?:_|-|)(?:key|pwd|password|pass|token)(?:\"|\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:\"|\\'|)([a-z0-9]{64})(?:\"|\\'|)",
-                "i",
-            ),
-            ("(?:http|https)://api.softlayer.com/soap/(?:v3|v3.1)/([a-z0-9]{64})", "i"),
-        ),
-    ),
-    ("Square OAuth Secret", (("sq0csp-[0-9A-Za-z\\\\\\-_]{43}", ""),)),
-    ("Stripe Access Key", (("(?:r|s)k_live_[0-9a-zA-Z]{24}", ""),)),
-    ("Telegram Bot Token", (("\\d{8,10}:[0-9A-Za-z_-]{35}", ""),)),
-    (
-        "Twilio API Key",
-        (
-            ("AC[a-z0-9]{32}", ""),
-            ("SK[a-z0-9]{32}", ""),
-        ),
-    ),
+    ('AWS Access Key', (
+        ('(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}', ''),
+        ('aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?[\\\'\\"]([0-9a-zA-Z/+]{40})[\\\'\\"]', 'i'),
+    )),
+    ('Artifactory Credentials', (
+        ('(?:\\s|=|:|"|^)AKC[a-zA-Z0-9]{10,}(?:\\s|"|$)', ''),
+        ('(?:\\s|=|:|"|^)AP[\\dABCDEF][a-zA-Z0-9]{8,}(?:\\s|"|$)', ''),
+    )),
+    ('Azure Storage Account access key', (
+        ('AccountKey=[a-zA-Z0-9+\\/=]{88}', ''),
+    )),
+    ('Basic Auth Credentials', (
+        ("://[^:/\\?\\#\\[\\]@!\\$\\&'\\(\\)\\*\\+,;=\\s]+:([^:/\\?\\#\\[\\]@!\\$\\&'\\(\\)\\*\\+,;=\\s]+)@", ''),
+    )),
+    ('Cloudant Credentials', (
+        ('(?:(?<=\\W)|(?<=^))(?:\\[|)(?:"|\\\'|)(?:cloudant|cl|clou)(?:_|-|)(?:api|)(?:key|pwd|pw|password|pass|token)(?:"|\\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:"|\\\'|)([0-9a-f]{64})(?:"|\\\'|)', 'i'),
+        ('(?:(?<=\\W)|(?<=^))(?:\\[|)(?:"|\\\'|)(?:cloudant|cl|clou)(?:_|-|)(?:api|)(?:key|pwd|pw|password|pass|token)(?:"|\\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:"|\\\'|)([a-z]{24})(?:"|\\\'|)', 'i'),
+        ('(?:https?\\:\\/\\/)[\\w\\-]+\\:([0-9a-f]{64})\\@[\\w\\-]+\\.cloudant\\.com', 'i'),
+        ('(?:https?\\:\\/\\/)[\\w\\-]+\\:([a-z]{24})\\@[\\w\\-]+\\.cloudant\\.com', 'i'),
+    )),
+    ('Discord Bot Token', (
+        ('[MNO][a-zA-Z\\d_-]{23,25}\\.[a-zA-Z\\d_-]{6}\\.[a-zA-Z\\d_-]{27}', ''),
+    )),
+    ('GitHub Token', (
+        ('(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}', ''),
+    )),
+    ('GitLab Token', (
+        ('(glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_\\-]{20,50}(?!\\w)', ''),
+        ('GR1348941[A-Za-z0-9_\\-]{20,50}(?!\\w)', ''),
+        ('glcbt-([0-9a-fA-F]{2}_)?[A-Za-z0-9_\\-]{20,50}(?!\\w)', ''),
+        ('glimt-[A-Za-z0-9_\\-]{25}(?!\\w)', ''),
+        ('glptt-[A-Za-z0-9_\\-]{40}(?!\\w)', ''),
+        ('glagent-[A-Za-z0-9_\\-]{50,1024}(?!\\w)', ''),
+        ('gloas-[A-Za-z0-9_\\-]{64}(?!\\w)', ''),
+    )),
+    ('IBM COS HMAC Credentials', (
+        ('(?:(?<=\\W)|(?<=^))(?:\\[|)(?:"|\\\'|)(?:(?:ibm)?[-_]?cos[-_]?(?:hmac)?|)(?:_|-|)(?:secret[-_]?(?:access)?[-_]?key)(?:"|\\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:"|\\\'|)([a-f0-9]{48}(?![a-f0-9]))(?:"|\\\'|)', 'i'),
+    )),
+    ('IBM Cloud IAM Key', (
+        ('(?:(?<=\\W)|(?<=^))(?:\\[|)(?:"|\\\'|)(?:ibm(?:_|-|)cloud(?:_|-|)iam|cloud(?:_|-|)iam|ibm(?:_|-|)cloud|ibm(?:_|-|)iam|ibm|iam|cloud|)(?:_|-|)(?:api|)(?:_|-|)(?:key|pwd|password|pass|token)(?:"|\\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:"|\\\'|)([a-zA-Z0-9_\\-]{44}(?![a-zA-Z0-9_\\-]))(?:"|\\\'|)', 'i'),
+    )),
+    ('JSON Web Token', (
+        ('eyJ[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.?[A-Za-z0-9-_.+/=]*?', ''),
+    )),
+    ('Mailchimp Access Key', (
+        ('[0-9a-z]{32}-us[0-9]{1,2}', ''),
+    )),
+    ('NPM tokens', (
+        ('\\/\\/.+\\/:_authToken=\\s*((npm_.+)|([A-Fa-f0-9-]{36})).*', ''),
+    )),
+    ('OpenAI Token', (
+        ('sk-[A-Za-z0-9-_]*[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}', ''),
+    )),
+    ('Private Key', (
+        ('BEGIN DSA PRIVATE KEY', ''),
+        ('BEGIN EC PRIVATE KEY', ''),
+        ('BEGIN OPENSSH PRIVATE KEY', ''),
+        ('BEGIN PGP PRIVATE KEY BLOCK', ''),
+        ('BEGIN PRIVATE KEY', ''),
+        ('BEGIN RSA PRIVATE KEY', ''),
+        ('BEGIN SSH2 ENCRYPTED PRIVATE KEY', ''),
+        ('PuTTY-User-Key-File-2', ''),
+    )),
+    ('PyPI Token', (
+        ('pypi-AgEIcHlwaS5vcmc[A-Za-z0-9-_]{70,}', ''),
+        ('pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9-_]{70,}', ''),
+    )),
+    ('SendGrid API Key', (
+        ('SG\\.[a-zA-Z0-9_-]{22}\\.[a-zA-Z0-9_-]{43}', ''),
+    )),
+    ('Slack Token', (
+        ('xox(?:a|b|p|o|s|r)-(?:\\d+-)+[a-z0-9]+', 'i'),
+        ('https://hooks\\.slack\\.com/services/T[a-zA-Z0-9_]+/B[a-zA-Z0-9_]+/[a-zA-Z0-9_]+', 'ix'),
+    )),
+    ('SoftLayer Credentials', (
+        ('(?:(?<=\\W)|(?<=^))(?:\\[|)(?:"|\\\'|)(?:softlayer|sl)(?:_|-|)(?:api|)(?:_|-|)(?:key|pwd|password|pass|token)(?:"|\\\'|)(?:\\]|)(?: *)(?:=|:|:=|=>| +|::)(?: *)(?:"|\\\'|)([a-z0-9]{64})(?:"|\\\'|)', 'i'),
+        ('(?:http|https)://api.softlayer.com/soap/(?:v3|v3.1)/([a-z0-9]{64})', 'i'),
+    )),
+    ('Square OAuth Secret', (
+        ('sq0csp-[0-9A-Za-z\\\\\\-_]{43}', ''),
+    )),
+    ('Stripe Access Key', (
+        ('(?:r|s)k_live_[0-9a-zA-Z]{24}', ''),
+    )),
+    ('Telegram Bot Token', (
+        ('\\d{8,10}:[0-9A-Za-z_-]{35}', ''),
+    )),
+    ('Twilio API Key', (
+        ('AC[a-z0-9]{32}', ''),
+        ('SK[a-z0-9]{32}', ''),
+    )),
 )
