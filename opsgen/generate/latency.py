@@ -140,9 +140,7 @@ def conditions(service: Service, platform: Platform, name: str) -> tuple[burn.Co
 def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
     latency = service.slo.latency
     assert latency is not None  # latency rules exist only for services with slo.latency
-    period = burn.period(platform.slo_days)
-    speed = "fast" if name == conv.ALERT_LATENCY_BURN_FAST else "slowly but steadily"
-    summary = f"{literal(service.name)} is burning its {period} latency budget {speed}."
+    period, summary = slo.burn_summary(service, platform, name == conv.ALERT_LATENCY_BURN_FAST, "latency budget")
     description = (
         f"{who(service)}: {{{{ $value | humanizePercentage }}}} of recent requests took longer than "
         f"{literal(latency.threshold)}; the SLO allows {number(budget(service) * 100)}% over {period}."

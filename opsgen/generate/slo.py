@@ -156,10 +156,15 @@ def constant_rules(service: Service, platform: Platform) -> tuple[Rule, ...]:
 # --- alerts ------------------------------------------------------------------------
 
 
-def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
+def burn_summary(service: Service, platform: Platform, fast: bool, budget_of: str) -> tuple[str, str]:
+    """(the period, the summary) of a burn alert of either SLO: "<service> is burning its 30d <budget_of> fast"."""
     period = burn.period(platform.slo_days)
-    speed = "fast" if name == conv.ALERT_BURN_FAST else "slowly but steadily"
-    summary = f"{literal(service.name)} is burning its {period} error budget {speed}."
+    speed = "fast" if fast else "slowly but steadily"
+    return period, f"{literal(service.name)} is burning its {period} {budget_of} {speed}."
+
+
+def burn_alert(service: Service, platform: Platform, name: str) -> Alert:
+    period, summary = burn_summary(service, platform, name == conv.ALERT_BURN_FAST, "error budget")
     description = (
         f"{who(service)}: {{{{ $value | humanizePercentage }}}} of recent requests failed; "
         f"the SLO allows {number(budget(service) * 100)}% over {period}."

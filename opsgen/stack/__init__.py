@@ -28,6 +28,13 @@ from opsgen.stack import argocd, charts, collector, environments, helmfile, prom
 from opsgen.stack.helmfile import DEFAULT_ENV, HELMFILE
 from opsgen.stack.read import Sources, at_file
 
+# The releases whose values are checked against the catalogue: (chart, check)
+CHART_CHECKS = (
+    (prometheus.CHART, prometheus.check),
+    (charts.KUBECOST_CHART, charts.kubecost),
+    (charts.KAFKA_EXPORTER_CHART, charts.kafka_exporter),
+)
+
 
 @dataclass(frozen=True)
 class Report:
@@ -76,33 +83,8 @@ def report(catalogue: Catalogue, root: Path) -> Report:
         releases = data.get("releases") or []
         for release in releases:
             guarded(HELMFILE, "the values files", _release_files, sources, release, problems, unchecked)
-        guarded(
-            HELMFILE,
-            f"the {prometheus.CHART} release's values",
-            prometheus.check,
-            catalogue,
-            sources,
-            releases,
-            problems,
-        )
-        guarded(
-            HELMFILE,
-            f"the {charts.KUBECOST_CHART} release's values",
-            charts.kubecost,
-            catalogue,
-            sources,
-            releases,
-            problems,
-        )
-        guarded(
-            HELMFILE,
-            f"the {charts.KAFKA_EXPORTER_CHART} release's values",
-            charts.kafka_exporter,
-            catalogue,
-            sources,
-            releases,
-            problems,
-        )
+        for chart, check in CHART_CHECKS:
+            guarded(HELMFILE, f"the {chart} release's values", check, catalogue, sources, releases, problems)
         guarded(HELMFILE, f"the {collector.CHART} release's values", collector.check, sources, releases, problems)
     guarded(charts.CHARTS_DIR, "the release labels", charts.release_labels, catalogue, sources, problems)
     guarded(argocd.HAND_WRITTEN_DIR, "Argo CD", argocd.check, catalogue, sources, problems)

@@ -50,25 +50,26 @@ def check(catalogue: Catalogue, sources: Sources, releases: list[dict], problems
         )
         return
     index = releases.index(release)
-    name, namespace = release.get("name"), release.get("namespace")
-    if name != platform.release:
-        problems.append(
-            sources.at(
-                HELMFILE,
-                ["releases", index, "name"],
-                f"the {CHART} release is named {name!r}, but {cat} sets platform.prometheus.release to "
-                f"{platform.release!r} (the release label opsgen puts on monitors and rules)",
-            )
-        )
-    if namespace != platform.namespace:
-        problems.append(
-            sources.at(
-                HELMFILE,
-                ["releases", index, "namespace"],
-                f"the {CHART} release is in namespace {namespace!r}, but {cat} sets platform.prometheus.namespace to "
-                f"{platform.namespace!r} (where opsgen puts dashboards and alert routing)",
-            )
-        )
+    namespace = release.get("namespace")
+    wanted = (  # (key, what the catalogue says, its field, what opsgen does with it)
+        (
+            "name",
+            platform.release,
+            "platform.prometheus.release",
+            "the release label opsgen puts on monitors and rules",
+        ),
+        (
+            "namespace",
+            platform.namespace,
+            "platform.prometheus.namespace",
+            "where opsgen puts dashboards and alert routing",
+        ),
+    )
+    for key, value, field, why in wanted:
+        if release.get(key) != value:
+            what = "named" if key == "name" else "in namespace"
+            message = f"the {CHART} release is {what} {release.get(key)!r}, but {cat} sets {field} to {value!r} ({why})"
+            problems.append(sources.at(HELMFILE, ["releases", index, key], message))
     values = Values(sources, release)
     problems.extend(_selectors(values, platform.release))
     problems.extend(_alertmanager(values, catalogue, namespace))
