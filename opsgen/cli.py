@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsgen import report, terminal, usage
+from opsgen import report, results, terminal, usage
 from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
-from opsgen.usage import CHANGES, FAILED, INVALID, OK, USAGE
+from opsgen.usage import FAILED, INVALID, OK, USAGE
 
 if TYPE_CHECKING:
-    from opsgen.stack import Report
+    pass
 
 DEFAULT_CATALOGUE = "services.yaml"
 DEFAULT_OUT = "dist"
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _main(args)
         sys.stdout.flush()  # here, not at exit, where a failure would be a traceback
     except BrokenPipeError:  # `opsgen schema | head -c0`: the reader has gone; as a SIGPIPE'd tool does, say nothing
-        _drop_stdout()
+        results.drop_stdout()
         return 128 + signal.SIGPIPE
     finally:
         _on_sigterm(previous)
@@ -162,14 +162,6 @@ def _on_sigterm(handler: object) -> object:
         return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
     except (ValueError, TypeError):  # not the main thread; or no handler to restore
         return None
-
-
-def _drop_stdout() -> None:
-    """Send what is still buffered for stdout nowhere: the exit's own flush must not fail again."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass  # stdout is not a file (tests capture it)
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -208,14 +200,19 @@ def _main(args: argparse.Namespace) -> int:
         print(f"opsgen: {how}{after}", file=sys.stderr)
         return code
     except CatalogueError as exc:
-        if _machine_format(args):
-            sys.stdout.write(report.render(report.from_problems(exc.problems), args.format))
-        else:
-            for found in exc.problems:
-                print(found, file=sys.stderr)
-        after = "; nothing written" if args.command == "synth" else ""  # the others never write
-        print(f"opsgen: {summary(exc.problems, args.catalogue)}{after}", file=sys.stderr)
-        return INVALID
+        return _invalid(args, exc)
+
+
+def _invalid(args: argparse.Namespace, exc: CatalogueError) -> int:
+    """Every problem of an invalid catalogue, in the asked format, and the summary line."""
+    if results.machine_format(args):
+        sys.stdout.write(report.render(report.from_problems(exc.problems), args.format))
+    else:
+        for found in exc.problems:
+            print(found, file=sys.stderr)
+    after = "; nothing written" if args.command == "synth" else ""  # the others never write
+    print(f"opsgen: {summary(exc.problems, args.catalogue)}{after}", file=sys.stderr)
+    return INVALID
 
 
 def _unusable_environment(args: argparse.Namespace) -> str | None:
@@ -305,129 +302,32 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "validate":
         warnings = pipeline.catalogue_warnings(pipeline.load_valid(args.catalogue))
-        if _machine_format(args):
+        if results.machine_format(args):
             sys.stdout.write(report.render(report.from_problems(warnings, "warning"), args.format))
         else:
-            _warn(warnings)
+            results.warn(warnings)
             print(f"opsgen: {args.catalogue} is valid")
         return OK
     if args.command == "show":
         return _show(args)
     with pipeline.start_synthesis() as synthesis:  # cdk8s starts while the catalogue is read
         catalogue = pipeline.load_valid(args.catalogue)
-        _warn(pipeline.catalogue_warnings(catalogue))
+        results.warn(pipeline.catalogue_warnings(catalogue))
         rendered = synthesis.build(catalogue)
     if args.command == "diff":
-        return _diff(Path(args.out), rendered, args.format)
+        return results.diff(Path(args.out), rendered, args.format)
     if args.command == "check":
         stack = pipeline.stack_report(catalogue) if args.stack else None
-        if _machine_format(args):
-            return _check_report(Path(args.out), rendered, stack, args.format)
-        return _check(Path(args.out), rendered, stack)
-    code = 0 if args.stream_only else _synth(Path(args.out), rendered)
+        if results.machine_format(args):
+            return results.check_report(Path(args.out), rendered, stack, args.format)
+        return results.check(Path(args.out), rendered, stack)
+    code = 0 if args.stream_only else results.synth(Path(args.out), rendered)
     if args.stream:  # one line either way; the output directory's fate said when the stream fails
         from opsgen.output import stream  # here: validate imports no output module
 
         objects, written = sum(n for _, n, _ in rendered.summary), None if args.stream_only else args.out
         code = code if stream.write_or_say(Path(args.stream), stream.join(rendered.files), objects, written) else FAILED
     return code
-
-
-def _synth(out: Path, rendered) -> int:
-    from opsgen import pipeline
-
-    for warning in pipeline.write_output(out, rendered):
-        print(f"opsgen: warning: {warning}", file=sys.stderr)
-    return _summary(str(out), rendered)
-
-
-def _summary(out: str, rendered) -> int:
-    """One line per environment; the output is written by now, whatever happens to stdout."""
-    try:
-        for directory, objects, files in rendered.summary:
-            shown = os.path.join(out, directory).rstrip("/")
-            print(f"opsgen: {shown}: {objects} objects in {files} files")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:  # synth >/dev/full
-        _drop_stdout()
-        print(
-            f"opsgen: {out} was written, but its summary could not be printed: {exc.strerror or exc}", file=sys.stderr
-        )
-        return FAILED
-    return OK
-
-
-def _machine_format(args: argparse.Namespace) -> bool:
-    return getattr(args, "format", report.TEXT) in (report.GITHUB, report.JSON)
-
-
-def _warn(warnings) -> None:
-    from opsgen.errors import warning_line
-
-    for problem in warnings:
-        print(warning_line(problem), file=sys.stderr)
-
-
-def _check(out: Path, rendered, stack: Report | None) -> int:
-    from opsgen.output.write import compare
-
-    drift = compare(out, rendered.files)
-    problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
-    for line in drift.notes():
-        print(f"opsgen: {out}: {line}")
-    for note in unchecked:
-        print(f"opsgen: stack: {note}")
-    for line in drift.lines():
-        print(f"opsgen: {out}: {line}", file=sys.stderr)
-    for problem in problems:
-        print(f"opsgen: stack: {problem}", file=sys.stderr)
-    if drift.clean and not problems:
-        print(f"opsgen: {out} is up to date ({len(rendered.files)} files)")
-        return OK
-    if not drift.clean:
-        print(
-            "opsgen: the output is stale; 'opsgen diff' shows the changes; run 'opsgen synth' (make synth) and commit the result",
-            file=sys.stderr,
-        )
-    return CHANGES
-
-
-def _check_report(out: Path, rendered, stack: Report | None, form: str) -> int:
-    from opsgen.output.write import compare
-
-    drift = compare(out, rendered.files)
-    problems, unchecked = (stack.problems, stack.unchecked) if stack else ((), ())
-    stale = (
-        [(p, "missing") for p in drift.missing]
-        + [(p, "changed") for p in drift.changed]
-        + [(p, "extra") for p in drift.extra]
-    )
-    found = [
-        report.at_file(os.path.join(str(out), p), f"{what}: synth would change this file; 'opsgen diff' shows how")
-        for p, what in stale
-    ]
-    found += [report.at_file(os.path.join(str(out), p), "not generated, kept", "notice") for p in drift.kept]
-    found += report.from_problems(problems) + report.from_problems(unchecked, "notice")
-    sys.stdout.write(report.render(found, form))
-    return OK if drift.clean and not problems else CHANGES
-
-
-def _diff(out: Path, rendered, form: str) -> int:
-    from opsgen.output import diff
-
-    found = diff.changes(out, rendered.files)
-    if form == report.MARKDOWN:
-        sys.stdout.write(diff.markdown(out, found))
-    elif form in (report.GITHUB, report.JSON):
-        sys.stdout.write(report.render(diff.findings(out, found), form))
-    elif found:
-        sys.stdout.write(diff.text(out, found))
-        print(f"opsgen: {diff.summary(found)}; run 'opsgen synth' (make synth) to write them", file=sys.stderr)
-    else:
-        print(f"opsgen: {out} is up to date; nothing would change")
-    return CHANGES if found else OK
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ LAYERS = (
     ("opsgen.output",),
     ("opsgen.stack",),
     ("opsgen.pipeline",),
-    ("opsgen.cli", "opsgen.usage", "opsgen.scaffold", "opsgen.cdk8s_app", "opsgen.__main__"),
+    ("opsgen.cli", "opsgen.results", "opsgen.usage", "opsgen.scaffold", "opsgen.cdk8s_app", "opsgen.__main__"),
 )
 
 
@@ -88,3 +88,22 @@ def test_no_package_folder_is_one_that_tools_skip() -> None:
     folders = [p for p in PACKAGE.rglob("*") if p.is_dir() and p.name in skipped]
     tests = [p for p in (PACKAGE.parent / "tests").rglob("*") if p.is_dir() and p.name in skipped]
     assert not folders + tests
+
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 40
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """Small modules and functions (docs: "Style"): a longer one is split, not grown."""
+    large = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_MODULE_LINES:
+            large.append(f"{path.relative_to(PACKAGE.parent)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    large.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.name} has {length} lines")
+    assert not large, "\n".join(large)

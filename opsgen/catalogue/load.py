@@ -166,7 +166,6 @@ def _location(file: str, mark: Any) -> Location:
 def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: bool = True) -> None:
     """Refuse foreign tags, duplicate keys, misused merges, documents too large once
     expanded, and (``plain_numbers``) YAML 1.1's ambiguous number forms."""
-    sizes: dict[int, int] = {}
     seen: set[int] = set()
     stack = [root]
     shared = False  # an alias: some node is reached twice
@@ -192,10 +191,15 @@ def _check_nodes(root: Node, file: str, problems: list[Problem], plain_numbers: 
         stack.extend(_children(node))
     if problems or not shared:
         return  # without aliases the document is as large and as deep as its text (_check_text_depth)
+    _check_aliases(root, file, problems)
+
+
+def _check_aliases(root: Node, file: str, problems: list[Problem]) -> None:
+    """A document that reuses nodes through aliases: not too deep, not recursive, not too large once expanded."""
     _check_depth(root, file, problems)
     if problems:
         return
-    size = _expanded_size(root, sizes)
+    size = _expanded_size(root, {})
     if size is None:
         problems.append(
             Problem(

@@ -1,6 +1,6 @@
 """Rules of the SLO fields a schema cannot say (validate.py calls them).
 
-Read on the raw, merged service (as validate.service_rules reads it), so every problem
+Read on the raw, merged service (as service_checks.service_rules reads it), so every problem
 shows in the same run as the structure's; a value of the wrong type is the schema's to
 report and is skipped here:
 

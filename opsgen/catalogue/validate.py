@@ -15,11 +15,20 @@ from typing import Any
 import jsonschema
 
 from opsgen import durations
-from opsgen.catalogue import alert_rules, include, kafka_checks, routing_checks, schema, secrets, slo_checks, uniqueness
-from opsgen.catalogue.defaults import default
+from opsgen.catalogue import (
+    alert_rules,
+    include,
+    kafka_checks,
+    routing_checks,
+    schema,
+    secrets,
+    service_checks,
+    slo_checks,
+    uniqueness,
+)
 from opsgen.catalogue.load import Document
 from opsgen.catalogue.merge import service_in, service_locator
-from opsgen.catalogue.paths import Shown, display, mapping, text, type_of
+from opsgen.catalogue.paths import Shown, display, text, type_of
 from opsgen.errors import CatalogueError, Location, Problem, did_you_mean, sort_key
 
 Locate = Callable[..., Location]
@@ -304,7 +313,9 @@ def _service_problems(doc: Document, index: int, env: str | None, platform: dict
         # key the service itself lacks is reported once, by the schema.
         errors = (e for e in _SERVICE.iter_errors(merged) if e.validator == "required" and not _lacks(raw, e))
         missing = [p for e in errors for p in _explain(e, locate, ("services", index), doc)]
-    return missing + [Problem(locate(path), message) for path, message in service_rules(merged, platform)]
+    return missing + [
+        Problem(locate(path), message) for path, message in service_checks.service_rules(merged, platform)
+    ]
 
 
 def _lacks(raw: dict, error: jsonschema.ValidationError) -> bool:
@@ -313,109 +324,3 @@ def _lacks(raw: dict, error: jsonschema.ValidationError) -> bool:
     for part in error.absolute_path:
         node = node.get(part) if isinstance(node, dict) else None
     return isinstance(node, dict) and error.message.split("'")[1] not in node
-
-
-def service_rules(service: dict, platform: dict) -> list[tuple[tuple, str]]:
-    """(service-relative path, message) for every rule a merged service breaks.
-
-    Rules read values through typed getters and stay quiet about a value of the
-    wrong type (the schema already reports it), so they run beside structural
-    problems and every problem shows in one run."""
-    out: list[tuple[tuple, str]] = []
-    scaling, metrics, slo = mapping(service, "scaling"), mapping(service, "metrics"), mapping(service, "slo")
-    if scaling is not None:
-        out += _scaling_rules(scaling, platform)
-    if metrics is not None:
-        out += _metrics_rules(metrics)
-    if slo is not None and "backlog" in slo and (scaling is None or scaling.get("kafka") is None):
-        out.append(
-            (
-                ("slo", "backlog"),
-                "slo.backlog needs Kafka scaling (scaling.kafka): there is no consumer-group lag to watch",
-            )
-        )
-    out += _positive_duration_rules(service)
-    out += slo_checks.service_rules(service, platform)
-    return out
-
-
-# Durations that must be more than zero, and why (a zero makes an alert fire forever or is
-# refused by the target). scaling.pollingInterval has its own rule; scaling.cooldownPeriod
-# and alerts[].for may be 0s (scale down at once; fire at once).
-POSITIVE_DURATIONS = {
-    ("metrics", "interval"): "Prometheus cannot scrape every 0s",
-    ("metrics", "scrapeTimeout"): "every scrape would time out",
-    ("slo", "latencyP95"): "every request would be too slow and LatencyP95High would always fire",
-}
-
-
-def _positive_duration_rules(service: dict) -> list[tuple[tuple, str]]:
-    out = []
-    for (section, key), why in POSITIVE_DURATIONS.items():
-        value = _duration(mapping(service, section) or {}, key)
-        if value is not None and durations.seconds(value) == 0:
-            out.append(((section, key), f"{section}.{key} ({value}) must be more than zero: {why}"))
-    return out
-
-
-def _scaling_rules(scaling: dict, platform: dict) -> list[tuple[tuple, str]]:
-    out: list[tuple[tuple, str]] = []
-    kafka, cpu = scaling.get("kafka"), scaling.get("cpu")
-    if kafka is None and cpu is None:
-        out.append(
-            (("scaling",), "scaling needs 'kafka' or 'cpu' (or remove 'scaling' for a fixed number of replicas)")
-        )
-    out += _replica_rules(scaling, kafka is not None)
-    if kafka is not None and kafka_checks.bootstrap_servers(platform) is False:
-        out.append(
-            (
-                ("scaling", "kafka"),
-                "scaling.kafka needs platform.kafka.bootstrapServers (where KEDA reads consumer lag)",
-            )
-        )
-    polling = _duration(scaling, "pollingInterval")
-    if polling is not None and durations.seconds(polling) == 0:
-        out.append((("scaling", "pollingInterval"), f"scaling.pollingInterval ({polling}) must be at least 1s"))
-    return out
-
-
-def _replica_rules(scaling: dict, has_kafka: bool) -> list[tuple[tuple, str]]:
-    low, high = _int(scaling, "minReplicas", 1), _int(scaling, "maxReplicas")
-    out: list[tuple[tuple, str]] = []
-    if low is not None and high is not None and high < low:
-        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= scaling.minReplicas ({low})"))
-    elif high is not None and high < 1:
-        out.append((("scaling", "maxReplicas"), f"scaling.maxReplicas ({high}) must be >= 1"))
-    if low == 0 and not has_kafka:
-        out.append(
-            (
-                ("scaling", "minReplicas"),
-                "scaling.minReplicas 0 needs 'kafka': an HPA cannot go below 1 and KEDA cannot scale to zero on cpu alone",
-            )
-        )
-    return out
-
-
-def _metrics_rules(metrics: dict) -> list[tuple[tuple, str]]:
-    timeout, interval = (
-        _duration(metrics, "scrapeTimeout"),
-        _duration(metrics, "interval", default("services", "metrics", "interval")),
-    )
-    if timeout and interval and durations.seconds(timeout) > durations.seconds(interval):
-        return [
-            (
-                ("metrics", "scrapeTimeout"),
-                f"metrics.scrapeTimeout ({timeout}) must not exceed metrics.interval ({interval})",
-            )
-        ]
-    return []
-
-
-def _int(item: dict, key: str, default: int | None = None) -> int | None:
-    value = item.get(key, default)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _duration(item: dict, key: str, default: str | None = None) -> str | None:
-    value = item.get(key, default)
-    return value if durations.is_duration(value) else None

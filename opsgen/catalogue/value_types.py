@@ -6,6 +6,8 @@ that tool accepts here, once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from opsgen.durations import MAX_SECONDS
 from opsgen.durations import PATTERN as DURATION_PATTERN
 
@@ -140,3 +142,18 @@ MESSAGES = {
     "Secret key": "a Kubernetes Secret key: 1 to 253 letters, digits, '-', '_' and '.', not '.' and not starting with '..'",
     "Grafana folder": "one Grafana folder name: at most 255 characters, no '/', '\\' or control characters, not '.' or '..'",
 }
+
+
+def _obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    schema.update(extra)
+    return schema
+
+
+def _doc(schema: dict[str, Any], description: str, default: Any = None) -> dict[str, Any]:
+    out = dict(schema, description=description)
+    if default is not None:
+        out["default"] = default
+    return out

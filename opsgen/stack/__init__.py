@@ -66,29 +66,41 @@ def report(catalogue: Catalogue, root: Path) -> Report:
 
     data = helmfile.readable(sources, unchecked)
     if data is not None:
-        envs = [env.name or DEFAULT_ENV for env in catalogue.environments]
-        values = guarded(
-            HELMFILE,
-            "the environments",
-            helmfile.environments,
-            sources,
-            data,
-            envs,
-            catalogue.file,
-            problems,
-            unchecked,
-        )
-        if values:
-            guarded(HELMFILE, "the environments' values", environments.check, catalogue, sources, values, problems)
-        releases = data.get("releases") or []
-        for release in releases:
-            guarded(HELMFILE, "the values files", _release_files, sources, release, problems, unchecked)
-        for chart, check in CHART_CHECKS:
-            guarded(HELMFILE, f"the {chart} release's values", check, catalogue, sources, releases, problems)
-        guarded(HELMFILE, f"the {collector.CHART} release's values", collector.check, sources, releases, problems)
+        _helmfile_checks(catalogue, sources, data, problems, unchecked, guarded)
     guarded(charts.CHARTS_DIR, "the release labels", charts.release_labels, catalogue, sources, problems)
     guarded(argocd.HAND_WRITTEN_DIR, "Argo CD", argocd.check, catalogue, sources, problems)
     return Report(tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(unchecked)))
+
+
+def _helmfile_checks(
+    catalogue: Catalogue,
+    sources: Sources,
+    data: dict,
+    problems: list[Problem],
+    unchecked: list[Problem],
+    guarded: Callable[..., Any],
+) -> None:
+    """The checks that read helmfile.yaml's environments and releases (``guarded``: report's)."""
+    envs = [env.name or DEFAULT_ENV for env in catalogue.environments]
+    values = guarded(
+        HELMFILE,
+        "the environments",
+        helmfile.environments,
+        sources,
+        data,
+        envs,
+        catalogue.file,
+        problems,
+        unchecked,
+    )
+    if values:
+        guarded(HELMFILE, "the environments' values", environments.check, catalogue, sources, values, problems)
+    releases = data.get("releases") or []
+    for release in releases:
+        guarded(HELMFILE, "the values files", _release_files, sources, release, problems, unchecked)
+    for chart, check in CHART_CHECKS:
+        guarded(HELMFILE, f"the {chart} release's values", check, catalogue, sources, releases, problems)
+    guarded(HELMFILE, f"the {collector.CHART} release's values", collector.check, sources, releases, problems)
 
 
 def _release_files(sources: Sources, release: dict, problems: list[Problem], unchecked: list[Problem]) -> None:
