@@ -25,9 +25,9 @@ from __future__ import annotations
 import os
 
 from opsgen import cli
-from opsgen.conventions import CDK8S_STREAM_FILE
+from opsgen.conventions import CATALOGUE_FILE, CDK8S_STREAM_FILE, OUTPUT_DIR
 
-CATALOGUE, DIST, CDK8S_CONFIG = "services.yaml", "dist", "cdk8s.yaml"
+CATALOGUE, DIST, CDK8S_CONFIG = CATALOGUE_FILE, OUTPUT_DIR, "cdk8s.yaml"
 
 
 def _configured_output() -> str | None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsgen import conventions as conv
 from opsgen import report, results, terminal, usage
 from opsgen.errors import CatalogueError, EngineFailed, OutputRefused, summary
 from opsgen.usage import FAILED, INVALID, OK, USAGE
@@ -23,8 +24,8 @@ from opsgen.usage import FAILED, INVALID, OK, USAGE
 if TYPE_CHECKING:
     pass
 
-DEFAULT_CATALOGUE = "services.yaml"
-DEFAULT_OUT = "dist"
+DEFAULT_CATALOGUE = conv.CATALOGUE_FILE
+DEFAULT_OUT = conv.OUTPUT_DIR
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,7 +14,6 @@ import yaml
 from opsgen import conventions as conv
 from opsgen import pipeline, stack
 from opsgen.catalogue import model
-from opsgen.stack import argocd
 from opsgen.stack import helmfile as helmfile_module
 from opsgen.stack.read import get
 from tests.support import helm_values
@@ -22,7 +21,7 @@ from tests.support import helm_values
 REPO = Path(__file__).resolve().parent.parent
 STACK_PARTS = ("helmfile.yaml", "environments", "charts")
 # The generated output; OPSGEN_DIST points the dist/ tests at another synth (opsgen synth -o DIR).
-DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / argocd.DIST_DIR)
+DIST = Path(os.environ.get("OPSGEN_DIST") or REPO / conv.OUTPUT_DIR)
 
 
 def catalogue(path: Path = REPO / "tests" / "golden" / "bundled" / "services.yaml") -> model.Catalogue:

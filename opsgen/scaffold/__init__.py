@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from opsgen import __version__
+from opsgen import conventions as conv
 from opsgen.catalogue import schema
 
 # The cdk8s CLI that `npx cdk8s synth` runs: the version opsgen's own package.json pins
@@ -106,7 +107,7 @@ def _workflow(stack: bool) -> dict:
     action = source().removeprefix("https://github.com/")
     check = {
         "uses": f"{action}/{ACTION}@{revision()}",
-        "with": {"catalogue": "services.yaml", "out": "dist", "stack": str(stack).lower()},
+        "with": {"catalogue": conv.CATALOGUE_FILE, "out": conv.OUTPUT_DIR, "stack": str(stack).lower()},
     }
     steps = [{"uses": "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"}, {"name": "opsgen check", **check}]
     job = {"runs-on": "ubuntu-latest", "timeout-minutes": 10, "steps": steps}

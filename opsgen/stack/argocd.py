@@ -10,7 +10,6 @@ from opsgen.errors import Problem
 from opsgen.stack.read import Sources, at_file
 
 HAND_WRITTEN_DIR = "deploy/argocd"  # where the Applications were written by hand before opsgen generated them
-DIST_DIR = "dist"  # the output directory of the repository's catalogue
 
 
 def check(catalogue: Catalogue, sources: Sources, problems: list[Problem]) -> None:
