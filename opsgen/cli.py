@@ -173,10 +173,10 @@ def _main(args: argparse.Namespace) -> int:
         return OK
     if args.command == "init":
         return _init(args)
-    if unusable := _unusable_environment(args):
-        print(f"opsgen: error: {unusable}", file=sys.stderr)
-        return USAGE
-    try:
+    try:  # ^C and the rest are handled from the first check on (Node's probe included)
+        if unusable := _unusable_environment(args):
+            print(f"opsgen: error: {unusable}", file=sys.stderr)
+            return USAGE
         return _run(args)
     except OutputRefused as exc:
         for problem in exc.problems:

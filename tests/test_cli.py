@@ -433,3 +433,15 @@ def test_make_test_checks_dist_and_the_stack():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "opsgen check --stack" in recipe
+
+
+def test_ctrl_c_while_node_is_probed_is_one_line_not_a_traceback(monkeypatch, capsys) -> None:
+    """The Node check runs before the build: a ^C there is handled like any other."""
+    from opsgen import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_unusable_environment", interrupted)
+    assert cli.main(["validate", "-c", "services.yaml"]) == 130
+    assert capsys.readouterr().err == "opsgen: interrupted\n"
